@@ -1,0 +1,53 @@
+"""The prime-order group interface that VSS, DKG and presigning are written against.
+
+Both curves implement it: secp256k1 (`runtime.crypto.secp256k1.SECP256K1`) and BLS12-381 G1
+(`runtime.crypto.bls.G1`). Points are opaque to the generic code; scalars are Python ints mod `order`.
+Every point that arrives from outside goes through `decode`, which validates it.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, TypeVar, runtime_checkable
+
+P = TypeVar("P")
+
+__all__ = ["Group", "threshold_for", "signing_threshold"]
+
+
+@runtime_checkable
+class Group(Protocol[P]):
+    name: str
+    order: int
+
+    def identity(self) -> P: ...
+    def generator(self) -> P: ...
+    def pedersen_h(self) -> P:
+        """A second generator whose discrete log to the base is unknown to everyone."""
+        ...
+    def base_mul(self, k: int) -> P: ...
+    def mul(self, point: P, k: int) -> P: ...
+    def add(self, a: P, b: P) -> P: ...
+    def neg(self, a: P) -> P: ...
+    def eq(self, a: P, b: P) -> bool: ...
+    def is_identity(self, a: P) -> bool: ...
+    def encode(self, point: P) -> bytes:
+        """Canonical compressed encoding."""
+        ...
+    def decode(self, data: bytes, field: str = "point", allow_identity: bool = False) -> P:
+        """Parse and validate (on curve, in subgroup, not identity unless allowed); raises InvalidPoint."""
+        ...
+    def msm(self, points: list[P], scalars: list[int]) -> P:
+        """Σ scalars[i]·points[i]."""
+        ...
+
+
+def threshold_for(n: int) -> int:
+    """t: how many faulty or colluding nodes a network of n tolerates (DESIGN §4)."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    return max(1, (n - 1) // 3) if n > 1 else 0
+
+
+def signing_threshold(n: int) -> int:
+    """How many shares an ECDSA or BLS result needs: 2t+1."""
+    return 2 * threshold_for(n) + 1
