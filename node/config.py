@@ -1,0 +1,75 @@
+"""A node's configuration: one JSON file, written by the launcher or by an operator."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import BadRequest
+
+__all__ = ["PeerInfo", "NodeConfig"]
+
+
+@dataclass(frozen=True)
+class PeerInfo:
+    index: int
+    url: str  # e.g. http://127.0.0.1:7471
+    signing_key: str  # hex Ed25519 public key: checks the peer's messages
+    encryption_key: str  # hex X25519 public key: DKG deals are sealed to it
+
+
+@dataclass
+class NodeConfig:
+    index: int
+    host: str
+    port: int
+    peers: list[PeerInfo]  # every node of the network, this one included
+    state_dir: str
+    seal_key_path: str  # outside state_dir (DESIGN §8)
+    chains: dict[str, str]  # chain name -> JSON-RPC URL; "lit" holds the PKP contract
+    pkp_contract: str  # address of the PKP contract on chains["lit"]
+    ipfs_gateways: list[str] = field(default_factory=list)  # trustless gateways, tried in order
+    ipfs_kubo_rpc: list[str] = field(default_factory=list)
+    allow_private_fetch: bool = False  # a dev network lets actions fetch from loopback
+    dkg_phase_timeout_s: float = 20.0
+    presign_batch_size: int = 20
+    presign_pool_target: int = 40
+    root_key_count: int = 10
+    limits: dict[str, Any] = field(default_factory=dict)  # overrides of sandbox.Limits
+
+    @property
+    def n(self) -> int:
+        return len(self.peers)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def peer(self, index: int) -> PeerInfo:
+        for p in self.peers:
+            if p.index == index:
+                return p
+        raise KeyError(index)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "NodeConfig":
+        try:
+            peers = [PeerInfo(**p) for p in data["peers"]]
+            cfg = cls(**{**data, "peers": peers})
+        except (KeyError, TypeError) as exc:
+            raise BadRequest(f"node config: {exc}") from None
+        indices = sorted(p.index for p in cfg.peers)
+        if indices != list(range(1, len(indices) + 1)):
+            raise BadRequest(f"node config: peer indices must be 1..n, got {indices}")
+        if cfg.index not in indices:
+            raise BadRequest(f"node config: own index {cfg.index} is not among the peers")
+        return cfg
+
+    @classmethod
+    def load(cls, path: str | Path) -> "NodeConfig":
+        return cls.from_dict(json.loads(Path(path).read_text()))
