@@ -87,9 +87,10 @@ class Secp256k1:
             return b
         if b is None:
             return a
-        if a.format() == self.neg(b).format():  # type: ignore[union-attr]
+        try:
+            return PublicKey.combine_keys([a, b])
+        except ValueError:  # libsecp256k1 refuses a sum at infinity, i.e. a == -b
             return None
-        return PublicKey.combine_keys([a, b])
 
     def neg(self, a: Point) -> Point:
         if a is None:
@@ -138,10 +139,13 @@ class Secp256k1:
 
     def msm(self, points: Sequence[Point], scalars: Sequence[int]) -> Point:
         terms = [p.multiply(scalar_bytes(k)) for p, k in zip(points, scalars) if p is not None and k % ORDER]
-        acc: Point = None
-        for term in terms:
-            acc = self.add(acc, term)
-        return acc
+        if not terms:
+            return None
+        # One combine call for the whole sum: each separate add costs a round trip through the C library.
+        try:
+            return PublicKey.combine_keys(terms)
+        except ValueError:  # the sum is the point at infinity
+            return None
 
 
 SECP256K1 = Secp256k1()
