@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title PKPRegistry: ownership and permissions of Programmable Key Pairs (PKPs) for litrt.
+///
+/// Modelled on Lit Protocol's PKPNFT + PKPPermissions, folded into one small contract.
+///
+/// Minting. A PKP's public key is derived off-chain by HD derivation from the network's root keys
+/// and a 32-byte key id: pubkey = sum_j rootPk_j * d^j with d = hash_to_scalar(keyId). That
+/// derivation needs only public data (the root public keys live in NetworkKeys), so the minter
+/// computes the pubkey itself and registers it here in one transaction. This chain cannot run the
+/// derivation (Lit's own chain uses a precompile for it), so the contract cannot check the pubkey:
+/// every node MUST recompute derive(keyId) and compare it with getPubkey(tokenId) before it
+/// releases a signature share. A wrong pubkey therefore only yields a dead token.
+/// The key id binds the minter: keyId = keccak256(abi.encode(chainid, this, minter, salt)), so no
+/// one else can register a token for a key id the minter will use; someone who copies a pending
+/// pubkey can at worst block that tokenId (their token is dead) and the minter retries with a new
+/// salt. tokenId = uint256(keccak256(65-byte uncompressed pubkey)), as Lit's pubkeyToTokenId.
+///
+/// Permissions, as Lit's PKPPermissions: auth methods of type 1 (an address; id = the 20 address
+/// bytes) and type 2 (a Lit Action; id = the IPFS CID's multihash bytes, i.e. the base58-decoded
+/// CIDv0, 0x1220 + sha256 digest), each with a set of scopes (1 sign-anything, 2 personal-sign).
+/// Only the current owner may change them; they stay with the token when it is transferred.
+/// The owner is not implicitly listed: reads report only what was explicitly permitted.
+contract PKPRegistry {
+    uint256 public constant AUTH_METHOD_ADDRESS = 1;
+    uint256 public constant AUTH_METHOD_ACTION = 2;
+    uint256 public constant SCOPE_SIGN_ANYTHING = 1;
+    uint256 public constant SCOPE_PERSONAL_SIGN = 2;
+    uint256 public constant MAX_SCOPE = 2;
+
+    struct Pkp {
+        address owner;
+        bytes32 keyId;
+        bytes pubkey;
+    }
+
+    struct Permission {
+        uint256 methodType;
+        bytes id;
+        uint256 scopeMask; // bit s set <=> scope s granted
+    }
+
+    mapping(uint256 => Pkp) private _pkps;
+    mapping(bytes32 => uint256) private _tokenIdByKeyId;
+    mapping(address => uint256[]) private _owned;
+    // position + 1 of a token in its owner's list, so removal on transfer is O(1)
+    mapping(uint256 => uint256) private _ownedPos;
+    uint256 public totalSupply;
+
+    mapping(uint256 => Permission[]) private _permissions;
+    // position + 1 of a permission in _permissions[tokenId], keyed by keccak256(type, id)
+    mapping(uint256 => mapping(bytes32 => uint256)) private _permissionPos;
+
+    event Transfer(address indexed from, address indexed to, uint256 indexed tokenId);
+    event PKPMinted(uint256 indexed tokenId, bytes32 indexed keyId, address indexed owner, bytes pubkey);
+    event PermittedAuthMethodAdded(uint256 indexed tokenId, uint256 indexed methodType, bytes id, uint256[] scopes);
+    event PermittedAuthMethodRemoved(uint256 indexed tokenId, uint256 indexed methodType, bytes id);
+    event PermittedAuthMethodScopeAdded(uint256 indexed tokenId, uint256 indexed methodType, bytes id, uint256 scopeId);
+    event PermittedAuthMethodScopeRemoved(uint256 indexed tokenId, uint256 indexed methodType, bytes id, uint256 scopeId);
+
+    modifier onlyTokenOwner(uint256 tokenId) {
+        address owner = _pkps[tokenId].owner;
+        require(owner != address(0), "PKPRegistry: unknown tokenId");
+        require(owner == msg.sender, "PKPRegistry: caller is not the PKP owner");
+        _;
+    }
+
+    // ---- minting and ownership -------------------------------------------------------------
+
+    /// The key id a mint by `minter` with `salt` gets; clients call it before deriving the pubkey.
+    function keyIdFor(address minter, bytes32 salt) public view returns (bytes32) {
+        return keccak256(abi.encode(block.chainid, address(this), minter, salt));
+    }
+
+    function mint(bytes32 salt, bytes calldata pubkey) external returns (uint256 tokenId, bytes32 keyId) {
+        require(pubkey.length == 65 && pubkey[0] == 0x04, "PKPRegistry: pubkey must be 65 bytes, uncompressed (0x04...)");
+        keyId = keyIdFor(msg.sender, salt);
+        require(_tokenIdByKeyId[keyId] == 0, "PKPRegistry: key id already minted");
+        tokenId = uint256(keccak256(pubkey));
+        require(_pkps[tokenId].owner == address(0), "PKPRegistry: pubkey already minted");
+
+        _pkps[tokenId] = Pkp({owner: msg.sender, keyId: keyId, pubkey: pubkey});
+        _tokenIdByKeyId[keyId] = tokenId;
+        _addOwned(msg.sender, tokenId);
+        totalSupply += 1;
+        emit Transfer(address(0), msg.sender, tokenId);
+        emit PKPMinted(tokenId, keyId, msg.sender, pubkey);
+    }
+
+    /// ERC721-shaped, but only the owner itself may move a token (no approvals).
+    function transferFrom(address from, address to, uint256 tokenId) external onlyTokenOwner(tokenId) {
+        require(from == msg.sender, "PKPRegistry: from is not the PKP owner");
+        require(to != address(0), "PKPRegistry: transfer to the zero address");
+        _removeOwned(from, tokenId);
+        _addOwned(to, tokenId);
+        _pkps[tokenId].owner = to;
+        emit Transfer(from, to, tokenId);
+    }
+
+    function exists(uint256 tokenId) external view returns (bool) {
+        return _pkps[tokenId].owner != address(0);
+    }
+
+    function ownerOf(uint256 tokenId) external view returns (address) {
+        address owner = _pkps[tokenId].owner;
+        require(owner != address(0), "PKPRegistry: unknown tokenId");
+        return owner;
+    }
+
+    function balanceOf(address owner) external view returns (uint256) {
+        return _owned[owner].length;
+    }
+
+    function tokensOfOwner(address owner) external view returns (uint256[] memory) {
+        return _owned[owner];
+    }
+
+    function getPubkey(uint256 tokenId) external view returns (bytes memory) {
+        require(_pkps[tokenId].owner != address(0), "PKPRegistry: unknown tokenId");
+        return _pkps[tokenId].pubkey;
+    }
+
+    function getKeyId(uint256 tokenId) external view returns (bytes32) {
+        require(_pkps[tokenId].owner != address(0), "PKPRegistry: unknown tokenId");
+        return _pkps[tokenId].keyId;
+    }
+
+    /// 0 when no token has this key id.
+    function getTokenIdByKeyId(bytes32 keyId) external view returns (uint256) {
+        return _tokenIdByKeyId[keyId];
+    }
+
+    // ---- permissions: writes (owner only) ---------------------------------------------------
+
+    function addPermittedAction(uint256 tokenId, bytes calldata ipfsCID, uint256[] calldata scopes) external {
+        require(ipfsCID.length > 0, "PKPRegistry: empty IPFS CID");
+        addPermittedAuthMethod(tokenId, AUTH_METHOD_ACTION, ipfsCID, scopes);
+    }
+
+    function removePermittedAction(uint256 tokenId, bytes calldata ipfsCID) external {
+        removePermittedAuthMethod(tokenId, AUTH_METHOD_ACTION, ipfsCID);
+    }
+
+    function addPermittedAddress(uint256 tokenId, address user, uint256[] calldata scopes) external {
+        require(user != address(0), "PKPRegistry: zero address");
+        addPermittedAuthMethod(tokenId, AUTH_METHOD_ADDRESS, abi.encodePacked(user), scopes);
+    }
+
+    function removePermittedAddress(uint256 tokenId, address user) external {
+        removePermittedAuthMethod(tokenId, AUTH_METHOD_ADDRESS, abi.encodePacked(user));
+    }
+
+    /// Adding a method that is already permitted adds the new scopes to the ones it has.
+    function addPermittedAuthMethod(uint256 tokenId, uint256 methodType, bytes memory id, uint256[] calldata scopes)
+        public
+        onlyTokenOwner(tokenId)
+    {
+        _checkMethod(methodType, id);
+        bytes32 key = keccak256(abi.encode(methodType, id));
+        uint256 pos = _permissionPos[tokenId][key];
+        if (pos == 0) {
+            _permissions[tokenId].push(Permission({methodType: methodType, id: id, scopeMask: 0}));
+            pos = _permissions[tokenId].length;
+            _permissionPos[tokenId][key] = pos;
+        }
+        Permission storage p = _permissions[tokenId][pos - 1];
+        for (uint256 i = 0; i < scopes.length; i++) {
+            p.scopeMask |= _scopeBit(scopes[i]);
+        }
+        emit PermittedAuthMethodAdded(tokenId, methodType, id, scopes);
+    }
+
+    function removePermittedAuthMethod(uint256 tokenId, uint256 methodType, bytes memory id)
+        public
+        onlyTokenOwner(tokenId)
+    {
+        bytes32 key = keccak256(abi.encode(methodType, id));
+        uint256 pos = _permissionPos[tokenId][key];
+        require(pos != 0, "PKPRegistry: not permitted");
+        Permission[] storage list = _permissions[tokenId];
+        uint256 last = list.length;
+        if (pos != last) {
+            // move the last entry into the freed slot (order is not part of the interface)
+            list[pos - 1] = list[last - 1];
+            _permissionPos[tokenId][keccak256(abi.encode(list[pos - 1].methodType, list[pos - 1].id))] = pos;
+        }
+        list.pop();
+        delete _permissionPos[tokenId][key];
+        emit PermittedAuthMethodRemoved(tokenId, methodType, id);
+    }
+
+    function addPermittedAuthMethodScope(uint256 tokenId, uint256 methodType, bytes calldata id, uint256 scopeId)
+        external
+        onlyTokenOwner(tokenId)
+    {
+        Permission storage p = _existing(tokenId, methodType, id);
+        p.scopeMask |= _scopeBit(scopeId);
+        emit PermittedAuthMethodScopeAdded(tokenId, methodType, id, scopeId);
+    }
+
+    function removePermittedAuthMethodScope(uint256 tokenId, uint256 methodType, bytes calldata id, uint256 scopeId)
+        external
+        onlyTokenOwner(tokenId)
+    {
+        Permission storage p = _existing(tokenId, methodType, id);
+        p.scopeMask &= ~_scopeBit(scopeId);
+        emit PermittedAuthMethodScopeRemoved(tokenId, methodType, id, scopeId);
+    }
+
+    // ---- permissions: reads ------------------------------------------------------------------
+
+    function isPermittedAction(uint256 tokenId, bytes calldata ipfsCID) external view returns (bool) {
+        return isPermittedAuthMethod(tokenId, AUTH_METHOD_ACTION, ipfsCID);
+    }
+
+    function isPermittedAddress(uint256 tokenId, address user) external view returns (bool) {
+        return isPermittedAuthMethod(tokenId, AUTH_METHOD_ADDRESS, abi.encodePacked(user));
+    }
+
+    function isPermittedAuthMethod(uint256 tokenId, uint256 methodType, bytes memory id) public view returns (bool) {
+        return _permissionPos[tokenId][keccak256(abi.encode(methodType, id))] != 0;
+    }
+
+    function getPermittedActions(uint256 tokenId) external view returns (bytes[] memory actions) {
+        Permission[] storage list = _permissions[tokenId];
+        uint256 count = _countOfType(list, AUTH_METHOD_ACTION);
+        actions = new bytes[](count);
+        uint256 k = 0;
+        for (uint256 i = 0; i < list.length; i++) {
+            if (list[i].methodType == AUTH_METHOD_ACTION) {
+                actions[k++] = list[i].id;
+            }
+        }
+    }
+
+    function getPermittedAddresses(uint256 tokenId) external view returns (address[] memory users) {
+        Permission[] storage list = _permissions[tokenId];
+        uint256 count = _countOfType(list, AUTH_METHOD_ADDRESS);
+        users = new address[](count);
+        uint256 k = 0;
+        for (uint256 i = 0; i < list.length; i++) {
+            if (list[i].methodType == AUTH_METHOD_ADDRESS) {
+                users[k++] = address(bytes20(list[i].id));
+            }
+        }
+    }
+
+    /// The granted scope ids, ascending; empty when not permitted (or permitted with no scope).
+    function getPermittedScopes(uint256 tokenId, uint256 methodType, bytes memory id)
+        public
+        view
+        returns (uint256[] memory scopes)
+    {
+        uint256 pos = _permissionPos[tokenId][keccak256(abi.encode(methodType, id))];
+        uint256 mask = pos == 0 ? 0 : _permissions[tokenId][pos - 1].scopeMask;
+        uint256 count = 0;
+        for (uint256 s = 1; s <= MAX_SCOPE; s++) {
+            if (mask & (1 << s) != 0) count++;
+        }
+        scopes = new uint256[](count);
+        uint256 k = 0;
+        for (uint256 s = 1; s <= MAX_SCOPE; s++) {
+            if (mask & (1 << s) != 0) scopes[k++] = s;
+        }
+    }
+
+    function getPermittedActionScopes(uint256 tokenId, bytes calldata ipfsCID) external view returns (uint256[] memory) {
+        return getPermittedScopes(tokenId, AUTH_METHOD_ACTION, ipfsCID);
+    }
+
+    function getPermittedAddressScopes(uint256 tokenId, address user) external view returns (uint256[] memory) {
+        return getPermittedScopes(tokenId, AUTH_METHOD_ADDRESS, abi.encodePacked(user));
+    }
+
+    /// Lit's shape: result[s] tells whether scope s is granted, for s in 0..maxScopeId.
+    function getPermittedAuthMethodScopes(uint256 tokenId, uint256 methodType, bytes calldata id, uint256 maxScopeId)
+        external
+        view
+        returns (bool[] memory result)
+    {
+        require(maxScopeId < 256, "PKPRegistry: maxScopeId must be below 256");
+        uint256 pos = _permissionPos[tokenId][keccak256(abi.encode(methodType, id))];
+        uint256 mask = pos == 0 ? 0 : _permissions[tokenId][pos - 1].scopeMask;
+        result = new bool[](maxScopeId + 1);
+        for (uint256 s = 0; s <= maxScopeId; s++) {
+            result[s] = mask & (1 << s) != 0;
+        }
+    }
+
+    function isPermittedAuthMethodScopePresent(uint256 tokenId, uint256 methodType, bytes calldata id, uint256 scopeId)
+        external
+        view
+        returns (bool)
+    {
+        if (scopeId >= 256) return false;
+        uint256 pos = _permissionPos[tokenId][keccak256(abi.encode(methodType, id))];
+        return pos != 0 && _permissions[tokenId][pos - 1].scopeMask & (1 << scopeId) != 0;
+    }
+
+    // ---- internals -------------------------------------------------------------------------
+
+    function _checkMethod(uint256 methodType, bytes memory id) private pure {
+        require(
+            methodType == AUTH_METHOD_ADDRESS || methodType == AUTH_METHOD_ACTION,
+            "PKPRegistry: unknown auth method type"
+        );
+        if (methodType == AUTH_METHOD_ADDRESS) {
+            require(id.length == 20, "PKPRegistry: address id must be 20 bytes");
+        } else {
+            require(id.length > 0, "PKPRegistry: empty IPFS CID");
+        }
+    }
+
+    function _scopeBit(uint256 scopeId) private pure returns (uint256) {
+        require(scopeId >= 1 && scopeId <= MAX_SCOPE, "PKPRegistry: unknown scope (1 sign-anything, 2 personal-sign)");
+        return 1 << scopeId;
+    }
+
+    function _existing(uint256 tokenId, uint256 methodType, bytes calldata id) private view returns (Permission storage) {
+        uint256 pos = _permissionPos[tokenId][keccak256(abi.encode(methodType, id))];
+        require(pos != 0, "PKPRegistry: not permitted");
+        return _permissions[tokenId][pos - 1];
+    }
+
+    function _countOfType(Permission[] storage list, uint256 methodType) private view returns (uint256 count) {
+        for (uint256 i = 0; i < list.length; i++) {
+            if (list[i].methodType == methodType) count++;
+        }
+    }
+
+    function _addOwned(address owner, uint256 tokenId) private {
+        _owned[owner].push(tokenId);
+        _ownedPos[tokenId] = _owned[owner].length;
+    }
+
+    function _removeOwned(address owner, uint256 tokenId) private {
+        uint256[] storage list = _owned[owner];
+        uint256 pos = _ownedPos[tokenId];
+        uint256 last = list.length;
+        if (pos != last) {
+            uint256 moved = list[last - 1];
+            list[pos - 1] = moved;
+            _ownedPos[moved] = pos;
+        }
+        list.pop();
+        delete _ownedPos[tokenId];
+    }
+}
