@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Protocol, TypeVar, runtime_checkable
 
+from .errors import InvalidInput
+
 P = TypeVar("P")
 
-__all__ = ["Group", "threshold_for", "signing_threshold"]
+__all__ = ["Group", "threshold_for", "signing_threshold", "parse_scalar"]
 
 
 @runtime_checkable
@@ -51,3 +53,25 @@ def threshold_for(n: int) -> int:
 def signing_threshold(n: int) -> int:
     """How many shares an ECDSA or BLS result needs: 2t+1."""
     return 2 * threshold_for(n) + 1
+
+
+def parse_scalar(
+    value: int | str | bytes, order: int, field: str = "scalar", allow_zero: bool = False
+) -> int:
+    """A scalar mod `order` from an int, hex text or 32 big-endian bytes, checked to lie in [0 or 1, order)."""
+    if isinstance(value, (bytes, bytearray)):
+        if len(value) != 32:
+            raise InvalidInput(field, f"expected 32 bytes, got {len(value)}")
+        k = int.from_bytes(value, "big")
+    elif isinstance(value, str):
+        try:
+            k = int(value, 16)
+        except ValueError:
+            raise InvalidInput(field, "not a hex string") from None
+    elif isinstance(value, int) and not isinstance(value, bool):
+        k = value
+    else:
+        raise InvalidInput(field, f"expected int, hex or bytes, got {type(value).__name__}")
+    if not (0 if allow_zero else 1) <= k < order:
+        raise InvalidInput(field, "scalar out of range")
+    return k

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 from coincurve import PublicKey
 
-from .errors import InvalidInput, InvalidPoint
+from .errors import InvalidPoint
+from .group import parse_scalar as _parse_scalar
 
 __all__ = ["SECP256K1", "Secp256k1", "Point", "ORDER", "FIELD_PRIME", "scalar_bytes", "parse_scalar"]
 
@@ -27,22 +28,7 @@ def scalar_bytes(k: int) -> bytes:
 
 def parse_scalar(value: int | str | bytes, field: str = "scalar", allow_zero: bool = False) -> int:
     """A scalar from an int, 0x-hex or 32 raw bytes, checked to lie in [0 or 1, ORDER)."""
-    if isinstance(value, bytes):
-        if len(value) != 32:
-            raise InvalidInput(field, f"expected 32 bytes, got {len(value)}")
-        k = int.from_bytes(value, "big")
-    elif isinstance(value, str):
-        try:
-            k = int(value, 16)
-        except ValueError:
-            raise InvalidInput(field, "not a hex string") from None
-    elif isinstance(value, int) and not isinstance(value, bool):
-        k = value
-    else:
-        raise InvalidInput(field, f"expected int, hex or bytes, got {type(value).__name__}")
-    if not (0 if allow_zero else 1) <= k < ORDER:
-        raise InvalidInput(field, "scalar out of range")
-    return k
+    return _parse_scalar(value, ORDER, field, allow_zero)
 
 
 class Secp256k1:
