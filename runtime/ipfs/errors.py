@@ -6,7 +6,8 @@
      ├── BlockNotFound         no source had the block; names the CID and what each source said
      ├── BlockVerificationError a block whose hash does not match its CID; names the CID
      ├── SizeLimitExceeded     the content (or one block) is larger than the caller allowed
-     └── SourceError           a source could not be asked (connection, timeout, HTTP status)
+     ├── SourceError           a source could not be asked (connection, timeout, HTTP status)
+ └── FetchTimeout          a whole fetch took longer than its deadline (also a TimeoutError)
 
 Every error that concerns one block carries that block's CID as `.cid` (a string), so callers
 can report which content was bad without parsing the message.
@@ -22,6 +23,7 @@ __all__ = [
     "BlockVerificationError",
     "SizeLimitExceeded",
     "SourceError",
+    "FetchTimeout",
 ]
 
 
@@ -64,8 +66,8 @@ class BlockVerificationError(IpfsError):
 
 
 class SizeLimitExceeded(IpfsError):
-    def __init__(self, cid: str, limit: int, what: str = "content") -> None:
-        super().__init__(f"{what} of {cid} exceeds the limit of {limit} bytes")
+    def __init__(self, cid: str, limit: int, what: str = "content", unit: str = "bytes") -> None:
+        super().__init__(f"{what} of {cid} exceeds the limit of {limit} {unit}")
         self.cid = cid
         self.limit = limit
 
@@ -76,3 +78,10 @@ class SourceError(IpfsError):
         self.source = source
         self.cid = cid
         self.reason = reason
+
+
+class FetchTimeout(IpfsError, TimeoutError):
+    def __init__(self, cid: str, seconds: float) -> None:
+        super().__init__(f"fetching {cid} did not finish within {seconds:g} s")
+        self.cid = cid
+        self.seconds = seconds
