@@ -8,7 +8,7 @@ followed by its children's bytes in link order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 
 from .cid import CID, DAG_PB, RAW
@@ -16,7 +16,7 @@ from .dagpb import decode_node
 from .errors import DagError, SizeLimitExceeded
 from .unixfs import DataType, decode_unixfs
 
-__all__ = ["FileNode", "decode_file_block", "check_child_sizes", "read_file", "MAX_DEPTH"]
+__all__ = ["FileNode", "decode_file_block", "check_child_sizes", "iter_file", "read_file", "MAX_DEPTH"]
 
 # Kubo's balanced layout reaches 174**6 * 256 KiB (~7 EB) at depth 6; deeper trees are hostile.
 MAX_DEPTH = 32
@@ -63,29 +63,41 @@ def check_child_sizes(cid: CID, node: FileNode, child_lengths: list[int]) -> Non
         raise DagError(str(cid), f"declares filesize {node.filesize} but holds {total} bytes")
 
 
-def read_file(
+def iter_file(
     root: CID | str, get_block: Callable[[CID], bytes], max_bytes: int | None = None
-) -> bytes:
-    """Reassemble the file under `root`, hashing every block before it is decoded.
+) -> Iterator[bytes]:
+    """Yield the file under `root` piece by piece, hashing every block before it is decoded.
 
     `get_block` returns a block's bytes (or raises); a block that does not hash to its CID raises
-    BlockVerificationError naming that CID.
+    BlockVerificationError naming that CID. Sizes declared by inner nodes are checked once their
+    children have been read, so a consumer may see bytes before a lying parent is caught.
     """
     root_cid = CID.parse(root)
-    out = bytearray()
+    emitted = 0
 
-    def walk(cid: CID, depth: int) -> int:
+    def walk(cid: CID, depth: int) -> Generator[bytes, None, int]:
+        nonlocal emitted
         if depth > MAX_DEPTH:
             raise DagError(str(cid), f"DAG deeper than {MAX_DEPTH} levels")
         node = decode_file_block(cid, cid.verify(get_block(cid)))
         if depth == 0 and max_bytes is not None and (node.filesize or 0) > max_bytes:
             raise SizeLimitExceeded(str(root_cid), max_bytes)
-        out.extend(node.data)
-        if max_bytes is not None and len(out) > max_bytes:
+        emitted += len(node.data)
+        if max_bytes is not None and emitted > max_bytes:
             raise SizeLimitExceeded(str(root_cid), max_bytes)
-        lengths = [walk(child, depth + 1) for child in node.children]
+        if node.data:
+            yield node.data
+        lengths = []
+        for child in node.children:
+            lengths.append((yield from walk(child, depth + 1)))
         check_child_sizes(cid, node, lengths)
         return len(node.data) + sum(lengths)
 
-    walk(root_cid, 0)
-    return bytes(out)
+    yield from walk(root_cid, 0)
+
+
+def read_file(
+    root: CID | str, get_block: Callable[[CID], bytes], max_bytes: int | None = None
+) -> bytes:
+    """The whole file under `root`; see `iter_file`."""
+    return b"".join(iter_file(root, get_block, max_bytes))
