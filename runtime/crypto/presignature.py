@@ -1,0 +1,177 @@
+"""A presignature: the output of one presigning run for one party, and its public part.
+
+Public part (identical at every honest party, and what a combiner needs to check shares):
+R = k⁻¹·G, the committee and threshold, and the Feldman commitments of the joint sharings of k
+(degree t) and of the zero-sharing e (degree 2t, constant commitment the identity). From them,
+K_i = k_i·G and E_i = e_i·G of every committee member follow.
+Secret part: the party's k_i and e_i. Everything serialises to JSON-safe dicts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import InvalidInput, InvalidPoint
+from .secp256k1 import ORDER, SECP256K1, Point, parse_scalar
+from .vss import commitment_at
+
+__all__ = ["PresignaturePublic", "Presignature"]
+
+
+def _points_to_hex(points: tuple[Point, ...]) -> list[str]:
+    return [SECP256K1.encode(p).hex() for p in points]
+
+
+def _points_from_hex(raw: Any, field: str, length: int, identity_at_zero: bool) -> tuple[Point, ...]:
+    if not isinstance(raw, list) or len(raw) != length:
+        raise InvalidInput(field, f"expected a list of {length} points")
+    out = []
+    for k, text in enumerate(raw):
+        if not isinstance(text, str):
+            raise InvalidPoint(f"{field}[{k}]", "expected hex")
+        point = SECP256K1.decode_hex(text, f"{field}[{k}]", allow_identity=k > 0 or identity_at_zero)
+        if k == 0 and identity_at_zero and point is not None:
+            raise InvalidPoint(f"{field}[0]", "a zero-sharing must commit to the identity")
+        out.append(point)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class PresignaturePublic:
+    id: str
+    committee: tuple[int, ...]
+    threshold: int
+    big_r: Point
+    k_commitments: tuple[Point, ...]  # t+1 points
+    e_commitments: tuple[Point, ...]  # 2t+1 points, [0] the identity
+
+    def __post_init__(self) -> None:
+        t = self.threshold
+        if not isinstance(t, int) or t < 0:
+            raise InvalidInput("threshold", "must be a non-negative int")
+        if len(self.committee) != len(set(self.committee)) or sorted(self.committee) != list(self.committee):
+            raise InvalidInput("committee", "must be sorted and without duplicates")
+        if any(not isinstance(i, int) or i < 1 for i in self.committee):
+            raise InvalidInput("committee", "party indices must be positive ints")
+        if not 2 * t + 1 <= len(self.committee) <= 3 * t + 1:
+            raise InvalidInput("committee", f"size {len(self.committee)} outside [2t+1, 3t+1] for t={t}")
+        if len(self.k_commitments) != t + 1:
+            raise InvalidInput("k_commitments", f"expected {t + 1} points")
+        if len(self.e_commitments) != 2 * t + 1 or self.e_commitments[0] is not None:
+            raise InvalidInput("e_commitments", f"expected {2 * t + 1} points with the identity first")
+        if self.big_r is None:
+            raise InvalidPoint("big_r", "identity point not allowed")
+        x = int.from_bytes(SECP256K1.encode(self.big_r)[1:], "big")
+        if x >= ORDER:
+            # Presigning discards such R; refusing it here keeps the recovery id in {0, 1}.
+            raise InvalidPoint("big_r", "R.x ≥ n")
+
+    @property
+    def r(self) -> int:
+        return int.from_bytes(SECP256K1.encode(self.big_r)[1:], "big") % ORDER
+
+    def k_public(self, index: int) -> Point:
+        """K_i = k_i·G."""
+        self._check_member(index)
+        return commitment_at(SECP256K1, self.k_commitments, index)
+
+    def e_public(self, index: int) -> Point:
+        """E_i = e_i·G."""
+        self._check_member(index)
+        return commitment_at(SECP256K1, self.e_commitments, index)
+
+    def _check_member(self, index: int) -> None:
+        if index not in self.committee:
+            raise InvalidInput("index", f"party {index} is not in the committee of {self.id}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "committee": list(self.committee),
+            "threshold": self.threshold,
+            "R": SECP256K1.encode(self.big_r).hex(),
+            "k_commitments": _points_to_hex(self.k_commitments),
+            "e_commitments": _points_to_hex(self.e_commitments),
+        }
+
+    def digest(self) -> str:
+        """What honest parties agree on; a combiner compares it across nodes."""
+        blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":")).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "PresignaturePublic":
+        if not isinstance(data, dict):
+            raise InvalidInput("presignature", "expected an object")
+        try:
+            pid, committee, t = data["id"], data["committee"], data["threshold"]
+            r_hex = data["R"]
+        except KeyError as exc:
+            raise InvalidInput(str(exc.args[0]), "missing") from None
+        if not isinstance(pid, str) or not pid:
+            raise InvalidInput("id", "expected a non-empty string")
+        if not isinstance(t, int) or isinstance(t, bool) or t < 0:
+            raise InvalidInput("threshold", "expected a non-negative int")
+        if not isinstance(committee, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in committee):
+            raise InvalidInput("committee", "expected a list of ints")
+        if not isinstance(r_hex, str):
+            raise InvalidPoint("R", "expected hex")
+        return cls(
+            id=pid,
+            committee=tuple(committee),
+            threshold=t,
+            big_r=SECP256K1.decode_hex(r_hex, "R"),
+            k_commitments=_points_from_hex(data.get("k_commitments"), "k_commitments", t + 1, False),
+            e_commitments=_points_from_hex(data.get("e_commitments"), "e_commitments", 2 * t + 1, True),
+        )
+
+
+@dataclass(frozen=True)
+class Presignature:
+    public: PresignaturePublic
+    index: int
+    k_share: int
+    e_share: int
+
+    def __post_init__(self) -> None:
+        if self.index not in self.public.committee:
+            raise InvalidInput("index", f"party {self.index} is not in the committee")
+        for name in ("k_share", "e_share"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or not 0 <= value < ORDER:
+                raise InvalidInput(name, "scalar out of range")
+
+    @property
+    def id(self) -> str:
+        return self.public.id
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "public": self.public.to_dict(),
+            "index": self.index,
+            "k_share": f"{self.k_share:064x}",
+            "e_share": f"{self.e_share:064x}",
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "Presignature":
+        if not isinstance(data, dict):
+            raise InvalidInput("presignature", "expected an object")
+        index = data.get("index")
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise InvalidInput("index", "expected an int")
+        return cls(
+            public=PresignaturePublic.from_dict(data.get("public")),
+            index=index,
+            k_share=_scalar(data.get("k_share"), "k_share"),
+            e_share=_scalar(data.get("e_share"), "e_share"),
+        )
+
+
+def _scalar(value: Any, field: str) -> int:
+    if not isinstance(value, str):
+        raise InvalidInput(field, "expected hex")
+    return parse_scalar(value, field, allow_zero=True)
