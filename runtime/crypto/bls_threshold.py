@@ -20,6 +20,7 @@ from py_arkworks_bls12381 import GT
 
 from . import shamir, vss
 from .bls import G1, G2, ORDER, G1Point, G2Point, hash_to_g2, verify_point
+from .group import threshold_for
 from .errors import InvalidInput, InvalidPoint, NotEnoughShares, VerificationFailed
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "verify_shares",
     "interpolate",
     "combine",
+    "deal",
 ]
 
 _SCHEME = "ProofOfPossession"
@@ -179,3 +181,20 @@ def combine(shares: Iterable[SignatureShare], key: ThresholdPublicKey, message: 
         # Every share matched its X_i, so the X_i are not a degree-(need-1) sharing of X.
         raise VerificationFailed("combined signature does not verify: public shares inconsistent with key")
     return signature
+
+
+def deal(
+    n: int, secret: int | None = None, rand: shamir.RandomScalar | None = None
+) -> tuple[dict[int, int], ThresholdPublicKey]:
+    """A trusted dealer's degree-2t sharing of a BLS key among parties 1..n: (x_i by index, key).
+
+    For tests and the single-node dev mode only; a real network makes its key with the DKG.
+    """
+    if n < 1:
+        raise InvalidInput("n", f"must be at least 1, got {n}")
+    if secret is not None and not 0 < secret < ORDER:
+        raise InvalidInput("secret", "scalar out of range")
+    draw = rand or (lambda modulus: 1 + secrets.randbelow(modulus - 1))  # never a zero key
+    coefficients = shamir.random_polynomial(2 * threshold_for(n), ORDER, secret, draw)
+    commitments = vss.feldman_commit(G1, coefficients)
+    return shamir.share(coefficients, n, ORDER), ThresholdPublicKey.from_commitments(commitments, n)
