@@ -129,10 +129,10 @@ class PresignParty:
             return []  # late or early beyond the run: nothing it could change
         body = message.body if isinstance(message.body, dict) else {}
         handler = {
-            "deal": self._on_deal,
-            "complaint": self._on_complaint,
-            "answer": self._on_answer,
-            "open": self._on_open,
+            "presign.deal": self._on_deal,
+            "presign.complaint": self._on_complaint,
+            "presign.answer": self._on_answer,
+            "presign.open": self._on_open,
         }.get(message.kind)
         if handler is None:
             self._fault(sender, f"unknown message kind {message.kind!r}")
@@ -182,7 +182,7 @@ class PresignParty:
         self._commitments[self.index] = own_commitments
         self._sent = mine
         self._shares[self.index] = mine[self.index]
-        return Message(self.session, "deal", self.index, None, {"commitments": per_presig, "shares": sealed})
+        return Message(self.session, "presign.deal", self.index, None, {"commitments": per_presig, "shares": sealed})
 
     def _envelope(self, dealer: int, recipient: int, shares: list[tuple[int, int, int, int]]) -> bytes:
         # The header binds session, dealer and recipient: a sealed blob replayed elsewhere fails.
@@ -250,7 +250,7 @@ class PresignParty:
             d for d in self._commitments if d in self._bad_deal_to_me or d not in self._shares
         )
         self._complaints[self.index] = set(against)
-        out = [Message(self.session, "complaint", self.index, None, {"against": against})]
+        out = [Message(self.session, "presign.complaint", self.index, None, {"against": against})]
         return out + self._progress()
 
     # -- complain / answer -----------------------------------------------------------------
@@ -282,7 +282,7 @@ class PresignParty:
                 str(j): _pack(self._dealt_to(j)).hex() for j in sorted(self._complainers(self.index))
             }
             self._answers[self.index] = {"shares": opened}
-            out.append(Message(self.session, "answer", self.index, None, {"shares": opened}))
+            out.append(Message(self.session, "presign.answer", self.index, None, {"shares": opened}))
         return out + self._progress()
 
     def _dealt_to(self, j: int) -> list[tuple[int, int, int, int]]:
@@ -347,7 +347,7 @@ class PresignParty:
             )
             body.append({"w": f"{w_i:064x}", "proof": proof.to_dict()})
         self._opened[self.index] = {"w": body}
-        return [Message(self.session, "open", self.index, None, {"w": body})] + self._progress()
+        return [Message(self.session, "presign.open", self.index, None, {"w": body})] + self._progress()
 
     def _context(self, b: int, party: int) -> bytes:
         return f"litrt/presign/w|{self.session}|{b}|{party}".encode()
