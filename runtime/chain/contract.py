@@ -1,0 +1,93 @@
+"""Compiled artifacts and a small base for typed clients of one deployed contract."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from web3 import AsyncWeb3
+from web3.logs import DISCARD
+
+from .errors import ArtifactError, InvalidArgument
+from .web3util import TxSender, connect, mapped_errors
+
+__all__ = ["Artifact", "load_artifact", "ARTIFACTS_DIR", "ContractClient"]
+
+ARTIFACTS_DIR = Path(__file__).with_name("artifacts")
+
+
+@dataclass(frozen=True)
+class Artifact:
+    name: str
+    abi: list[dict[str, Any]]
+    bytecode: str  # 0x-prefixed creation code
+
+
+@cache
+def load_artifact(name: str) -> Artifact:
+    """The artifact written by scripts/build_contracts.js for contract `name`."""
+    path = ARTIFACTS_DIR / f"{name}.json"
+    try:
+        data = json.loads(path.read_text())
+        return Artifact(name=data["contractName"], abi=data["abi"], bytecode=data["bytecode"])
+    except FileNotFoundError:
+        raise ArtifactError(f"no artifact {path}: run `node scripts/build_contracts.js`") from None
+    except (json.JSONDecodeError, KeyError) as exc:
+        raise ArtifactError(f"artifact {path} is malformed ({exc}): rebuild it") from None
+
+
+class ContractClient:
+    """Calls and transactions on one deployed contract through one JSON-RPC URL.
+
+    Reads need no key; writes need `private_key` (signed locally). Close with `await close()`
+    or use `async with`.
+    """
+
+    artifact_name: str = ""
+
+    def __init__(self, rpc_url: str, address: str, private_key: str | bytes | None = None) -> None:
+        if not AsyncWeb3.is_address(address):
+            raise InvalidArgument("address", f"not an Ethereum address: {address!r}")
+        self.rpc_url = rpc_url
+        self.address = AsyncWeb3.to_checksum_address(address)
+        self.w3 = connect(rpc_url)
+        self.contract = self.w3.eth.contract(address=self.address, abi=load_artifact(self.artifact_name).abi)
+        self._sender = TxSender(self.w3, rpc_url, private_key) if private_key is not None else None
+
+    @property
+    def sender_address(self) -> str:
+        return self._require_sender("(reading the sender)").address
+
+    def _require_sender(self, what: str) -> TxSender:
+        if self._sender is None:
+            raise InvalidArgument("private_key", f"{what} sends a transaction: construct the client with a key")
+        return self._sender
+
+    async def _call(self, fn: str, *args: Any) -> Any:
+        with mapped_errors(self.rpc_url, f"{self.artifact_name}.{fn}"):
+            return await getattr(self.contract.functions, fn)(*args).call()
+
+    async def _transact(self, fn: str, *args: Any) -> dict[str, Any]:
+        what = f"{self.artifact_name}.{fn}"
+        sender = self._require_sender(what)
+        with mapped_errors(self.rpc_url, what):
+            data = self.contract.encode_abi(fn, args=list(args))
+        return await sender.send({"to": self.address, "data": data}, what)
+
+    def _events(self, receipt: dict[str, Any], event: str) -> list[dict[str, Any]]:
+        with mapped_errors(self.rpc_url, f"decoding {event}"):
+            # other events of the same receipt (e.g. Transfer) are expected: skip them quietly
+            found = getattr(self.contract.events, event)().process_receipt(receipt, errors=DISCARD)
+        return [dict(e["args"]) for e in found]
+
+    async def close(self) -> None:
+        await self.w3.provider.disconnect()
+
+    async def __aenter__(self) -> "ContractClient":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

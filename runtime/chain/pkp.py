@@ -1,0 +1,279 @@
+"""Clients of the PKP contracts (contracts/PKPRegistry.sol, contracts/NetworkKeys.sol).
+
+Used by the nodes (reads) and the client SDK (mint, permit). How minting works and why the
+nodes must check the pubkey against its key id is written at the top of PKPRegistry.sol:
+in short, the minter derives the PKP public key from the public root keys and the key id the
+contract assigns (`key_id_for`), and registers it; a node recomputes it before signing.
+
+IPFS CIDs are stored as their multihash bytes (0x1220 + sha256 digest), as Lit stores the
+base58-decoded CIDv0; a CIDv1 with the same multihash names the same action.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import coincurve
+from eth_utils import keccak, to_checksum_address
+
+from ..ipfs.cid import CID, DAG_PB
+from ..ipfs.errors import CidError
+from .contract import ContractClient, load_artifact
+from .errors import ChainError, InvalidArgument
+from .web3util import TxSender, connect, mapped_errors
+
+__all__ = [
+    "SCOPE_SIGN_ANYTHING",
+    "SCOPE_PERSONAL_SIGN",
+    "AUTH_METHOD_ADDRESS",
+    "AUTH_METHOD_ACTION",
+    "PkpContracts",
+    "MintedPkp",
+    "NetworkKeysInfo",
+    "deploy",
+    "PkpRegistry",
+    "NetworkKeysRegistry",
+    "pubkey_to_token_id",
+    "normalize_pubkey",
+    "cid_to_bytes",
+    "bytes_to_cid",
+]
+
+SCOPE_SIGN_ANYTHING = 1
+SCOPE_PERSONAL_SIGN = 2
+_SCOPES = (SCOPE_SIGN_ANYTHING, SCOPE_PERSONAL_SIGN)
+AUTH_METHOD_ADDRESS = 1
+AUTH_METHOD_ACTION = 2
+
+DerivePubkey = Callable[[bytes], "bytes | Awaitable[bytes]"]
+
+
+@dataclass(frozen=True)
+class PkpContracts:
+    """Where the contracts of one network live."""
+
+    chain_id: int
+    pkp_registry: str
+    network_keys: str
+
+
+@dataclass(frozen=True)
+class MintedPkp:
+    token_id: int
+    key_id: bytes  # 32 bytes: the HD derivation id
+    pubkey: bytes  # 65 bytes, uncompressed (0x04...)
+    owner: str
+    tx_hash: str
+
+
+@dataclass(frozen=True)
+class NetworkKeysInfo:
+    ecdsa_root_keys: list[bytes]
+    bls_public_key: bytes
+    threshold: int
+
+
+def normalize_pubkey(pubkey: bytes | str) -> bytes:
+    """A secp256k1 public key (33 or 65 bytes, or hex) as 65 uncompressed bytes; checks the curve."""
+    raw = bytes.fromhex(pubkey.removeprefix("0x")) if isinstance(pubkey, str) else bytes(pubkey)
+    try:
+        return coincurve.PublicKey(raw).format(compressed=False)
+    except ValueError as exc:
+        raise InvalidArgument("pubkey", f"not a secp256k1 public key ({len(raw)} bytes): {exc}") from None
+
+
+def pubkey_to_token_id(pubkey: bytes | str) -> int:
+    """Lit's rule: uint256(keccak256(65-byte uncompressed pubkey))."""
+    return int.from_bytes(keccak(normalize_pubkey(pubkey)), "big")
+
+
+def cid_to_bytes(cid: str) -> bytes:
+    """The bytes the contract stores for an action CID: its multihash."""
+    try:
+        return CID.parse(cid).multihash
+    except CidError as exc:
+        raise InvalidArgument("cid", str(exc)) from None
+
+
+def bytes_to_cid(raw: bytes) -> str:
+    """The CIDv0 string of stored multihash bytes (how Lit shows permitted actions)."""
+    try:
+        return str(CID(0, DAG_PB, bytes(raw)))
+    except CidError as exc:
+        raise ChainError(f"stored action id 0x{bytes(raw).hex()} is not a sha2-256 multihash: {exc}") from None
+
+
+def _scopes(scopes: Sequence[int]) -> list[int]:
+    bad = [s for s in scopes if s not in _SCOPES]
+    if bad:
+        raise InvalidArgument("scopes", f"unknown scope(s) {bad}: use 1 (sign-anything) or 2 (personal-sign)")
+    return [int(s) for s in scopes]
+
+
+def _address(value: str, field: str) -> str:
+    try:
+        return to_checksum_address(value)
+    except (ValueError, TypeError):
+        raise InvalidArgument(field, f"not an Ethereum address: {value!r}") from None
+
+
+async def deploy(rpc_url: str, deployer_key: str | bytes, *, admin: str | None = None) -> PkpContracts:
+    """Deploy PKPRegistry and NetworkKeys; `admin` (default: the deployer) may set the network keys once."""
+    w3 = connect(rpc_url)
+    try:
+        sender = TxSender(w3, rpc_url, deployer_key)
+        admin = _address(admin, "admin") if admin is not None else sender.address
+        addresses = []
+        for name, args in (("PKPRegistry", []), ("NetworkKeys", [admin])):
+            artifact = load_artifact(name)
+            with mapped_errors(rpc_url, f"encoding {name} deployment"):
+                data = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode).constructor(*args).data_in_transaction
+            receipt = await sender.send({"data": data}, f"deploying {name}")
+            addresses.append(receipt["contractAddress"])
+        with mapped_errors(rpc_url, "eth_chainId"):
+            chain_id = await w3.eth.chain_id
+        return PkpContracts(chain_id=chain_id, pkp_registry=addresses[0], network_keys=addresses[1])
+    finally:
+        await w3.provider.disconnect()
+
+
+class PkpRegistry(ContractClient):
+    """PKP minting, ownership and permissions."""
+
+    artifact_name = "PKPRegistry"
+
+    # ---- minting and ownership ---------------------------------------------------------------
+
+    async def key_id_for(self, minter: str, salt: bytes) -> bytes:
+        """The key id the contract will assign to a mint by `minter` with `salt`."""
+        return bytes(await self._call("keyIdFor", _address(minter, "minter"), _salt(salt)))
+
+    async def mint(self, derive_pubkey: DerivePubkey, *, salt: bytes | None = None) -> MintedPkp:
+        """Mint a PKP owned by this client's key.
+
+        `derive_pubkey(key_id)` returns the PKP public key for the key id (the HD derivation from
+        the network's root public keys; may be async). `salt` defaults to 32 random bytes.
+        """
+        sender = self._require_sender("PKPRegistry.mint")
+        salt = _salt(salt if salt is not None else os.urandom(32))
+        key_id = await self.key_id_for(sender.address, salt)
+        derived = derive_pubkey(key_id)
+        pubkey = normalize_pubkey(await derived if inspect.isawaitable(derived) else derived)
+        receipt = await self._transact("mint", salt, pubkey)
+        (event,) = self._events(receipt, "PKPMinted")
+        minted = MintedPkp(
+            token_id=int(event["tokenId"]),
+            key_id=bytes(event["keyId"]),
+            pubkey=bytes(event["pubkey"]),
+            owner=event["owner"],
+            tx_hash="0x" + bytes(receipt["transactionHash"]).hex(),
+        )
+        if minted.key_id != key_id or minted.token_id != pubkey_to_token_id(pubkey):
+            raise ChainError(f"PKPRegistry at {self.address} minted something other than asked: {minted}")
+        return minted
+
+    async def exists(self, token_id: int) -> bool:
+        return bool(await self._call("exists", token_id))
+
+    async def owner_of(self, token_id: int) -> str:
+        return str(await self._call("ownerOf", token_id))
+
+    async def get_pubkey(self, token_id: int) -> bytes:
+        return bytes(await self._call("getPubkey", token_id))
+
+    async def get_key_id(self, token_id: int) -> bytes:
+        return bytes(await self._call("getKeyId", token_id))
+
+    async def token_id_for_key_id(self, key_id: bytes) -> int | None:
+        token_id = int(await self._call("getTokenIdByKeyId", _salt(key_id, "key_id")))
+        return token_id or None
+
+    async def tokens_of_owner(self, owner: str) -> list[int]:
+        return [int(t) for t in await self._call("tokensOfOwner", _address(owner, "owner"))]
+
+    async def transfer(self, token_id: int, to: str) -> str:
+        receipt = await self._transact("transferFrom", self.sender_address, _address(to, "to"), token_id)
+        return _tx_hash(receipt)
+
+    # ---- permissions -------------------------------------------------------------------------
+
+    async def add_permitted_action(self, token_id: int, cid: str, scopes: Sequence[int]) -> str:
+        return _tx_hash(await self._transact("addPermittedAction", token_id, cid_to_bytes(cid), _scopes(scopes)))
+
+    async def remove_permitted_action(self, token_id: int, cid: str) -> str:
+        return _tx_hash(await self._transact("removePermittedAction", token_id, cid_to_bytes(cid)))
+
+    async def add_permitted_address(self, token_id: int, address: str, scopes: Sequence[int]) -> str:
+        args = (token_id, _address(address, "address"), _scopes(scopes))
+        return _tx_hash(await self._transact("addPermittedAddress", *args))
+
+    async def remove_permitted_address(self, token_id: int, address: str) -> str:
+        return _tx_hash(await self._transact("removePermittedAddress", token_id, _address(address, "address")))
+
+    async def is_permitted_action(self, token_id: int, cid: str) -> bool:
+        return bool(await self._call("isPermittedAction", token_id, cid_to_bytes(cid)))
+
+    async def is_permitted_address(self, token_id: int, address: str) -> bool:
+        return bool(await self._call("isPermittedAddress", token_id, _address(address, "address")))
+
+    async def get_permitted_actions(self, token_id: int) -> list[str]:
+        return [bytes_to_cid(raw) for raw in await self._call("getPermittedActions", token_id)]
+
+    async def get_permitted_addresses(self, token_id: int) -> list[str]:
+        return [str(a) for a in await self._call("getPermittedAddresses", token_id)]
+
+    async def get_permitted_action_scopes(self, token_id: int, cid: str) -> list[int]:
+        return [int(s) for s in await self._call("getPermittedActionScopes", token_id, cid_to_bytes(cid))]
+
+    async def get_permitted_address_scopes(self, token_id: int, address: str) -> list[int]:
+        args = (token_id, _address(address, "address"))
+        return [int(s) for s in await self._call("getPermittedAddressScopes", *args)]
+
+    async def is_permitted_action_scope(self, token_id: int, cid: str, scope: int) -> bool:
+        args = (token_id, AUTH_METHOD_ACTION, cid_to_bytes(cid), int(scope))
+        return bool(await self._call("isPermittedAuthMethodScopePresent", *args))
+
+    async def get_permitted_auth_method_scopes(
+        self, token_id: int, auth_method_type: int, user_id: bytes, max_scope_id: int
+    ) -> list[bool]:
+        """Lit's getPermittedAuthMethodScopes: result[s] says whether scope s is granted."""
+        args = (token_id, int(auth_method_type), bytes(user_id), int(max_scope_id))
+        return [bool(b) for b in await self._call("getPermittedAuthMethodScopes", *args)]
+
+
+class NetworkKeysRegistry(ContractClient):
+    """The network's root ECDSA public keys and BLS public key, written once by the admin."""
+
+    artifact_name = "NetworkKeys"
+
+    async def admin(self) -> str:
+        return str(await self._call("admin"))
+
+    async def set_network_keys(self, ecdsa_root_keys: Sequence[bytes], bls_public_key: bytes, threshold: int) -> str:
+        keys = [bytes(k) for k in ecdsa_root_keys]
+        receipt = await self._transact("setNetworkKeys", keys, bytes(bls_public_key), int(threshold))
+        return _tx_hash(receipt)
+
+    async def get_network_keys(self) -> NetworkKeysInfo | None:
+        """None until the admin has set them."""
+        if not await self._call("isSet"):
+            return None
+        return NetworkKeysInfo(
+            ecdsa_root_keys=[bytes(k) for k in await self._call("getEcdsaRootKeys")],
+            bls_public_key=bytes(await self._call("getBlsPublicKey")),
+            threshold=int(await self._call("threshold")),
+        )
+
+
+def _salt(value: bytes, field: str = "salt") -> bytes:
+    if not isinstance(value, (bytes, bytearray)) or len(value) != 32:
+        raise InvalidArgument(field, "must be exactly 32 bytes")
+    return bytes(value)
+
+
+def _tx_hash(receipt: dict[str, Any]) -> str:
+    return "0x" + bytes(receipt["transactionHash"]).hex()
