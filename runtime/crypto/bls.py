@@ -34,6 +34,7 @@ __all__ = [
     "sign_point",
     "verify",
     "verify_point",
+    "verify_hashed",
     "prove_possession",
     "verify_possession",
 ]
@@ -190,7 +191,12 @@ def sign(secret_key: int, message: bytes) -> bytes:
 
 def verify_point(pk: G1Point, message: bytes, signature: G2Point, dst: bytes = SIG_DST) -> bool:
     """e(pk, H(m)) == e(G1, σ), as one product of pairings. Points must already be validated."""
-    return bool(GT.pairing_check([pk, -G1.generator()], [hash_to_g2(message, dst), signature]))
+    return verify_hashed(pk, hash_to_g2(message, dst), signature)
+
+
+def verify_hashed(pk: G1Point, hashed: G2Point, signature: G2Point) -> bool:
+    """`verify_point` with H(m) already computed (threshold code checks many σ_i on one H(m))."""
+    return bool(GT.pairing_check([pk, -G1.generator()], [hashed, signature]))
 
 
 def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:

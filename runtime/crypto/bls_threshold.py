@@ -16,10 +16,8 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from py_arkworks_bls12381 import GT
-
 from . import shamir, vss
-from .bls import G1, G2, ORDER, G1Point, G2Point, hash_to_g2, verify_point
+from .bls import G1, G2, ORDER, G1Point, G2Point, hash_to_g2, verify_hashed, verify_point
 from .group import threshold_for
 from .errors import InvalidInput, InvalidPoint, NotEnoughShares, VerificationFailed
 
@@ -150,11 +148,11 @@ def verify_shares(
     weights = [rand(_WEIGHT_BITS) | 1 for _ in candidates]
     xs = G1.msm([key.public_shares[s.index] for s in candidates], weights)
     sigs = G2.msm([s.value for s in candidates], weights)
-    if GT.pairing_check([xs, -G1.generator()], [h, sigs]):
+    if verify_hashed(xs, h, sigs):
         return candidates, tuple(sorted(bad))
     valid = []
     for s in candidates:
-        if verify_point(key.public_shares[s.index], message, s.value):
+        if verify_hashed(key.public_shares[s.index], h, s.value):
             valid.append(s)
         else:
             bad.append(s.index)
