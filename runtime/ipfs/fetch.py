@@ -2,7 +2,8 @@
 
 For each block the sources are asked in order. A source that lacks the block, fails, or returns
 bytes that do not hash to the CID is passed over for the next one; the lie is remembered, so if
-no source has a good copy the error is BlockVerificationError naming the CID and the liars.
+no source has a good copy the error is BlockVerificationError naming the CID and the liars;
+otherwise BlockNotFound if every source said so, else SourceError with each source's reason.
 Nothing a source returns is decoded, counted or returned before its hash has been checked.
 
 Limits: `max_bytes` bounds the file's content (checked against the root's declared size before
@@ -24,6 +25,7 @@ from .errors import (
     FetchTimeout,
     IpfsError,
     SizeLimitExceeded,
+    SourceError,
 )
 from .reader import MAX_DEPTH, check_child_sizes, decode_file_block
 from .sources import BlockSource
@@ -55,6 +57,7 @@ class VerifiedFetcher:
         liars: list[str] = []
         oversize: SizeLimitExceeded | None = None
         misses: list[str] = []
+        failures = 0  # sources that errored rather than saying "not found"
         async with self._slots:
             for source in self.sources:
                 try:
@@ -71,6 +74,7 @@ class VerifiedFetcher:
                     continue
                 except IpfsError as exc:
                     misses.append(f"{source.name}: {exc}")
+                    failures += 1
                     continue
                 if parsed.matches(data):
                     return data
@@ -79,6 +83,8 @@ class VerifiedFetcher:
             raise BlockVerificationError(str(parsed), ", ".join(liars))
         if oversize is not None and len(misses) == 1:
             raise oversize
+        if failures:
+            raise SourceError("no source", str(parsed), "; ".join(misses))
         raise BlockNotFound(str(parsed), tuple(misses))
 
     async def fetch(
