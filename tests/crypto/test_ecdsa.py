@@ -295,3 +295,14 @@ def test_with_root_keys_from_the_dkg(dkg_factory) -> None:  # type: ignore[no-un
     msg = bytes(range(100, 132))
     sig = combine_signature_shares(presigs[0].public, key, msg, net.sign_all(presigs, msg))
     _assert_ethereum_valid(net, msg, sig)
+
+
+def test_single_node_dev_mode() -> None:
+    """t = 0, a committee of one: the dev server's loud single-node mode still signs correctly."""
+    parties = make_parties(1, 0, 1, session="solo")
+    Harness(parties).run()
+    key = derive_key(b"solo-key", [vss.feldman_commit(G, [5]), vss.feldman_commit(G, [7])])
+    net = Network(1, 0, [], key, {1: derive_secret_share(b"solo-key", [5, 7])})
+    msg = b"\x11" * 32
+    presigs = parties[0].results()
+    _assert_ethereum_valid(net, msg, combine_signature_shares(presigs[0].public, key, msg, net.sign_all(presigs, msg)))
