@@ -184,7 +184,10 @@ def _unpad(plain: bytes) -> bytes | None:
 
 
 def _xor(a: bytes, b: bytes) -> bytes:
-    return bytes(x ^ y for x, y in zip(a, b, strict=True))
+    if len(a) != len(b):
+        raise ValueError("xor of unequal lengths")
+    # Through big ints: a byte-by-byte generator costs ~100 ms per MiB, this ~1 ms.
+    return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).to_bytes(len(a), "big")
 
 
 def _uleb128(n: int) -> bytes:
