@@ -67,9 +67,12 @@ from .protocol import Message
 from .shamir import evaluate, random_polynomial
 from .vss import feldman_commit, pedersen_commit
 
-__all__ = ["DkgConfig", "DkgParty", "DkgResult", "DkgKeyShare", "interpolate_polynomial"]
+__all__ = ["DkgConfig", "DkgParty", "DkgResult", "DkgKeyShare", "SCHEDULE", "interpolate_polynomial"]
 
 RandomBytes = Callable[[int], bytes]
+# The phases in order. A carrier should end phase k at start + (k+1)·timeout for everybody (one
+# schedule, as GJKR's synchronous rounds), not `timeout` after each party happened to enter it.
+SCHEDULE = PHASES
 _DEAL_AD = "litrt/dkg/deal/v1"
 _IDLE, _DONE, _FAILED = "idle", "done", "failed"
 
@@ -261,6 +264,10 @@ class DkgParty:
             return {i for i in self._answering() if i != self.index}
         if self._phase == "extract":
             return self._qualified - {self.index}
+        if self._phase == "extract_complaint":
+            # A party that sent no response was silent (down) in the complaint phase: every honest
+            # party saw the same, so none waits for its extraction complaints either.
+            return set(self._complaints) - {self.index}
         return set(self._others)
 
     def _phase_complete(self) -> bool:
@@ -323,7 +330,9 @@ class DkgParty:
         self._phase = "answer"
         if self.index not in self._answering():
             return []
-        shares = {str(j): share_pair_json(self._shape, self._share_for(j)) for j in sorted(self._complainers[self.index])}
+        shares = {
+            str(j): share_pair_json(self._shape, self._answer_share_for(j)) for j in sorted(self._complainers[self.index])
+        }
         return [self._message(ANSWER, {"shares": shares})]
 
     def _answering(self) -> set[int]:
@@ -451,6 +460,10 @@ class DkgParty:
 
     def _deal_share_for(self, j: int) -> SharePair:
         """What goes into j's sealed deal (tests override this to play a cheating dealer)."""
+        return self._share_for(j)
+
+    def _answer_share_for(self, j: int) -> SharePair:
+        """What this dealer reveals when j complains (tests override this to answer wrongly)."""
         return self._share_for(j)
 
     def _feldman_commitments(self) -> list[list[Any]]:

@@ -10,6 +10,11 @@ parties misbehave with rules on the wire:
     h.delay(sender=4, kinds={"dkg.deal"})              # arrives after the next deadline: too late
     h.delay(sender=4, kinds={"dkg.deal"}, late=False)  # arrives last but in time: reordered
 
+Deadlines follow one schedule for everybody, as GJKR's synchronous phases (and kyber's timers):
+give `schedule` (the protocol's phase names in order) and a deadline ends only the earliest phase any
+waiting party is in, so a party already ahead is not cut short. Without it, every waiting party is
+advanced at once.
+
 A party's CryptoError on receipt is recorded in `rejected`, never raised: a real node logs it and
 carries on, and the tests assert on the list.
 """
@@ -55,6 +60,7 @@ class _Rule:
 class Harness:
     parties: Sequence[Party]
     absent: Collection[int] = ()  # never started, never delivered to: a node that is down
+    schedule: Sequence[str] = ()
     max_deadlines: int = 50
     rejected: list[Rejection] = field(default_factory=list)
     delivered: int = 0
@@ -125,6 +131,9 @@ class Harness:
         if current is not None:
             self._queue.append((to, current))
 
+    def _slot(self, phase: str) -> int:
+        return self.schedule.index(phase) if phase in self.schedule else len(self.schedule)
+
     def deliver(self, to: int, message: Message) -> list[Message]:
         """Hand one message to one party (tests may also call this directly)."""
         party = self._by_index[to]
@@ -159,6 +168,9 @@ class Harness:
                 phases = {p.index: p.phase for p in waiting}
                 raise RuntimeError(f"protocol stalled after {self.deadlines} deadlines: {phases}")
             self.deadlines += 1
+            if self.schedule:
+                first = min(self._slot(p.phase) for p in waiting)
+                waiting = [p for p in waiting if self._slot(p.phase) == first]
             for party in waiting:
                 self._post(party.advance())
             # Messages held back arrive now, after the deadline they missed.
