@@ -7,7 +7,8 @@ of the block's multihash and the folder is KEY's next-to-last two characters. Ke
 Writes go to a uniquely named temp file in the target folder, are fsync'ed, then renamed into
 place (rename is atomic within one filesystem) and the folder is fsync'ed, so a reader in any
 thread or process sees either no file or the whole block, and a crash never leaves a torn block.
-Reads re-hash the block: disk corruption or tampering is reported as BlockVerificationError.
+Reads re-hash the block: disk corruption or tampering is reported as BlockVerificationError,
+and putting the block again replaces the bad copy.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class BlockStore:
             parsed = CID.parse(cid)
             parsed.verify(data, "the caller of BlockStore.put")
         path = self.path_for(parsed)
-        if path.is_file():
+        if self._holds_good_copy(parsed, path):
             return parsed
         path.parent.mkdir(exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
@@ -82,6 +83,15 @@ class BlockStore:
             raise
         _fsync_dir(path.parent)
         return parsed
+
+    @staticmethod
+    def _holds_good_copy(cid: CID, path: Path) -> bool:
+        # Re-hashing a block we already have is cheap next to fsync, and it lets a new put
+        # repair a copy that was corrupted on disk instead of keeping the bad one forever.
+        try:
+            return cid.matches(path.read_bytes())
+        except FileNotFoundError:
+            return False
 
     def put_block(self, block: Block) -> CID:
         return self.put(block.data, block.cid)

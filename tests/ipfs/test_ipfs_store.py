@@ -131,3 +131,14 @@ def test_a_reader_in_another_process_sees_whole_blocks(tmp_path):
         [sys.executable, "-c", code, str(tmp_path), str(dag.root)], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "300000"
+
+
+def test_putting_again_repairs_a_corrupted_copy(tmp_path):
+    store = BlockStore(tmp_path)
+    dag = store.add_bytes(b"hello world")
+    path = store.path_for(dag.root)
+    path.write_bytes(b"garbage")
+    with pytest.raises(BlockVerificationError):
+        store.get(dag.root)
+    store.put_dag(dag)
+    assert store.cat(dag.root) == b"hello world"
