@@ -74,7 +74,7 @@ class SizeLimitExceeded(IpfsError):
 
 class SourceError(IpfsError):
     def __init__(self, source: str, cid: str, reason: str) -> None:
-        super().__init__(f"{source} could not provide {cid}: {reason}")
+        super().__init__(f"block {cid} unavailable from {source}: {reason}")
         self.source = source
         self.cid = cid
         self.reason = reason

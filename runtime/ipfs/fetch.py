@@ -84,7 +84,7 @@ class VerifiedFetcher:
         if oversize is not None and len(misses) == 1:
             raise oversize
         if failures:
-            raise SourceError("no source", str(parsed), "; ".join(misses))
+            raise SourceError("any source", str(parsed), "; ".join(misses))
         raise BlockNotFound(str(parsed), tuple(misses))
 
     async def fetch(

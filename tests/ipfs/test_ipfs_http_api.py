@@ -149,3 +149,16 @@ async def test_curl_add_and_gateway(server, tmp_path):
     assert await asyncio.to_thread(curl, f"{server.url}/ipfs/{added['Hash']}") == b"hello\n"
     cat = await asyncio.to_thread(curl, "-X", "POST", f"{server.url}/api/v0/cat?arg={added['Hash']}")
     assert cat == b"hello\n"
+
+
+async def test_tampered_leaf_mid_stream_cuts_the_response(server, store):
+    data = os.urandom(4 * 262144)
+    dag = store.add_bytes(data)
+    last_leaf = dag.blocks[-2].cid  # children come before the root; this leaf is read last
+    path = store.path_for(last_leaf)
+    path.write_bytes(path.read_bytes()[:-1] + b"\x00")
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{server.url}/ipfs/{dag.root}") as response:
+            assert response.status == 200  # headers left before the bad leaf was reached
+            with pytest.raises(aiohttp.ClientPayloadError):
+                await response.read()
