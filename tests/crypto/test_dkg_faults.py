@@ -45,7 +45,7 @@ class BiasingDealer(DkgParty):
 
     def _feldman_commitments(self):
         rows = super()._feldman_commitments()
-        rows[0][0] = G.base_mul(1234567)
+        rows[0][0] = self._group.base_mul(1234567)
         return rows
 
 
