@@ -49,7 +49,7 @@ _SCOPES = (SCOPE_SIGN_ANYTHING, SCOPE_PERSONAL_SIGN)
 AUTH_METHOD_ADDRESS = 1
 AUTH_METHOD_ACTION = 2
 
-DerivePubkey = Callable[[bytes], "bytes | Awaitable[bytes]"]
+DerivePubkey = Callable[[bytes], bytes | Awaitable[bytes]]
 
 
 @dataclass(frozen=True)

@@ -95,3 +95,12 @@ async def test_chain_rpc_helpers(devchain) -> None:
             await chains.get_latest_nonce("0x12", "litrt")
     with pytest.raises(InvalidArgument, match="http"):
         ChainRpc({"x": "ws://127.0.0.1:1"})
+
+
+@pytest.mark.slow
+async def test_ganache_funds_the_dev_accounts(ganache, devchain) -> None:
+    async with ChainRpc({"ganache": ganache.url, "dev": devchain.url}) as chains:
+        for name in ("ganache", "dev"):
+            w3 = chains.web3(name)
+            assert await w3.eth.accounts == [a.address for a in devchain.accounts]
+            assert await w3.eth.get_balance(devchain.accounts[9].address) > 10**18
