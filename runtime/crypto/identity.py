@@ -49,7 +49,12 @@ class PublicKeys:
     encryption_key: str
 
     def __post_init__(self) -> None:
-        # Validate once here, so every later use can trust the fields.
+        # Validate once here, so every later use can trust the fields; one spelling (lowercase,
+        # no 0x) so that comparing two PublicKeys compares keys, not typography.
+        for name in ("signing_key", "encryption_key"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, value.lower().removeprefix("0x"))
         try:
             Ed25519PublicKey.from_public_bytes(parse_hex_key(self.signing_key, "signing_key"))
         except ValueError as exc:

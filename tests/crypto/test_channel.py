@@ -138,3 +138,8 @@ def test_peer_directory_round_trip_and_validation():
     with pytest.raises(InvalidInput) as err:
         PeerDirectory.from_dict({"x": BOB.public.to_dict()})
     assert err.value.field == "peers"
+
+
+def test_public_keys_compare_by_value_not_spelling():
+    upper = PublicKeys(signing_key="0x" + ALICE.public.signing_key.upper(), encryption_key=ALICE.public.encryption_key)
+    assert upper == ALICE.public
