@@ -38,11 +38,11 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
 from .channel import bind, open_sealed, seal, sign_message, verify_message
+from .dkg_checks import interpolate_polynomial, shares_match
 from .dkg_messages import (
     ANSWER,
     DEAL,
@@ -59,9 +59,9 @@ from .dkg_messages import (
     points_json,
     share_pair_json,
 )
-from .dkg_result import DkgKeyShare, DkgResult
+from .dkg_result import DkgConfig, DkgKeyShare, DkgResult
 from .errors import CryptoError, InvalidInput, NotEnoughShares, ProtocolError, VerificationFailed
-from .group import Group, threshold_for
+from .group import Group
 from .identity import PartyKeys, PeerDirectory
 from .protocol import Message
 from .shamir import evaluate, random_polynomial
@@ -75,66 +75,6 @@ RandomBytes = Callable[[int], bytes]
 SCHEDULE = PHASES
 _DEAL_AD = "litrt/dkg/deal/v1"
 _IDLE, _DONE, _FAILED = "idle", "done", "failed"
-
-
-@dataclass(frozen=True)
-class DkgConfig:
-    """One DKG run. ECDSA root keys: degree t, keys=10. BLS network key: degree 2t, keys=1."""
-
-    session: str
-    n: int
-    t: int
-    degree: int
-    keys: int = 1
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.session, str) or not self.session:
-            raise InvalidInput("session", "must be a non-empty string")
-        if self.n < 1:
-            raise InvalidInput("n", f"must be at least 1, got {self.n}")
-        if not 0 <= self.t < self.n:
-            raise InvalidInput("t", f"must be in 0..n-1, got {self.t}")
-        if not 0 <= self.degree < self.n:
-            raise InvalidInput("degree", f"must be in 0..n-1, got {self.degree}")
-        if self.keys < 1:
-            raise InvalidInput("keys", f"must be at least 1, got {self.keys}")
-
-    @classmethod
-    def for_network(cls, session: str, n: int, *, keys: int = 1, double_degree: bool = False) -> "DkgConfig":
-        """t from DESIGN §4; degree t (ECDSA) or 2t (BLS, `double_degree`)."""
-        t = threshold_for(n)
-        return cls(session=session, n=n, t=t, degree=2 * t if double_degree else t, keys=keys)
-
-
-def _horner(group: Group[Any], coefficients: Sequence[Any], x: int) -> Any:
-    # Σ C_l·x^l by Horner: every multiplication is by the small party index x, which the curve
-    # libraries do several times faster than a full-width scalar as in an msm over x^l.
-    acc = coefficients[-1]
-    for c in reversed(coefficients[:-1]):
-        acc = group.add(group.mul(acc, x), c)
-    return acc
-
-
-def interpolate_polynomial(points: dict[int, int], modulus: int) -> list[int]:
-    """Coefficients [a0..a_d] of the unique degree-d polynomial through d+1 points {x: y}."""
-    xs = sorted(points)
-    full = [1]  # Π (X − x_m), lowest degree first
-    for xm in xs:
-        full = [(lo - xm * hi) % modulus for lo, hi in zip([0] + full, full + [0])]
-    coefficients = [0] * len(xs)
-    for xi in xs:
-        quotient = [0] * len(xs)  # full / (X − xi) by synthetic division, highest term first
-        carry = 0
-        for k in range(len(xs), 0, -1):
-            carry = (full[k] + xi * carry) % modulus
-            quotient[k - 1] = carry
-        denominator = 1
-        for xm in xs:
-            if xm != xi:
-                denominator = denominator * (xi - xm) % modulus
-        scale = points[xi] * pow(denominator, -1, modulus) % modulus
-        coefficients = [(c + scale * q) % modulus for c, q in zip(coefficients, quotient)]
-    return coefficients
 
 
 class DkgParty:
@@ -474,14 +414,4 @@ class DkgParty:
         return sign_message(self._identity, Message(self.session, kind, self.index, None, body))
 
     def _check(self, commitments: Sequence[Sequence[Any]], x: int, pair: SharePair, *, pedersen: bool) -> bool:
-        """Do party x's K shares match K committed polynomials? One batched equation: random
-        128-bit weights w_k, Σ w_k·s_k·G (+ Σ w_k·r_k·H) == Σ w_k·C_k(x); a wrong share passes
-        with probability 2^-128, and the weights are ours, so a dealer cannot aim for it."""
-        g, q = self._group, self._group.order
-        weights = [1] + [int.from_bytes(self._randbytes(16), "big") for _ in range(len(pair.s) - 1)]
-        lhs = g.base_mul(sum(w * s for w, s in zip(weights, pair.s)) % q)
-        if pedersen:
-            lhs = g.add(lhs, g.mul(g.pedersen_h(), sum(w * r for w, r in zip(weights, pair.r)) % q))
-        at_x = [_horner(g, row, x) for row in commitments]
-        rhs = at_x[0] if len(at_x) == 1 else g.msm(at_x, weights)
-        return g.eq(lhs, rhs)
+        return shares_match(self._group, commitments, x, pair, pedersen=pedersen, randbytes=self._randbytes)

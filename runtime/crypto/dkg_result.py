@@ -1,4 +1,5 @@
-"""What a DKG leaves each party: plain, JSON-serialisable data for the node's sealed share store."""
+"""A DKG's plain data: its parameters, and what it leaves each party (JSON-serialisable, for the
+node's sealed share store)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,39 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import InvalidInput
-from .group import Group
+from .group import Group, threshold_for
 from .vss import public_share
 
-__all__ = ["DkgKeyShare", "DkgResult"]
+__all__ = ["DkgConfig", "DkgKeyShare", "DkgResult"]
+
+
+@dataclass(frozen=True)
+class DkgConfig:
+    """One DKG run. ECDSA root keys: degree t, keys=10. BLS network key: degree 2t, keys=1."""
+
+    session: str
+    n: int
+    t: int
+    degree: int
+    keys: int = 1
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.session, str) or not self.session:
+            raise InvalidInput("session", "must be a non-empty string")
+        if self.n < 1:
+            raise InvalidInput("n", f"must be at least 1, got {self.n}")
+        if not 0 <= self.t < self.n:
+            raise InvalidInput("t", f"must be in 0..n-1, got {self.t}")
+        if not 0 <= self.degree < self.n:
+            raise InvalidInput("degree", f"must be in 0..n-1, got {self.degree}")
+        if self.keys < 1:
+            raise InvalidInput("keys", f"must be at least 1, got {self.keys}")
+
+    @classmethod
+    def for_network(cls, session: str, n: int, *, keys: int = 1, double_degree: bool = False) -> "DkgConfig":
+        """t from DESIGN §4; degree t (ECDSA) or 2t (BLS, `double_degree`)."""
+        t = threshold_for(n)
+        return cls(session=session, n=n, t=t, degree=2 * t if double_degree else t, keys=keys)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
 
 from runtime.crypto.channel import sign_message
 from runtime.crypto.dkg import SCHEDULE, DkgConfig, DkgParty
