@@ -34,6 +34,7 @@ class NodeConfig:
     ipfs_kubo_rpc: list[str] = field(default_factory=list)
     allow_private_fetch: bool = False  # a dev network lets actions fetch from loopback
     dkg_phase_timeout_s: float = 20.0
+    presign_phase_timeout_s: float = 5.0
     presign_batch_size: int = 20
     presign_pool_target: int = 40
     root_key_count: int = 10

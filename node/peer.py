@@ -94,6 +94,14 @@ class PeerTransport:
                 await asyncio.sleep(0.2 * (attempt + 1))
         raise ConnectionError(f"node {peer_index} unreachable at {url}: {last}")
 
+    async def status(self, peer_index: int) -> dict[str, Any] | None:
+        """A peer's public /status, or None if it does not answer."""
+        try:
+            async with self._client().get(self._config.peer(peer_index).url + "/status", timeout=aiohttp.ClientTimeout(total=3)) as resp:
+                return await resp.json() if resp.status == 200 else None
+        except (aiohttp.ClientError, asyncio.TimeoutError, json.JSONDecodeError):
+            return None
+
     async def broadcast(self, path: str, payload: Any, attempts: int = 3) -> dict[int, Any]:
         """POST to every other peer at once; the answers of those that replied."""
         others = [p.index for p in self._config.peers if p.index != self._config.index]

@@ -1,0 +1,52 @@
+"""`python -m node keygen|serve`: create a node's identity, or run the node."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from runtime.crypto.identity import PartyKeys
+
+from .config import NodeConfig
+from .sealed import SealedStore, load_or_create_key
+from .service import IDENTITY_RECORD
+
+
+def keygen(state_dir: Path, seal_key: Path) -> dict[str, str]:
+    """Create (or read) the node's identity; print only its public halves."""
+    store = SealedStore(state_dir / "sealed", load_or_create_key(seal_key))
+    if not store.exists(IDENTITY_RECORD):
+        store.save(IDENTITY_RECORD, PartyKeys.generate().to_bytes().hex())
+    return PartyKeys.from_bytes(bytes.fromhex(store.load(IDENTITY_RECORD))).public.to_dict()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m node")
+    sub = parser.add_subparsers(dest="command", required=True)
+    kg = sub.add_parser("keygen", help="create this node's identity keys and print the public keys")
+    kg.add_argument("--state-dir", required=True, type=Path)
+    kg.add_argument("--seal-key", required=True, type=Path)
+    serve = sub.add_parser("serve", help="run the node")
+    serve.add_argument("--config", required=True, type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "keygen":
+        print(json.dumps(keygen(args.state_dir, args.seal_key)))
+        return 0
+    config = NodeConfig.load(args.config)
+    logging.basicConfig(
+        level=logging.INFO, format=f"%(asctime)s node{config.index} %(name)s %(levelname)s %(message)s"
+    )
+    from .app import create_app
+    from .service import NodeService
+
+    web.run_app(create_app(NodeService(config)), host=config.host, port=config.port, print=None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

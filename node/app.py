@@ -1,0 +1,127 @@
+"""The node's HTTP API (aiohttp): client endpoints, peer endpoints, and error mapping."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from runtime.crypto.protocol import Message
+
+from .errors import BadRequest, NodeError, NotReady
+from .execute import handle_execute, handle_pkp_sign
+from .peer import open_envelope
+from .service import NodeService, network_id
+
+__all__ = ["create_app", "SERVICE"]
+
+log = logging.getLogger(__name__)
+
+SERVICE = web.AppKey("service", NodeService)
+_MAX_BODY = 32 * 1024 * 1024
+_MAX_LEASE = 16
+_LEASE_WAIT_S = 20.0
+
+
+@web.middleware
+async def _errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except NodeError as exc:
+        return web.json_response(exc.to_json(), status=exc.status)
+    except web.HTTPException:
+        raise
+    except Exception as exc:  # never leak a traceback to a client; log it here
+        log.exception("unhandled error on %s", request.path)
+        return web.json_response({"errorKind": "internal_error", "message": f"{type(exc).__name__}: {exc}"}, status=500)
+
+
+async def read_json(request: web.Request) -> Any:
+    try:
+        return await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise BadRequest("request body is not valid JSON") from None
+
+
+async def _peer_payload(request: web.Request) -> tuple[int, Any]:
+    service = request.app[SERVICE]
+    return open_envelope(service.config, network_id(service.config), request.path, await read_json(request))
+
+
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True, "index": request.app[SERVICE].config.index})
+
+
+async def status(request: web.Request) -> web.Response:
+    return web.json_response(request.app[SERVICE].status())
+
+
+async def peer_message(request: web.Request) -> web.Response:
+    sender, payload = await _peer_payload(request)
+    try:
+        message = Message.from_json(payload)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BadRequest(f"peer message: {exc}") from None
+    if message.sender != sender:
+        raise BadRequest(f"peer message claims sender {message.sender} but came from node {sender}")
+    request.app[SERVICE].hub.deliver(message)
+    return web.json_response({"ok": True})
+
+
+async def peer_presign_start(request: web.Request) -> web.Response:
+    sender, invite = await _peer_payload(request)
+    service = request.app[SERVICE]
+    service.require_keys()
+    service.presigner.join(sender, invite)
+    return web.json_response({"ok": True})
+
+
+async def presign_lease(request: web.Request) -> web.Response:
+    """Lease presignatures this node initiated; waits (bounded) for the pool to refill."""
+    service = request.app[SERVICE]
+    service.require_keys()
+    body = await read_json(request)
+    count = body.get("count", 1) if isinstance(body, dict) else None
+    if not isinstance(count, int) or not 1 <= count <= _MAX_LEASE:
+        raise BadRequest(f"count must be an integer in 1..{_MAX_LEASE}")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + _LEASE_WAIT_S
+    while service.pool.available() < count and loop.time() < deadline:
+        await asyncio.sleep(0.1)
+    leased = service.pool.lease(count)
+    if len(leased) < count:
+        raise NotReady(f"node {service.config.index} has only {len(leased)} presignatures ready; try again shortly")
+    return web.json_response({"node": service.config.index, "presignatures": [p.public.to_dict() for p in leased]})
+
+
+async def execute(request: web.Request) -> web.Response:
+    return web.json_response(await handle_execute(request.app[SERVICE], await read_json(request)))
+
+
+async def pkp_sign(request: web.Request) -> web.Response:
+    return web.json_response(await handle_pkp_sign(request.app[SERVICE], await read_json(request)))
+
+
+def create_app(service: NodeService) -> web.Application:
+    app = web.Application(middlewares=[_errors], client_max_size=_MAX_BODY)
+    app[SERVICE] = service
+    app.router.add_get("/health", health)
+    app.router.add_get("/status", status)
+    app.router.add_post("/peer/message", peer_message)
+    app.router.add_post("/peer/presign/start", peer_presign_start)
+    app.router.add_post("/presign/lease", presign_lease)
+    app.router.add_post("/web/execute", execute)
+    app.router.add_post("/web/pkp/sign", pkp_sign)
+
+    async def on_startup(app: web.Application) -> None:
+        service.start_background()
+
+    async def on_cleanup(app: web.Application) -> None:
+        await service.close()
+
+    app.on_startup.append(on_startup)
+    app.on_cleanup.append(on_cleanup)
+    return app

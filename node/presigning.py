@@ -1,0 +1,130 @@
+"""Keeping the presignature pool full: this node starts batches, and joins those peers start."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from typing import Any
+
+from runtime.crypto.channel import bind, open_sealed, seal
+from runtime.crypto.identity import PartyKeys, PeerDirectory
+from runtime.crypto.presign import PresignParty
+
+from .config import NodeConfig
+from .errors import BadRequest
+from .peer import PeerTransport
+from .presign_pool import PresignPool
+from .sessions import Send, SessionHub, run_party
+
+__all__ = ["Presigner"]
+
+log = logging.getLogger(__name__)
+
+_MAX_BATCH = 64
+
+
+class Presigner:
+    def __init__(
+        self,
+        config: NodeConfig,
+        t: int,
+        identity: PartyKeys,
+        directory: PeerDirectory,
+        pool: PresignPool,
+        hub: SessionHub,
+        transport: PeerTransport,
+        send: Send,
+    ) -> None:
+        self._config = config
+        self._t = t
+        self._identity = identity
+        self._directory = directory
+        self._pool = pool
+        self._hub = hub
+        self._transport = transport
+        self._send = send
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def committee(self) -> list[int] | None:
+        """This node and up to 3t ready peers around the ring: at most 3t+1 members (DESIGN §4).
+        None while fewer than 2t+1 nodes are ready to take part."""
+        n, me = self._config.n, self._config.index
+        ring = [((me - 1 + k) % n) + 1 for k in range(1, n)]
+        statuses = await asyncio.gather(*(self._transport.status(i) for i in ring))
+        ready = [i for i, s in zip(ring, statuses) if s is not None and s.get("ready")]
+        members = sorted([me] + ready[: 3 * self._t])
+        return members if len(members) >= 2 * self._t + 1 else None
+
+    def _party(self, session: str, committee: list[int], batch_size: int) -> PresignParty:
+        me = self._config.index
+
+        def seal_to(recipient: int, data: bytes) -> bytes:
+            ad = bind(session, me, recipient)
+            return seal(self._directory[recipient].encryption_key, data, ad)
+
+        def open_from(sender: int, data: bytes) -> bytes:
+            return open_sealed(self._identity, data, bind(session, sender, me))
+
+        return PresignParty(session, me, committee, self._t, batch_size, seal=seal_to, open_=open_from)
+
+    async def run_batch(self, session: str, initiator: int, committee: list[int], batch_size: int) -> int:
+        party = self._party(session, committee, batch_size)
+        timeout = self._config.presign_phase_timeout_s
+        await run_party(party, self._hub, self._send, committee, timeout, total_timeout_s=timeout * 10)
+        results = party.results()
+        if party.faults:
+            log.warning("presign %s: faulty parties %s", session, party.faults)
+        if results:
+            self._pool.add_batch(session, initiator, results)
+        return len(results)
+
+    def join(self, sender: int, invite: Any) -> None:
+        """A peer asks this node to take part in its batch; validated, then run in the background."""
+        if not isinstance(invite, dict):
+            raise BadRequest("presign invite must be an object")
+        session, committee, batch = invite.get("session"), invite.get("committee"), invite.get("batchSize")
+        if not isinstance(session, str) or not session.startswith(f"presign-{sender}-") or not session.replace("-", "").isalnum():
+            raise BadRequest(f"presign invite: session {session!r} is not in node {sender}'s namespace")
+        if not isinstance(committee, list) or self._config.index not in committee or sender not in committee:
+            raise BadRequest("presign invite: committee must list both the initiator and this node")
+        if not isinstance(batch, int) or not 1 <= batch <= _MAX_BATCH:
+            raise BadRequest(f"presign invite: batchSize must be 1..{_MAX_BATCH}")
+        task = asyncio.create_task(self._joined(session, sender, [int(i) for i in committee], batch))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _joined(self, session: str, initiator: int, committee: list[int], batch: int) -> None:
+        try:
+            await self.run_batch(session, initiator, committee, batch)
+        except Exception as exc:  # a failed batch costs only time; the pool stays as it was
+            log.warning("presign %s (joined) failed: %s", session, exc)
+
+    async def keep_full(self, target: int, batch_size: int) -> None:
+        """Forever: when fewer than `target` of this node's presignatures are leasable, make a batch."""
+        counter = 0
+        while True:
+            if self._pool.available() >= target:
+                await asyncio.sleep(0.5)
+                continue
+            committee = await self.committee()
+            if committee is None:
+                await asyncio.sleep(1.0)
+                continue
+            counter += 1
+            session = f"presign-{self._config.index}-{counter}-{secrets.token_hex(4)}"
+            invite = {"session": session, "committee": committee, "batchSize": batch_size}
+            await asyncio.gather(
+                *(
+                    self._transport.post(i, "/peer/presign/start", invite, attempts=1)
+                    for i in committee
+                    if i != self._config.index
+                ),
+                return_exceptions=True,
+            )
+            try:
+                made = await self.run_batch(session, self._config.index, committee, batch_size)
+                log.info("presign %s: %d presignatures", session, made)
+            except Exception as exc:
+                log.warning("presign %s failed: %s; retrying shortly", session, exc)
+                await asyncio.sleep(2.0)

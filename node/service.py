@@ -1,0 +1,172 @@
+"""One node's long-lived state and background work: identity, keys, pool, genesis, presigning."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections import OrderedDict
+from pathlib import Path
+
+from runtime.chain.pkp import PkpRegistry
+from runtime.chain.rpc import ChainRpc
+from runtime.crypto.group import threshold_for
+from runtime.crypto.identity import PartyKeys
+from runtime.crypto.protocol import Message
+from runtime.ipfs import CID, GatewaySource, KuboRpcSource, VerifiedFetcher, build_dag
+
+from .config import NodeConfig
+from .errors import BadRequest, NotReady
+from .genesis import peer_directory, run_genesis, wait_for_peers
+from .keys import NetworkKeys
+from .peer import PeerTransport
+from .presign_pool import PresignPool
+from .presigning import Presigner
+from .sealed import SealedStore, load_or_create_key
+from .sessions import SessionHub
+from .signer import Signer
+from .usage_log import UsageLog
+
+__all__ = ["NodeService", "IDENTITY_RECORD", "open_store"]
+
+log = logging.getLogger(__name__)
+
+IDENTITY_RECORD = "identity"
+KEYS_RECORD = "network-keys"
+_MAX_ACTION_BYTES = 16 * 1024 * 1024
+_CODE_CACHE_ENTRIES = 256
+
+
+def open_store(config: NodeConfig) -> SealedStore:
+    return SealedStore(Path(config.state_dir) / "sealed", load_or_create_key(Path(config.seal_key_path)))
+
+
+def network_id(config: NodeConfig) -> str:
+    """Same at every node of one network: binds peer signatures to it."""
+    keys = ",".join(f"{p.index}:{p.signing_key}" for p in sorted(config.peers, key=lambda p: p.index))
+    return hashlib.sha256(keys.encode()).hexdigest()[:32]
+
+
+class NodeService:
+    def __init__(self, config: NodeConfig) -> None:
+        self.config = config
+        self.store = open_store(config)
+        if not self.store.exists(IDENTITY_RECORD):
+            raise NotReady(f"no identity in {config.state_dir}: run `python -m node keygen` first")
+        self.identity = PartyKeys.from_bytes(bytes.fromhex(self.store.load(IDENTITY_RECORD)))
+        self.directory = peer_directory(config)
+        if self.directory[config.index] != self.identity.public:
+            raise BadRequest(f"config lists other public keys for node {config.index} than its identity")
+        self.hub = SessionHub()
+        self.transport = PeerTransport(config, network_id(config), self.identity.signing)
+        self.usage = UsageLog(Path(config.state_dir) / "presign-usage.log")
+        self.pool = PresignPool(config.index, self.store, self.usage)
+        self.keys: NetworkKeys | None = (
+            NetworkKeys.from_record(self.store.load(KEYS_RECORD)) if self.store.exists(KEYS_RECORD) else None
+        )
+        self.genesis_error: str | None = None
+        self.registry = PkpRegistry(config.chains["lit"], config.pkp_contract)
+        self.chains = ChainRpc(config.chains)
+        sources = [GatewaySource(u) for u in config.ipfs_gateways] + [KuboRpcSource(u) for u in config.ipfs_kubo_rpc]
+        self.fetcher = VerifiedFetcher(sources) if sources else None
+        self._code_cache: OrderedDict[str, str] = OrderedDict()
+        self._signer: Signer | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self.t = threshold_for(config.n)
+        self.presigner = Presigner(
+            config, self.t, self.identity, self.directory, self.pool, self.hub, self.transport, self.send
+        )
+
+    # ---- lifecycle ---------------------------------------------------------------------------
+
+    async def send(self, peer: int, message: Message) -> None:
+        await self.transport.post(peer, "/peer/message", message.to_json())
+
+    def start_background(self) -> None:
+        self._tasks.append(asyncio.create_task(self._bring_up()))
+
+    async def _bring_up(self) -> None:
+        try:
+            if self.keys is None:
+                missing = await wait_for_peers(self.config, timeout_s=60)
+                if missing:
+                    log.warning("starting genesis without nodes %s", missing)
+                keys = await run_genesis(self.config, self.identity, self.hub, self.send)
+                self.store.save(KEYS_RECORD, keys.to_record())
+                self.keys = keys
+            else:
+                await wait_for_peers(self.config, timeout_s=10)
+        except Exception as exc:
+            self.genesis_error = f"{type(exc).__name__}: {exc}"
+            log.exception("genesis failed")
+            return
+        await self.presigner.keep_full(self.config.presign_pool_target, self.config.presign_batch_size)
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.transport.close()
+        await self.registry.close()
+        await self.chains.close()
+
+    # ---- what requests need -------------------------------------------------------------------
+
+    def require_keys(self) -> NetworkKeys:
+        if self.keys is None:
+            raise NotReady(self.genesis_error or "the network's DKG has not finished yet")
+        return self.keys
+
+    @property
+    def signer(self) -> Signer:
+        if self._signer is None:
+            self._signer = Signer(self.config.index, self.require_keys(), self.pool, self.usage, self.registry)
+        return self._signer
+
+    async def action_code(self, ipfs_id: str) -> str:
+        """The action's source by CID, fetched with every block verified, cached by CID."""
+        try:
+            cid = str(CID.parse(ipfs_id).to_v0())
+        except ValueError as exc:
+            raise BadRequest(f"ipfsId: {exc}") from None
+        cached = self._code_cache.get(cid)
+        if cached is not None:
+            self._code_cache.move_to_end(cid)
+            return cached
+        if self.fetcher is None:
+            raise NotReady("this node has no IPFS source configured")
+        data = await self.fetcher.fetch(cid, _MAX_ACTION_BYTES, timeout=30)
+        try:
+            code = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest(f"action {cid} is not UTF-8 text") from None
+        self._code_cache[cid] = code
+        if len(self._code_cache) > _CODE_CACHE_ENTRIES:
+            self._code_cache.popitem(last=False)
+        return code
+
+    def make_host(self, request: "RequestContext", action_stack: list[str]) -> "NodeHost":
+        return NodeHost(
+            self,
+            request,
+            action_stack,
+            fetch_policy=self.fetch_policy,
+        )
+
+    @staticmethod
+    def cid_of(code: str) -> str:
+        return str(build_dag(code.encode("utf-8")).root)
+
+    def status(self) -> dict:
+        keys = self.keys
+        return {
+            "index": self.config.index,
+            "n": self.config.n,
+            "t": self.t,
+            "threshold": 2 * self.t + 1,
+            "ready": keys is not None,
+            "genesisError": self.genesis_error,
+            "identity": self.identity.public.to_dict(),
+            "presignatures": {"leasable": self.pool.available(), "unused": self.pool.unused(), "used": len(self.usage)},
+            "network": keys.public_info() if keys is not None else None,
+        }

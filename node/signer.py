@@ -1,0 +1,100 @@
+"""ECDSA signing with PKPs on this node: which key, whether it may, and the share itself.
+
+The order of steps is the security argument: resolve the PKP from the chain and check its public
+key against its key id; check the permission; record the presignature's use durably; only then
+compute the share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from runtime.chain.pkp import PkpRegistry, SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTHING, normalize_pubkey
+from runtime.crypto.ecdsa import check_presignature_use, sign_share
+from runtime.crypto.errors import CryptoError
+from runtime.crypto.hd import DerivedKey, token_id
+from runtime.crypto.secp256k1 import SECP256K1
+
+from .auth import AuthSig
+from .errors import BadRequest, NotPermitted, NotReady
+from .keys import NetworkKeys
+from .presign_pool import PresignPool
+from .usage_log import UsageLog
+
+__all__ = ["Pkp", "Signer", "SCOPE_SIGN_ANYTHING", "SCOPE_PERSONAL_SIGN"]
+
+_SCOPE_NAMES = {SCOPE_SIGN_ANYTHING: "SignAnything", SCOPE_PERSONAL_SIGN: "PersonalSign"}
+
+
+@dataclass(frozen=True)
+class Pkp:
+    token_id: int
+    key_id: bytes
+    public_key: bytes  # 65 bytes uncompressed
+    key: DerivedKey
+    share: int
+
+
+class Signer:
+    def __init__(self, index: int, keys: NetworkKeys, pool: PresignPool, usage: UsageLog, registry: PkpRegistry) -> None:
+        self._index = index
+        self._keys = keys
+        self._pool = pool
+        self._usage = usage
+        self._registry = registry
+
+    async def resolve(self, public_key: Any) -> Pkp:
+        try:
+            pubkey = normalize_pubkey(public_key)
+        except Exception as exc:
+            raise BadRequest(f"publicKey: {exc}") from None
+        tid = token_id(pubkey)
+        if not await self._registry.exists(tid):
+            raise NotPermitted(f"publicKey 0x{pubkey.hex()} is not a PKP minted on this network")
+        key_id = await self._registry.get_key_id(tid)
+        key, share = self._keys.derive(key_id)
+        if SECP256K1.encode_uncompressed(key.public_key) != pubkey:
+            # The minter registered a key that is not the derivation of its key id: never sign for it.
+            raise NotPermitted(f"PKP {tid}: registered public key does not match the network's derivation of its key id")
+        return Pkp(token_id=tid, key_id=key_id, public_key=pubkey, key=key, share=share)
+
+    async def authorize(self, pkp: Pkp, scope: int, action_cid: str | None, auth_sig: AuthSig | None) -> None:
+        """Allowed if the running action is permitted with `scope`, or the authSig is the owner's
+        or a permitted address's with `scope`; otherwise NotPermitted naming each rule that failed."""
+        reasons = []
+        if action_cid is not None:
+            if await self._registry.is_permitted_action_scope(pkp.token_id, action_cid, scope):
+                return
+            reasons.append(f"action {action_cid} is not permitted with scope {scope} ({_SCOPE_NAMES[scope]})")
+        if auth_sig is not None:
+            owner = await self._registry.owner_of(pkp.token_id)
+            if owner.lower() == auth_sig.address.lower():
+                return
+            if scope in await self._registry.get_permitted_address_scopes(pkp.token_id, auth_sig.address):
+                return
+            reasons.append(f"authSig address {auth_sig.address} is neither the owner nor permitted with scope {scope}")
+        if not reasons:
+            reasons.append("no permitted action is running and no authSig was given")
+        raise NotPermitted(f"PKP {pkp.token_id}: " + "; ".join(reasons))
+
+    def sign(self, pkp: Pkp, to_sign: bytes, presignature_id: str) -> dict[str, Any]:
+        presig = self._pool.get(presignature_id)
+        if presig is None:
+            raise NotReady(f"node {self._index} holds no presignature {presignature_id}")
+        try:
+            record = check_presignature_use(self._usage.message_for(presignature_id), to_sign, pkp.key.public_key)
+            self._usage.claim(presignature_id, record)  # durable before the share exists
+            share = sign_share(presig, pkp.key, pkp.share, to_sign, recorded_use=record)
+        except CryptoError as exc:
+            raise BadRequest(f"signing refused: {exc}") from None
+        return {
+            "sigType": "K256",
+            "shareIndex": self._index,
+            "signatureShare": share.to_dict(),
+            "bigR": SECP256K1.encode(presig.public.big_r).hex(),
+            "publicKey": "0x" + pkp.public_key.hex(),
+            "dataSigned": "0x" + bytes(to_sign).hex(),
+            "keyId": "0x" + pkp.key_id.hex(),
+            "presignature": presig.public.to_dict(),
+        }

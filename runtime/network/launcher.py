@@ -1,0 +1,171 @@
+"""Start and find local networks: a dev chain, an IPFS service and N node processes.
+
+Everything the network is lives in one state directory: `network.json` (what clients need to
+connect), `processes.json` (pids, so another shell can stop it), the nodes' configs and states,
+and `secrets/` (the nodes' sealing keys, kept outside their state directories as DESIGN §8 asks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from runtime.chain.accounts import dev_accounts
+from runtime.chain.pkp import NetworkKeysRegistry, deploy
+
+from .processes import ManagedProcess, free_port, python_cmd, spawn, stop_all, wait_http
+
+__all__ = ["NetworkInfo", "start_network", "load_network", "stop_network", "NETWORK_FILE"]
+
+log = logging.getLogger(__name__)
+
+NETWORK_FILE = "network.json"
+Progress = Callable[[str], None]
+
+
+@dataclass
+class NetworkInfo:
+    state_dir: str
+    nodes: list[str]  # node URLs, index i+1 at position i
+    n: int
+    t: int
+    threshold: int
+    chain_url: str
+    chain_id: int
+    pkp_contract: str
+    network_keys_contract: str
+    ipfs_url: str
+    public: dict[str, Any]  # the network's public keys as the nodes publish them
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, indent=2)
+
+
+def load_network(state_dir: str | Path) -> NetworkInfo:
+    path = Path(state_dir) / NETWORK_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"no network in {state_dir} (no {NETWORK_FILE}); start one with `litrt up`")
+    return NetworkInfo(**json.loads(path.read_text()))
+
+
+def stop_network(state_dir: str | Path) -> list[str]:
+    stopped = stop_all(Path(state_dir))
+    (Path(state_dir) / NETWORK_FILE).unlink(missing_ok=True)
+    return stopped
+
+
+async def _wait_post(proc: ManagedProcess, path: str, payload: Any, timeout_s: float) -> Any:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=3)) as session:
+        while loop.time() < deadline:
+            try:
+                async with session.post(proc.url + path, json=payload) as resp:
+                    if resp.status == 200:
+                        return await resp.json(content_type=None)
+            except (aiohttp.ClientError, asyncio.TimeoutError):
+                pass
+            await asyncio.sleep(0.2)
+    tail = Path(proc.log_path).read_text(errors="replace")[-1500:]
+    raise TimeoutError(f"{proc.name} did not answer at {proc.url}{path} in {timeout_s:.0f}s; log ends:\n{tail}")
+
+
+def _keygen(state_dir: Path, seal_key: Path) -> dict[str, str]:
+    out = subprocess.run(
+        python_cmd("-m", "node", "keygen", "--state-dir", str(state_dir), "--seal-key", str(seal_key)),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout)
+
+
+async def start_network(
+    state_dir: str | Path,
+    n: int = 4,
+    *,
+    chain_rpc: str | None = None,
+    host: str = "127.0.0.1",
+    allow_private_fetch: bool = True,
+    phase_timeout_s: float = 20.0,
+    presign_batch_size: int = 10,
+    presign_pool_target: int = 20,
+    ready_timeout_s: float = 180.0,
+    progress: Progress = lambda _msg: None,
+) -> NetworkInfo:
+    """Start everything, wait for the DKG, publish the network keys on chain, write network.json."""
+    root = Path(state_dir).resolve()
+    if (root / NETWORK_FILE).exists():
+        raise FileExistsError(f"a network is already recorded in {root}; `litrt down --state-dir {root}` first")
+    root.mkdir(parents=True, exist_ok=True)
+    admin = dev_accounts(count=1)[0]
+    try:
+        if chain_rpc is None:
+            port = free_port(host)
+            chain = spawn(root, "chain", python_cmd("-m", "runtime.chain.devchain", "--host", host, "--port", str(port)), f"http://{host}:{port}")
+            await _wait_post(chain, "/", {"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, 60)
+            chain_rpc = chain.url
+        progress(f"chain ready at {chain_rpc}; deploying contracts")
+        contracts = await deploy(chain_rpc, admin.private_key)
+
+        ipfs_port = free_port(host)
+        ipfs = spawn(
+            root, "ipfs",
+            python_cmd("-m", "runtime.cli.main", "ipfs", "serve", "--store", str(root / "ipfs"), "--host", host, "--port", str(ipfs_port)),
+            f"http://{host}:{ipfs_port}",
+        )
+        await _wait_post(ipfs, "/api/v0/version", None, 60)
+        progress(f"IPFS service ready at {ipfs.url}")
+
+        ports = [free_port(host) for _ in range(n)]
+        peers = []
+        for i in range(1, n + 1):
+            keys = _keygen(root / f"node{i}", root / "secrets" / f"node{i}.seal")
+            peers.append({"index": i, "url": f"http://{host}:{ports[i - 1]}", **keys})
+        nodes = []
+        for i in range(1, n + 1):
+            config = {
+                "index": i, "host": host, "port": ports[i - 1], "peers": peers,
+                "state_dir": str(root / f"node{i}"), "seal_key_path": str(root / "secrets" / f"node{i}.seal"),
+                "chains": {"lit": chain_rpc, "local": chain_rpc}, "pkp_contract": contracts.pkp_registry,
+                "ipfs_gateways": [ipfs.url], "allow_private_fetch": allow_private_fetch,
+                "dkg_phase_timeout_s": phase_timeout_s, "presign_batch_size": presign_batch_size,
+                "presign_pool_target": presign_pool_target,
+            }
+            path = root / f"node{i}" / "config.json"
+            path.write_text(json.dumps(config, indent=2))
+            nodes.append(spawn(root, f"node{i}", python_cmd("-m", "node", "serve", "--config", str(path)), peers[i - 1]["url"]))
+        progress(f"started {n} nodes; running the DKG")
+        statuses = await asyncio.gather(
+            *(wait_http(p, "/status", ready_timeout_s, ready=lambda s: s.get("ready") or s.get("genesisError")) for p in nodes)
+        )
+        errors = [s["genesisError"] for s in statuses if s.get("genesisError")]
+        if errors:
+            raise RuntimeError(f"DKG failed: {errors[0]}")
+        public = statuses[0]["network"]
+        if any(s["network"] != public for s in statuses):
+            raise RuntimeError("nodes finished the DKG with different public keys")
+        async with NetworkKeysRegistry(chain_rpc, contracts.network_keys, admin.private_key) as registry:
+            await registry.set_network_keys(
+                [bytes.fromhex(k) for k in public["ecdsaRootKeys"]], bytes.fromhex(public["blsPublicKey"]), public["threshold"]
+            )
+        info = NetworkInfo(
+            state_dir=str(root), nodes=[p["url"] for p in peers], n=n, t=public["t"], threshold=public["threshold"],
+            chain_url=chain_rpc, chain_id=contracts.chain_id, pkp_contract=contracts.pkp_registry,
+            network_keys_contract=contracts.network_keys, ipfs_url=ipfs.url, public=public,
+        )
+        (root / NETWORK_FILE).write_text(info.to_json())
+        progress("network ready")
+        return info
+    except BaseException:
+        stop_all(root)
+        raise
