@@ -1,0 +1,293 @@
+"""LitClient: connect to a network, upload actions, mint and permit PKPs, execute, sign.
+
+Async first; `runtime.client.sync.SyncLitClient` wraps it for scripts that are not async.
+Requests go to every node at once; the client returns when every node has answered or timed out,
+and tolerates up to t nodes that are down, slow or lying (they are named in `errors`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import secrets
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from runtime.chain.pkp import MintedPkp, PkpRegistry, SCOPE_SIGN_ANYTHING
+from runtime.crypto.channel import ResponseKey
+from runtime.crypto.errors import CryptoError
+from runtime.crypto.hd import derive_public_key
+from runtime.crypto.secp256k1 import SECP256K1, Point
+from runtime.network.launcher import NetworkInfo, load_network
+
+from .combine import combine_ecdsa
+from .errors import ActionError, LitError, NetworkError, NotEnoughShares, NotPermitted
+
+__all__ = ["LitClient", "ExecuteResult"]
+
+ResponseStrategy = str | Callable[[list[Any]], Any]
+
+
+@dataclass
+class ExecuteResult:
+    success: bool
+    response: Any
+    logs: str
+    signatures: dict[str, dict[str, Any]]
+    errors: dict[int, str] = field(default_factory=dict)  # node index -> what went wrong there
+    ipfs_id: str | None = None
+    node_logs: dict[int, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "success": self.success,
+            "response": self.response,
+            "logs": self.logs,
+            "signatures": self.signatures,
+            "errors": {str(k): v for k, v in self.errors.items()},
+            "ipfsId": self.ipfs_id,
+        }
+
+
+def _parse_response(text: Any) -> Any:
+    if not isinstance(text, str):
+        return text
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def _pick(values: list[Any], strategy: ResponseStrategy) -> Any:
+    if not values:
+        return None
+    if callable(strategy):
+        return strategy(values)
+    if strategy not in ("mostCommon", "leastCommon"):
+        raise ValueError(f"response strategy must be mostCommon, leastCommon or a function, not {strategy!r}")
+    ranked = Counter(json.dumps(v, sort_keys=True) for v in values).most_common()
+    return json.loads(ranked[0][0] if strategy == "mostCommon" else ranked[-1][0])
+
+
+class LitClient:
+    def __init__(self, network: NetworkInfo, timeout_s: float = 60.0) -> None:
+        self.network = network
+        self.timeout_s = timeout_s
+        self._session: aiohttp.ClientSession | None = None
+        self.root_commitments: list[list[Point]] = []
+
+    # ---- connection ----------------------------------------------------------------------------
+
+    @classmethod
+    async def connect(cls, network: str | Path | NetworkInfo, timeout_s: float = 60.0) -> "LitClient":
+        """`network` is a local network's state directory (or its NetworkInfo)."""
+        info = network if isinstance(network, NetworkInfo) else load_network(network)
+        client = cls(info, timeout_s)
+        await client.refresh()
+        return client
+
+    async def refresh(self) -> None:
+        """Learn the nodes' view of the network and check that enough of them agree on it."""
+        statuses = await self._fan_out("GET", "/status", None)
+        views = {i: s["network"] for i, s in statuses.items() if isinstance(s, dict) and s.get("network")}
+        counts = Counter(json.dumps(v, sort_keys=True) for v in views.values())
+        if not counts or counts.most_common(1)[0][1] < self.network.t + 1:
+            raise NetworkError(f"fewer than t+1={self.network.t + 1} nodes agree on the network keys ({len(views)} answered)")
+        public = json.loads(counts.most_common(1)[0][0])
+        self.network.public = public
+        self.root_commitments = [
+            [SECP256K1.decode_hex(c, "ecdsaCommitments", allow_identity=True) for c in row] for row in public["ecdsaCommitments"]
+        ]
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def __aenter__(self) -> "LitClient":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout_s))
+        return self._session
+
+    async def _request(self, method: str, url: str, body: Any) -> Any:
+        async with self._http().request(method, url, json=body) as resp:
+            data = await resp.json(content_type=None)
+            if resp.status >= 400:
+                kind = data.get("errorKind") if isinstance(data, dict) else None
+                message = data.get("message") if isinstance(data, dict) else str(data)
+                raise (NotPermitted if kind == "not_permitted" else LitError)(message)
+            return data
+
+    async def _fan_out(self, method: str, path: str, body: Any) -> dict[int, Any]:
+        """The same request to every node; answers, or the exception each node gave."""
+        urls = self.network.nodes
+
+        async def one(url: str) -> Any:
+            try:
+                return await self._request(method, url + path, body)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                return NetworkError(f"unreachable: {type(exc).__name__} {exc}".strip())
+            except LitError as exc:
+                return exc
+
+        results = await asyncio.gather(*(one(u) for u in urls))
+        return {i + 1: r for i, r in enumerate(results)}
+
+    # ---- IPFS and chain ------------------------------------------------------------------------
+
+    async def upload_action(self, code: str | bytes | Path) -> str:
+        """Store the action on the network's IPFS service; its CID (CIDv0, as Kubo)."""
+        data = Path(code).read_bytes() if isinstance(code, Path) else code.encode() if isinstance(code, str) else code
+        form = aiohttp.FormData()
+        form.add_field("file", data, filename="action.js", content_type="application/octet-stream")
+        async with self._http().post(self.network.ipfs_url + "/api/v0/add", data=form) as resp:
+            if resp.status != 200:
+                raise NetworkError(f"IPFS add failed: HTTP {resp.status} {await resp.text()}")
+            return str((await resp.json(content_type=None))["Hash"])
+
+    def registry(self, private_key: str | None = None) -> PkpRegistry:
+        return PkpRegistry(self.network.chain_url, self.network.pkp_contract, private_key)
+
+    def derive_pkp_public_key(self, key_id: bytes) -> bytes:
+        roots = [row[0] for row in self.root_commitments]
+        return SECP256K1.encode_uncompressed(derive_public_key(key_id, roots))
+
+    async def mint_pkp(self, private_key: str) -> MintedPkp:
+        async with self.registry(private_key) as registry:
+            return await registry.mint(self.derive_pkp_public_key)
+
+    async def permit_action(self, private_key: str, token_id: int, cid: str, scopes: Sequence[int] = (SCOPE_SIGN_ANYTHING,)) -> str:
+        async with self.registry(private_key) as registry:
+            return await registry.add_permitted_action(token_id, cid, list(scopes))
+
+    async def permit_address(self, private_key: str, token_id: int, address: str, scopes: Sequence[int] = (SCOPE_SIGN_ANYTHING,)) -> str:
+        async with self.registry(private_key) as registry:
+            return await registry.add_permitted_address(token_id, address, list(scopes))
+
+    async def list_pkps(self, owner: str) -> list[dict[str, Any]]:
+        async with self.registry() as registry:
+            tokens = await registry.tokens_of_owner(owner)
+            return [{"tokenId": str(t), "publicKey": "0x" + (await registry.get_pubkey(t)).hex()} for t in tokens]
+
+    # ---- signing -------------------------------------------------------------------------------
+
+    async def _lease(self, count: int) -> list[str]:
+        errors = []
+        for start in secrets.SystemRandom().sample(range(len(self.network.nodes)), len(self.network.nodes)):
+            try:
+                data = await self._request("POST", self.network.nodes[start] + "/presign/lease", {"count": count})
+                return [p["id"] for p in data["presignatures"]]
+            except (LitError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                errors.append(f"node {start + 1}: {exc}")
+        raise NetworkError("no node could lease presignatures: " + "; ".join(errors))
+
+    def _open_shares(self, answers: dict[int, Any], key: ResponseKey, request_id: str, errors: dict[int, str]) -> dict[int, dict[str, Any]]:
+        opened = {}
+        for index, answer in answers.items():
+            sealed = answer.get("signedData") if isinstance(answer, dict) else None
+            if not sealed:
+                continue
+            try:
+                opened[index] = json.loads(key.open(sealed, request_id.encode()))
+            except (CryptoError, ValueError) as exc:
+                errors[index] = f"sealed shares did not open: {exc}"
+        return opened
+
+    def _combine_all(self, opened: dict[int, dict[str, Any]], errors: dict[int, str]) -> dict[str, dict[str, Any]]:
+        names = sorted({name for payload in opened.values() for name in payload})
+        signatures = {}
+        for name in names:
+            payloads = {i: p[name] for i, p in opened.items() if isinstance(p.get(name), dict)}
+            combined = combine_ecdsa(name, payloads, self.root_commitments, self.network.t)
+            for bad in combined["badNodes"]:
+                errors.setdefault(bad, f"sent an invalid signature share for {name!r}")
+            signatures[name] = combined
+        return signatures
+
+    async def execute_js(
+        self,
+        code: str | None = None,
+        ipfs_id: str | None = None,
+        js_params: dict[str, Any] | None = None,
+        auth_sig: dict[str, Any] | None = None,
+        max_signatures: int = 2,
+        response_strategy: ResponseStrategy = "mostCommon",
+    ) -> ExecuteResult:
+        if (code is None) == (ipfs_id is None):
+            raise ValueError("give exactly one of code and ipfs_id")
+        key, request_id = ResponseKey.generate(), secrets.token_hex(16)
+        body: dict[str, Any] = {
+            "jsParams": js_params or {},
+            "authSig": auth_sig,
+            "clientPublicKey": key.public_hex,
+            "requestId": request_id,
+            "presignatureIds": await self._lease(max_signatures) if max_signatures else [],
+        }
+        if code is not None:
+            body["code"] = base64.b64encode(code.encode()).decode()
+        else:
+            body["ipfsId"] = ipfs_id
+        answers = await self._fan_out("POST", "/web/execute", body)
+        errors = {i: str(a) for i, a in answers.items() if isinstance(a, Exception)}
+        good = {i: a for i, a in answers.items() if isinstance(a, dict)}
+        need = self.network.threshold
+        if len(good) < need:
+            kinds = [a for a in answers.values() if isinstance(a, NotPermitted)]
+            raise (NotPermitted if kinds else NetworkError)(
+                f"only {len(good)} of {len(answers)} nodes answered, need {need}: " + "; ".join(f"node {i}: {e}" for i, e in errors.items())
+            )
+        failed = {i: a["error"] for i, a in good.items() if a.get("error")}
+        for i, err in failed.items():
+            errors[i] = f"{err.get('kind')}: {err.get('message')}"
+        signatures = self._combine_all(self._open_shares(good, key, request_id, errors), errors)
+        succeeded = [a for i, a in good.items() if i not in failed]
+        if len(succeeded) < need and failed:
+            err = Counter(json.dumps(e, sort_keys=True) for e in failed.values()).most_common(1)[0][0]
+            detail = json.loads(err)
+            raise ActionError(str(detail.get("message")), detail.get("line"), errors)
+        logs = _pick([a.get("logs", "") for a in succeeded], "mostCommon")
+        return ExecuteResult(
+            success=True,
+            response=_parse_response(_pick([a.get("response") for a in succeeded], response_strategy)),
+            logs=logs or "",
+            signatures=signatures,
+            errors=errors,
+            ipfs_id=_pick([a.get("ipfsId") for a in succeeded], "mostCommon"),
+            node_logs={i: a.get("logs", "") for i, a in good.items()},
+        )
+
+    async def pkp_sign(self, public_key: str, to_sign: bytes, auth_sig: dict[str, Any]) -> dict[str, Any]:
+        """Sign 32 bytes with a PKP, no action: authorised by the owner's (or a permitted) authSig."""
+        if len(to_sign) != 32:
+            raise ValueError(f"to_sign must be exactly 32 bytes, got {len(to_sign)}")
+        key, request_id = ResponseKey.generate(), secrets.token_hex(16)
+        body = {
+            "toSign": to_sign.hex(),
+            "publicKey": public_key,
+            "authSig": auth_sig,
+            "clientPublicKey": key.public_hex,
+            "requestId": request_id,
+            "presignatureIds": await self._lease(1),
+        }
+        answers = await self._fan_out("POST", "/web/pkp/sign", body)
+        errors = {i: str(a) for i, a in answers.items() if isinstance(a, Exception)}
+        good = {i: a for i, a in answers.items() if isinstance(a, dict)}
+        if len(good) < self.network.threshold:
+            refused = any(isinstance(a, NotPermitted) for a in answers.values())
+            raise (NotPermitted if refused else NotEnoughShares)(
+                "; ".join(f"node {i}: {e}" for i, e in errors.items()) or "not enough nodes answered"
+            )
+        signatures = self._combine_all(self._open_shares(good, key, request_id, errors), errors)
+        return {**signatures["sig"], "errors": errors}
