@@ -57,13 +57,15 @@ class PresignPool:
         return self._by_id.get(presignature_id)
 
     def _leasable(self, now: float) -> list[str]:
-        return [
+        """Unused, unleased ids this node initiated; full committees first, so every node can sign."""
+        ids = [
             pid
             for pid, initiator in self._initiator.items()
             if initiator == self._index
             and not self._usage.is_used(pid)
             and self._leased_until.get(pid, 0.0) <= now
         ]
+        return sorted(ids, key=lambda pid: -len(self._by_id[pid].public.committee))
 
     def available(self) -> int:
         return len(self._leasable(time.monotonic()))

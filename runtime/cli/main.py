@@ -16,6 +16,8 @@ __all__ = ["main", "build_parser"]
 COMMAND_MODULES = (
     "runtime.cli.run_cmd",
     "runtime.cli.ipfs_cmd",
+    "runtime.cli.network_cmd",
+    "runtime.cli.client_cmd",
 )
 
 

@@ -1,0 +1,204 @@
+"""`litrt upload|execute|pkp ...|demo`: the client side, against a local network."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+
+from runtime.chain.accounts import dev_accounts
+from runtime.client import LitClient, LitError, create_auth_sig
+from runtime.crypto.hd import eth_address
+from runtime.network.launcher import start_network, stop_network
+
+from .common import add_json, add_state_dir, emit, fail, load_params
+
+__all__ = ["register"]
+
+_EXAMPLES = Path(__file__).resolve().parents[2] / "actions_examples"
+
+
+def _default_key() -> str:
+    # Dev account 1 of the public test mnemonic: funded on the embedded chain and on ganache.
+    return dev_accounts(count=2)[1].private_key
+
+
+def _run(args: argparse.Namespace, work) -> int:
+    async def go() -> Any:
+        async with await LitClient.connect(args.state_dir) as client:
+            return await work(client)
+
+    try:
+        data, human = asyncio.run(go())
+    except (LitError, FileNotFoundError, ValueError) as exc:
+        return fail(args, f"{type(exc).__name__}: {exc}")
+    emit(args, data, human)
+    return 0 if data.get("success", True) else 1
+
+
+def _signatures_text(signatures: dict[str, Any]) -> str:
+    return "\n".join(
+        f"  signature {name}: {s['signature']}\n    recovers to {s['address']} (PKP {s['publicKey'][:20]}...)"
+        for name, s in signatures.items()
+    )
+
+
+def _result_text(result: Any) -> str:
+    parts = [f"ipfsId: {result.ipfs_id}", f"response: {json.dumps(result.response)}"]
+    if result.logs:
+        parts.append("logs:\n" + "\n".join("  " + line for line in result.logs.rstrip("\n").split("\n")))
+    if result.signatures:
+        parts.append(_signatures_text(result.signatures))
+    if result.errors:
+        parts.append("node errors:\n" + "\n".join(f"  node {i}: {e}" for i, e in sorted(result.errors.items())))
+    return "\n".join(parts)
+
+
+def _upload(args: argparse.Namespace) -> int:
+    async def work(client: LitClient):
+        cid = await client.upload_action(Path(args.file))
+        return {"ipfsId": cid}, cid
+
+    return _run(args, work)
+
+
+def _execute(args: argparse.Namespace) -> int:
+    try:
+        params = load_params(args.params)
+    except (ValueError, OSError) as exc:
+        return fail(args, str(exc), 2)
+
+    async def work(client: LitClient):
+        code = Path(args.file).read_text() if args.file else None
+        auth = create_auth_sig(args.key) if args.key else None
+        result = await client.execute_js(code=code, ipfs_id=args.ipfs_id, js_params=params, auth_sig=auth)
+        return result.to_json(), _result_text(result)
+
+    return _run(args, work)
+
+
+def _mint(args: argparse.Namespace) -> int:
+    async def work(client: LitClient):
+        pkp = await client.mint_pkp(args.key)
+        data = {"tokenId": str(pkp.token_id), "publicKey": "0x" + pkp.pubkey.hex(), "owner": pkp.owner, "keyId": "0x" + pkp.key_id.hex()}
+        return data, f"minted PKP {pkp.token_id}\n  public key 0x{pkp.pubkey.hex()}\n  owner {pkp.owner}"
+
+    return _run(args, work)
+
+
+def _permit(args: argparse.Namespace) -> int:
+    async def work(client: LitClient):
+        tx = await client.permit_action(args.key, int(args.token, 0), args.cid, [args.scope])
+        return {"tokenId": args.token, "ipfsId": args.cid, "scopes": [args.scope], "tx": tx}, f"permitted {args.cid} on PKP {args.token} (scope {args.scope})"
+
+    return _run(args, work)
+
+
+def _list(args: argparse.Namespace) -> int:
+    owner = args.owner or Account.from_key(args.key).address
+
+    async def work(client: LitClient):
+        pkps = await client.list_pkps(owner)
+        return {"owner": owner, "pkps": pkps}, "\n".join(f"{p['tokenId']}  {p['publicKey']}" for p in pkps) or "no PKPs"
+
+    return _run(args, work)
+
+
+def _sign(args: argparse.Namespace) -> int:
+    try:
+        to_sign = bytes.fromhex(args.hex32.removeprefix("0x"))
+    except ValueError:
+        return fail(args, "HEX32 is not hex", 2)
+
+    async def work(client: LitClient):
+        async with client.registry() as registry:
+            pubkey = "0x" + (await registry.get_pubkey(int(args.token, 0))).hex()
+        sig = await client.pkp_sign(pubkey, to_sign, create_auth_sig(args.key))
+        return sig, _signatures_text({"sig": sig})
+
+    return _run(args, work)
+
+
+async def demo(state_dir: Path | None = None, nodes: int = 4, say=print) -> dict[str, Any]:
+    """Start a network, upload the example, mint and permit a PKP, execute, verify the signature."""
+    owned = state_dir is None
+    root = Path(tempfile.mkdtemp(prefix="litrt-demo-")) if owned else state_dir
+    key = _default_key()
+    try:
+        await start_network(root, nodes, progress=lambda m: say(f"  {m}"))
+        async with await LitClient.connect(root) as client:
+            code = (_EXAMPLES / "sign_message.js").read_text()
+            cid = await client.upload_action(code)
+            say(f"uploaded actions_examples/sign_message.js as {cid}")
+            pkp = await client.mint_pkp(key)
+            say(f"minted PKP {pkp.token_id}\n  public key 0x{pkp.pubkey.hex()}")
+            await client.permit_action(key, pkp.token_id, cid)
+            say(f"permitted {cid} to sign with it")
+            result = await client.execute_js(
+                ipfs_id=cid, js_params={"publicKey": "0x" + pkp.pubkey.hex(), "message": "hello from litrt"}
+            )
+            sig = result.signatures["sig1"]
+            recovered = Account._recover_hash(bytes.fromhex(sig["dataSigned"][2:]), signature=bytes.fromhex(sig["signature"][2:]))
+            expected = eth_address(pkp.pubkey)
+            say(f"response: {json.dumps(result.response)}\nlogs: {result.logs.strip()}")
+            say(f"signature: {sig['signature']}\nrecovered by eth_account: {recovered}\nPKP address:              {expected}")
+            return {"ok": recovered == expected, "ipfsId": cid, "recovered": recovered, "pkpAddress": expected, "signature": sig}
+    finally:
+        if owned:
+            stop_network(root)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    say = (lambda m: print(m, file=sys.stderr)) if args.json else print
+    try:
+        result = asyncio.run(demo(args.state_dir, args.nodes, say))
+    except (LitError, RuntimeError, TimeoutError, FileExistsError) as exc:
+        return fail(args, f"{type(exc).__name__}: {exc}")
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print("OK: the threshold signature recovers to the PKP's address" if result["ok"] else "FAILED: address mismatch")
+    return 0 if result["ok"] else 1
+
+
+def register(subparsers: Any) -> None:
+    def client_parser(name: str, help: str, handler, into: Any = subparsers) -> argparse.ArgumentParser:
+        p = into.add_parser(name, help=help)
+        add_state_dir(p)
+        add_json(p)
+        p.add_argument("--key", default=_default_key(), help="owner's private key (default: dev account 1 of the dev mnemonic)")
+        p.set_defaults(handler=handler)
+        return p
+
+    up = client_parser("upload", "upload an action to the network's IPFS; prints its CID", _upload)
+    up.add_argument("file")
+    ex = client_parser("execute", "execute an action on every node and combine the signatures", _execute)
+    src = ex.add_mutually_exclusive_group(required=True)
+    src.add_argument("--ipfs-id")
+    src.add_argument("--file")
+    ex.add_argument("--params", help="jsParams as JSON or @file.json")
+
+    pkp = subparsers.add_parser("pkp", help="mint, permit, list and sign with PKPs")
+    pkp_sub = pkp.add_subparsers(dest="pkp_command", metavar="COMMAND", required=True)
+    client_parser("mint", "mint a PKP owned by --key", _mint, pkp_sub)
+    pa = client_parser("permit-action", "permit an action CID to sign with a PKP", _permit, pkp_sub)
+    pa.add_argument("token")
+    pa.add_argument("cid")
+    pa.add_argument("--scope", type=int, choices=(1, 2), default=1, help="1 sign anything, 2 personal sign")
+    ls = client_parser("list", "list PKPs owned by --owner (default: --key's address)", _list, pkp_sub)
+    ls.add_argument("--owner")
+    sg = client_parser("sign", "sign 32 bytes with a PKP, authorised by --key's authSig", _sign, pkp_sub)
+    sg.add_argument("token")
+    sg.add_argument("hex32")
+
+    demo_p = subparsers.add_parser("demo", help="start a 4-node network, sign with a PKP from an action, verify")
+    demo_p.add_argument("--state-dir", type=Path, default=None, help="keep the network here (default: a temporary one, stopped afterwards)")
+    demo_p.add_argument("--nodes", type=int, default=4)
+    add_json(demo_p)
+    demo_p.set_defaults(handler=_demo)

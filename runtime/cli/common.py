@@ -1,0 +1,51 @@
+"""What the CLI's command modules share: the state directory option, JSON output, errors."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["DEFAULT_STATE_DIR", "add_state_dir", "add_json", "emit", "fail", "load_params"]
+
+DEFAULT_STATE_DIR = Path(os.environ.get("LITRT_STATE_DIR", ".litrt/network"))
+
+
+def add_state_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--state-dir", type=Path, default=DEFAULT_STATE_DIR,
+        help=f"the local network's directory (default {DEFAULT_STATE_DIR}, or $LITRT_STATE_DIR)",
+    )
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def emit(args: argparse.Namespace, data: dict[str, Any], human: str) -> None:
+    print(json.dumps(data, indent=2) if getattr(args, "json", False) else human)
+
+
+def fail(args: argparse.Namespace, message: str, code: int = 1) -> int:
+    if getattr(args, "json", False):
+        print(json.dumps({"success": False, "error": message}))
+    else:
+        print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def load_params(text: str | None) -> dict[str, Any]:
+    """--params as inline JSON or @file.json; ValueError naming the problem."""
+    if not text:
+        return {}
+    raw = Path(text[1:]).read_text() if text.startswith("@") else text
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"--params is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise ValueError("--params must be a JSON object")
+    return value
