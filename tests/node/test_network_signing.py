@@ -1,0 +1,104 @@
+"""A 4-node network of separate processes: PKP signing, a node that dies, a node that lies."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import urllib.request
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+
+from runtime.client import LitClient, NotPermitted, create_auth_sig
+from runtime.crypto.hd import eth_address
+from runtime.network.launcher import stop_network
+from runtime.network.processes import python_cmd, read_pids, spawn, wait_http
+
+
+pytestmark = pytest.mark.slow
+
+
+def _recover(sig: dict) -> str:
+    return Account._recover_hash(bytes.fromhex(sig["dataSigned"][2:]), signature=bytes.fromhex(sig["signature"][2:]))
+
+
+async def test_dkg_published_the_same_keys_everywhere(network):
+    statuses = [json.load(urllib.request.urlopen(u + "/status")) for u in network.nodes]
+    assert all(s["ready"] for s in statuses)
+    assert len({json.dumps(s["network"], sort_keys=True) for s in statuses}) == 1
+    assert statuses[0]["network"]["threshold"] == 3 and len(statuses[0]["network"]["ecdsaRootKeys"]) == 10
+
+
+async def test_owner_signs_with_a_fresh_pkp_and_a_stranger_is_refused(network, owner_key, stranger_key):
+    async with await LitClient.connect(network.state_dir) as client:
+        pkp = await client.mint_pkp(owner_key)
+        digest = os.urandom(32)
+        sig = await client.pkp_sign("0x" + pkp.pubkey.hex(), digest, create_auth_sig(owner_key))
+        assert _recover(sig) == eth_address(pkp.pubkey) == sig["address"]
+        assert int(sig["s"], 16) <= 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
+        with pytest.raises(NotPermitted, match="neither the owner nor permitted"):
+            await client.pkp_sign("0x" + pkp.pubkey.hex(), os.urandom(32), create_auth_sig(stranger_key))
+        # A permitted address may sign too.
+        await client.permit_address(owner_key, pkp.token_id, Account.from_key(stranger_key).address)
+        sig = await client.pkp_sign("0x" + pkp.pubkey.hex(), digest, create_auth_sig(stranger_key))
+        assert _recover(sig) == eth_address(pkp.pubkey)
+
+
+async def test_killed_node_is_tolerated_and_restarts_without_reusing(network, owner_key):
+    root = Path(network.state_dir)
+    victim = next(p for p in read_pids(root) if p.name == "node3")
+    async with await LitClient.connect(network.state_dir) as client:
+        pkp = await client.mint_pkp(owner_key)
+        pub = "0x" + pkp.pubkey.hex()
+        first = os.urandom(32)
+        used = await client._lease(1)
+        os.killpg(victim.pid, signal.SIGKILL)
+        await asyncio.sleep(0.5)
+        sig = await client.pkp_sign(pub, os.urandom(32), create_auth_sig(owner_key))
+        assert _recover(sig) == eth_address(pkp.pubkey)
+        assert "3" in str(sig["errors"]) or 3 in sig["errors"]
+
+        restarted = spawn(root, "node3", python_cmd("-m", "node", "serve", "--config", str(root / "node3" / "config.json")), victim.url)
+        status = await wait_http(restarted, "/status", 60, ready=lambda s: s.get("ready"))
+        assert status["network"] == client.network.public  # keys reloaded from its sealed store, no new DKG
+
+        # Use a presignature at node 3 for one message, then ask it for another message: refused.
+        from runtime.crypto.channel import ResponseKey
+
+        async def ask(message: bytes) -> tuple[int, dict]:
+            body = {
+                "toSign": message.hex(), "publicKey": pub, "authSig": create_auth_sig(owner_key),
+                "clientPublicKey": ResponseKey.generate().public_hex, "requestId": "r", "presignatureIds": used,
+            }
+            req = urllib.request.Request(victim.url + "/web/pkp/sign", json.dumps(body).encode(), {"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(req) as resp:
+                    return resp.status, json.load(resp)
+            except urllib.error.HTTPError as exc:
+                return exc.code, json.load(exc)
+
+        assert (await ask(first))[0] == 200
+        code, answer = await ask(os.urandom(32))
+        assert code == 400 and "different message" in answer["message"]
+
+
+@pytest.fixture(scope="module")
+def liar_network(tmp_path_factory, launcher):
+    root = tmp_path_factory.mktemp("liar")
+    info = launcher(root, 4, faults={2: "wrong_signature_shares"})
+    try:
+        yield info
+    finally:
+        stop_network(root)
+
+
+async def test_a_lying_node_is_outvoted_and_named(liar_network, owner_key):
+    async with await LitClient.connect(liar_network.state_dir) as client:
+        pkp = await client.mint_pkp(owner_key)
+        sig = await client.pkp_sign("0x" + pkp.pubkey.hex(), os.urandom(32), create_auth_sig(owner_key))
+        assert _recover(sig) == eth_address(pkp.pubkey)
+        assert sig["badNodes"] == [2]
+        assert "invalid signature share" in sig["errors"][2]
