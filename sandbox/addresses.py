@@ -1,0 +1,99 @@
+"""Which network addresses an action's fetch may reach.
+
+Every name is resolved once, every resolved address is checked, and the connection is then pinned to
+the checked addresses, so a second DNS answer cannot point the request elsewhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from dataclasses import dataclass, field
+
+from sandbox.errors import FetchRefused
+
+__all__ = ["FetchPolicy", "resolve_checked"]
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """Network rules for fetch().
+
+    allow_private: also allow loopback, private, link-local and other non-global addresses (local dev).
+    forbidden_ports: ports refused on every host, whatever allow_private says (the node's own ports).
+    forbidden_endpoints: (host, port) pairs refused whatever allow_private says; a host of 0.0.0.0 or ::
+    stands for every address, as a server bound there answers on all of them.
+    """
+
+    allow_private: bool = False
+    forbidden_ports: frozenset[int] = field(default_factory=frozenset)
+    forbidden_endpoints: frozenset[tuple[str, int]] = field(default_factory=frozenset)
+
+    def with_forbidden(self, host: str, port: int) -> FetchPolicy:
+        return FetchPolicy(self.allow_private, self.forbidden_ports, self.forbidden_endpoints | {(host, port)})
+
+
+def _unwrap(address: IPAddress) -> IPAddress:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def is_public(address: IPAddress) -> bool:
+    address = _unwrap(address)
+    return address.is_global and not address.is_multicast and not address.is_unspecified
+
+
+async def _resolve(host: str, port: int) -> list[IPAddress]:
+    try:
+        return [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        pass
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise FetchRefused(f"fetch: cannot resolve host {host!r}: {exc.strerror}") from exc
+    addresses: list[IPAddress] = []
+    for _family, _type, _proto, _name, sockaddr in infos:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+        if address not in addresses:
+            addresses.append(address)
+    if not addresses:
+        raise FetchRefused(f"fetch: host {host!r} has no addresses")
+    return addresses
+
+
+async def _endpoint_addresses(policy: FetchPolicy) -> list[tuple[IPAddress | None, int]]:
+    """The forbidden endpoints as addresses; None stands for every address."""
+    out: list[tuple[IPAddress | None, int]] = []
+    for host, port in policy.forbidden_endpoints:
+        try:
+            literal = _unwrap(ipaddress.ip_address(host.strip("[]")))
+        except ValueError:
+            out.extend((_unwrap(a), port) for a in await _resolve(host, port))
+            continue
+        out.append((None if literal.is_unspecified else literal, port))
+    return out
+
+
+async def resolve_checked(host: str, port: int, policy: FetchPolicy) -> list[IPAddress]:
+    """Resolve `host` and return its addresses, or raise FetchRefused naming what is not allowed."""
+    if port in policy.forbidden_ports:
+        raise FetchRefused(f"fetch: port {port} is reserved for the node and may not be fetched")
+    addresses = await _resolve(host, port)
+    forbidden = await _endpoint_addresses(policy)
+    for address in addresses:
+        plain = _unwrap(address)
+        for bad_address, bad_port in forbidden:
+            if bad_port == port and (bad_address is None or bad_address == plain):
+                raise FetchRefused(f"fetch: {host}:{port} is the node's own endpoint and may not be fetched")
+        if not policy.allow_private and not is_public(address):
+            raise FetchRefused(
+                f"fetch: {host} resolves to {address}, a loopback, private, link-local, multicast or "
+                "unspecified address; this host does not allow fetching it"
+            )
+    return addresses

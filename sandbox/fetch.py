@@ -1,0 +1,130 @@
+"""fetch() for actions: one HTTP exchange with aiohttp, under the host's FetchPolicy.
+
+Redirects are followed here, not by aiohttp, so that every hop's address is checked again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import socket
+from typing import Any
+from urllib.parse import urljoin
+
+import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+from yarl import URL
+
+from sandbox.addresses import FetchPolicy, IPAddress, resolve_checked
+from sandbox.errors import FetchRefused, HostError
+
+__all__ = ["perform_fetch", "MAX_REDIRECTS"]
+
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_READ_CHUNK = 64 * 1024
+
+
+class _PinnedResolver(AbstractResolver):
+    """Answers with the addresses already checked, so the connection goes exactly there."""
+
+    def __init__(self, host: str, addresses: list[IPAddress]) -> None:
+        self._host = host
+        self._addresses = addresses
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        if host != self._host:
+            raise FetchRefused(f"fetch: unexpected host {host!r} during the request")
+        results: list[ResolveResult] = []
+        for address in self._addresses:
+            fam = socket.AF_INET6 if address.version == 6 else socket.AF_INET
+            results.append(
+                ResolveResult(
+                    hostname=host, host=str(address), port=port, family=fam, proto=0, flags=socket.AI_NUMERICHOST
+                )
+            )
+        return results
+
+    async def close(self) -> None:
+        return None
+
+
+def _parse_request(request: dict[str, Any]) -> tuple[URL, str, dict[str, str], bytes | None]:
+    url_text = request.get("url")
+    if not isinstance(url_text, str) or not url_text:
+        raise HostError("fetch: the URL must be a non-empty string")
+    url = URL(url_text)
+    if url.scheme not in ("http", "https") or not url.host:
+        raise HostError(f"fetch: only http and https URLs are supported, not {url_text!r}")
+    method = request.get("method", "GET")
+    if not isinstance(method, str) or not method.isalpha():
+        raise HostError(f"fetch: invalid method {method!r}")
+    headers = request.get("headers") or {}
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise HostError("fetch: headers must map names to strings")
+    body_b64 = request.get("body")
+    body = None
+    if body_b64 is not None:
+        try:
+            body = base64.b64decode(str(body_b64), validate=True)
+        except binascii.Error as exc:
+            raise HostError("fetch: the request body could not be decoded") from exc
+    return url, method.upper(), {str(k): v for k, v in headers.items()}, body
+
+
+async def _read_capped(response: aiohttp.ClientResponse, max_bytes: int, url: URL) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_chunked(_READ_CHUNK):
+        size += len(chunk)
+        if size > max_bytes:
+            raise HostError(f"fetch: the response from {url} is larger than the limit of {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _exchange(
+    url: URL, method: str, headers: dict[str, str], body: bytes | None, policy: FetchPolicy, max_bytes: int
+) -> tuple[aiohttp.ClientResponse, bytes]:
+    port = url.port or (443 if url.scheme == "https" else 80)
+    addresses = await resolve_checked(url.host or "", port, policy)
+    connector = aiohttp.TCPConnector(resolver=_PinnedResolver(url.host or "", addresses), force_close=True)
+    async with aiohttp.ClientSession(connector=connector, trust_env=False) as session:
+        async with session.request(
+            method, url, headers=headers, data=body, allow_redirects=False, auto_decompress=True
+        ) as response:
+            return response, await _read_capped(response, max_bytes, url)
+
+
+async def perform_fetch(
+    request: dict[str, Any], policy: FetchPolicy, timeout_s: float, max_bytes: int
+) -> dict[str, Any]:
+    """Run one fetch described by the prelude's request object; return the Response fields."""
+    url, method, headers, body = _parse_request(request)
+    try:
+        async with asyncio.timeout(timeout_s):
+            for hop in range(MAX_REDIRECTS + 1):
+                response, content = await _exchange(url, method, headers, body, policy, max_bytes)
+                location = response.headers.get("Location")
+                if response.status not in REDIRECT_STATUSES or location is None:
+                    return {
+                        "url": str(url),
+                        "status": response.status,
+                        "statusText": response.reason or "",
+                        "headers": [[k, v] for k, v in response.headers.items()],
+                        "body": base64.b64encode(content).decode("ascii"),
+                        "redirected": hop > 0,
+                    }
+                url = URL(urljoin(str(url), location))
+                if url.scheme not in ("http", "https"):
+                    raise HostError(f"fetch: refusing a redirect to {url}")
+                if response.status == 303 or (response.status in (301, 302) and method == "POST"):
+                    method, body = "GET", None
+            raise HostError(f"fetch: more than {MAX_REDIRECTS} redirects")
+    except TimeoutError as exc:
+        raise HostError(f"fetch: {url} did not answer within {timeout_s:g} s") from exc
+    except aiohttp.ClientError as exc:
+        raise HostError(f"fetch: request to {url} failed: {exc}") from exc
