@@ -39,6 +39,9 @@ class NodeConfig:
     presign_pool_target: int = 40
     root_key_count: int = 10
     limits: dict[str, Any] = field(default_factory=dict)  # overrides of sandbox.Limits
+    # Testing only: makes this node a liar so tests can show the others outvote it.
+    # "wrong_signature_shares" adds 1 to every signature share it releases.
+    fault: str | None = None
 
     @property
     def n(self) -> int:

@@ -1,7 +1,7 @@
 """The host operations a Lit Action reaches on a node: signing, chain reads, permissions, child calls.
 
-The sandbox's base `Host` supplies fetch and the operations that need no node; this subclass adds
-those that need keys, the chain or IPFS. Every refusal is a `HostError` whose message reaches the
+The sandbox's base `Host` supplies fetch and dispatches each operation to an `op_<name>` method;
+this subclass adds the operations that need keys, the chain or IPFS. Every refusal is a `HostError` whose message reaches the
 action as a thrown Error, and so the user.
 """
 
@@ -15,8 +15,9 @@ from eth_utils import keccak
 from runtime.chain.errors import ChainError
 from runtime.chain.pkp import pubkey_to_token_id
 from runtime.ipfs import IpfsError
-from sandbox import Host, HostError, Limits
+from sandbox import Host, HostError, Limits, OpContext
 from sandbox import execute as run_action
+from sandbox.addresses import FetchPolicy
 
 from .auth import AuthSig
 from .errors import NodeError
@@ -45,8 +46,8 @@ class RequestContext:
 
 
 class NodeHost(Host):
-    def __init__(self, service: Any, request: RequestContext, action_stack: list[str], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, service: Any, request: RequestContext, action_stack: list[str], fetch_policy: FetchPolicy) -> None:
+        super().__init__(fetch_policy)
         self._service = service
         self._request = request
         self._stack = action_stack
@@ -55,12 +56,9 @@ class NodeHost(Host):
     def action_cid(self) -> str:
         return self._stack[-1]
 
-    async def handle(self, op: str, args: dict[str, Any]) -> Any:
-        method = getattr(self, "_op_" + op, None)
-        if method is None:
-            return await super().handle(op, args)
+    async def handle(self, op: str, args: dict[str, Any], ctx: OpContext | None = None) -> Any:
         try:
-            return await method(args)
+            return await super().handle(op, args, ctx)
         except NodeError as exc:
             raise HostError(str(exc)) from None
         except (ChainError, IpfsError) as exc:
@@ -79,10 +77,10 @@ class NodeHost(Host):
         self._request.signed[sig_name] = {**share, "sigName": sig_name}
         return "success"
 
-    async def _op_signEcdsa(self, args: dict[str, Any]) -> str:
+    async def op_signEcdsa(self, args: dict[str, Any], ctx: OpContext) -> str:
         return await self._sign(_bytes32(args.get("toSign"), "toSign"), args, SCOPE_SIGN_ANYTHING)
 
-    async def _op_ethPersonalSignMessageEcdsa(self, args: dict[str, Any]) -> str:
+    async def op_ethPersonalSignMessageEcdsa(self, args: dict[str, Any], ctx: OpContext) -> str:
         message = args.get("message")
         data = bytes(message) if isinstance(message, list) else str(message).encode()
         prefixed = b"\x19Ethereum Signed Message:\n" + str(len(data)).encode() + data
@@ -90,35 +88,35 @@ class NodeHost(Host):
 
     # ---- chain and permissions -----------------------------------------------------------------
 
-    async def _op_getRpcUrl(self, args: dict[str, Any]) -> str:
+    async def op_getRpcUrl(self, args: dict[str, Any], ctx: OpContext) -> str:
         return self._service.chains.get_rpc_url(_text(args, "chain"))
 
-    async def _op_getLatestNonce(self, args: dict[str, Any]) -> str:
+    async def op_getLatestNonce(self, args: dict[str, Any], ctx: OpContext) -> str:
         nonce = await self._service.chains.get_latest_nonce(_text(args, "address"), _text(args, "chain"))
         return hex(nonce)
 
-    async def _op_callContract(self, args: dict[str, Any]) -> str:
+    async def op_callContract(self, args: dict[str, Any], ctx: OpContext) -> str:
         txn = args.get("txn")
         if not isinstance(txn, dict):
             raise HostError("callContract: txn must be an object with to and data")
         return await self._service.chains.call_contract(_text(args, "chain"), _text(txn, "to"), _text(txn, "data"))
 
-    async def _op_pubkeyToTokenId(self, args: dict[str, Any]) -> str:
+    async def op_pubkeyToTokenId(self, args: dict[str, Any], ctx: OpContext) -> str:
         try:
             return str(pubkey_to_token_id(_text(args, "publicKey")))
         except (ValueError, ChainError) as exc:
             raise HostError(f"pubkeyToTokenId: {exc}") from None
 
-    async def _op_isPermittedAction(self, args: dict[str, Any]) -> bool:
+    async def op_isPermittedAction(self, args: dict[str, Any], ctx: OpContext) -> bool:
         return await self._service.registry.is_permitted_action(_token(args), _text(args, "ipfsId"))
 
-    async def _op_isPermittedAddress(self, args: dict[str, Any]) -> bool:
+    async def op_isPermittedAddress(self, args: dict[str, Any], ctx: OpContext) -> bool:
         return await self._service.registry.is_permitted_address(_token(args), _text(args, "address"))
 
-    async def _op_getPermittedActions(self, args: dict[str, Any]) -> list[str]:
+    async def op_getPermittedActions(self, args: dict[str, Any], ctx: OpContext) -> list[str]:
         return await self._service.registry.get_permitted_actions(_token(args))
 
-    async def _op_getPermittedAddresses(self, args: dict[str, Any]) -> list[str]:
+    async def op_getPermittedAddresses(self, args: dict[str, Any], ctx: OpContext) -> list[str]:
         token = _token(args)
         owner = await self._service.registry.owner_of(token)
         others = await self._service.registry.get_permitted_addresses(token)
@@ -126,7 +124,7 @@ class NodeHost(Host):
 
     # ---- child actions ---------------------------------------------------------------------------
 
-    async def _op_call(self, args: dict[str, Any]) -> str:
+    async def op_call(self, args: dict[str, Any], ctx: OpContext) -> str:
         cid = _text(args, "ipfsId")
         if len(self._stack) >= self._request.limits.max_call_depth:
             raise HostError(f"Lit.Actions.call: maximum call depth {self._request.limits.max_call_depth} exceeded")

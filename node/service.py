@@ -15,7 +15,11 @@ from runtime.crypto.identity import PartyKeys
 from runtime.crypto.protocol import Message
 from runtime.ipfs import CID, GatewaySource, KuboRpcSource, VerifiedFetcher, build_dag
 
+from sandbox import Limits
+from sandbox.addresses import FetchPolicy
+
 from .config import NodeConfig
+from .host import NodeHost, RequestContext
 from .errors import BadRequest, NotReady
 from .genesis import peer_directory, run_genesis, wait_for_peers
 from .keys import NetworkKeys
@@ -71,6 +75,12 @@ class NodeService:
         self.fetcher = VerifiedFetcher(sources) if sources else None
         self._code_cache: OrderedDict[str, str] = OrderedDict()
         self._signer: Signer | None = None
+        self.limits = Limits(**config.limits)
+        # Actions may never reach this network's nodes, whatever else the policy allows.
+        self.fetch_policy = FetchPolicy(
+            allow_private=config.allow_private_fetch,
+            forbidden_ports=frozenset(int(p.url.rsplit(":", 1)[1].split("/")[0]) for p in config.peers),
+        )
         self._tasks: list[asyncio.Task[None]] = []
         self.t = threshold_for(config.n)
         self.presigner = Presigner(
@@ -120,7 +130,9 @@ class NodeService:
     @property
     def signer(self) -> Signer:
         if self._signer is None:
-            self._signer = Signer(self.config.index, self.require_keys(), self.pool, self.usage, self.registry)
+            self._signer = Signer(
+                self.config.index, self.require_keys(), self.pool, self.usage, self.registry, self.config.fault
+            )
         return self._signer
 
     async def action_code(self, ipfs_id: str) -> str:
@@ -146,12 +158,7 @@ class NodeService:
         return code
 
     def make_host(self, request: "RequestContext", action_stack: list[str]) -> "NodeHost":
-        return NodeHost(
-            self,
-            request,
-            action_stack,
-            fetch_policy=self.fetch_policy,
-        )
+        return NodeHost(self, request, action_stack, self.fetch_policy)
 
     @staticmethod
     def cid_of(code: str) -> str:

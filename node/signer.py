@@ -7,14 +7,14 @@ compute the share.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from runtime.chain.pkp import PkpRegistry, SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTHING, normalize_pubkey
 from runtime.crypto.ecdsa import check_presignature_use, sign_share
 from runtime.crypto.errors import CryptoError
 from runtime.crypto.hd import DerivedKey, token_id
-from runtime.crypto.secp256k1 import SECP256K1
+from runtime.crypto.secp256k1 import ORDER, SECP256K1
 
 from .auth import AuthSig
 from .errors import BadRequest, NotPermitted, NotReady
@@ -37,8 +37,11 @@ class Pkp:
 
 
 class Signer:
-    def __init__(self, index: int, keys: NetworkKeys, pool: PresignPool, usage: UsageLog, registry: PkpRegistry) -> None:
+    def __init__(
+        self, index: int, keys: NetworkKeys, pool: PresignPool, usage: UsageLog, registry: PkpRegistry, fault: str | None = None
+    ) -> None:
         self._index = index
+        self._fault = fault
         self._keys = keys
         self._pool = pool
         self._usage = usage
@@ -88,6 +91,8 @@ class Signer:
             share = sign_share(presig, pkp.key, pkp.share, to_sign, recorded_use=record)
         except CryptoError as exc:
             raise BadRequest(f"signing refused: {exc}") from None
+        if self._fault == "wrong_signature_shares":
+            share = replace(share, s=(share.s + 1) % ORDER)
         return {
             "sigType": "K256",
             "shareIndex": self._index,
