@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 SETUP_TIMEOUT_S = 60.0
 # crypto.getRandomValues draws from this many bytes of os.urandom per execution (a wallet needs 32).
 RANDOM_POOL_BYTES = 4096
+MEMORY_POLL_S = 0.05
 
 
 def wants_ethers(code: str) -> bool:
@@ -93,7 +94,7 @@ class _Run:
         try:
             value = await self._v8(self.code + f"\n//# sourceURL={ACTION_URL}", syntax_allowed=True)
         except LimitExceeded:
-            # Keep what the action logged before it threw.
+            # Keep what the action logged before it threw; a limit it hit explains the throw.
             await self._drain(only_output=True)
             raise
         if isinstance(value, JSPromise):
@@ -105,8 +106,11 @@ class _Run:
             if self.main_settled and not self.pending:
                 return
             if not self.pending:
-                # Only the action's own unresolved promise is left: nothing can settle it now.
-                await asyncio.Event().wait()
+                # Only the action's own unresolved promise is left: nothing can settle it now, unless
+                # the heap limit already stopped the continuation that would have.
+                while not self.isolate.memory_limit_reached():
+                    await asyncio.sleep(MEMORY_POLL_S)
+                raise LimitExceeded(memory_error(self.limits.memory_mb))
             done, _ = await asyncio.wait(self.pending, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 kind, ident = self.pending.pop(task)
@@ -146,7 +150,7 @@ class _Run:
         if not isinstance(messages, list):
             raise LimitExceeded(_TAMPERED)
         for message in messages:
-            if only_output and isinstance(message, dict) and message.get("t") not in ("log", "response"):
+            if only_output and isinstance(message, dict) and message.get("t") not in ("log", "response", "limit"):
                 continue
             try:
                 self._handle(message)
