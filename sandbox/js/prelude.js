@@ -51,8 +51,10 @@
     } catch (e) {
       return Promise.reject(new TypeError("Lit.Actions." + op + ": arguments are not JSON-serialisable: " + e.message));
     }
+    // The caller's stack, so that a refusal points at the action's line that asked.
+    const origin = new Error();
     return new Promise((resolve, reject) => {
-      pendingCalls.set(id, { resolve, reject });
+      pendingCalls.set(id, { resolve, reject, origin });
       post({ t: "call", id, op, args: json });
     });
   }
@@ -422,6 +424,8 @@
     const failure = JSON.parse(payload);
     const err = new Error(failure.message);
     err.name = failure.name;
+    const frames = String(call.origin.stack).split("\n").slice(1).join("\n");
+    err.stack = failure.name + ": " + failure.message + "\n" + frames;
     call.reject(err);
   }
 
