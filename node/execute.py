@@ -79,6 +79,7 @@ async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
         "logs": result.logs,
         "error": asdict(result.error) if result.error is not None else None,
         "signedData": _sealed(body, request.signed) if request.signed else None,
+        "notPermitted": request.refusals,
     }
 
 

@@ -20,7 +20,7 @@ from sandbox import execute as run_action
 from sandbox.addresses import FetchPolicy
 
 from .auth import AuthSig
-from .errors import NodeError
+from .errors import NodeError, NotPermitted
 from .signer import SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTHING
 
 __all__ = ["RequestContext", "NodeHost"]
@@ -34,6 +34,7 @@ class RequestContext:
     auth_sig: AuthSig | None
     limits: Limits
     signed: dict[str, dict[str, Any]] = field(default_factory=dict)  # sigName -> share payload
+    refusals: list[str] = field(default_factory=list)  # permission refusals, for the client to type
 
     def next_presignature(self) -> str:
         used = len(self.signed)
@@ -59,6 +60,9 @@ class NodeHost(Host):
     async def handle(self, op: str, args: dict[str, Any], ctx: OpContext | None = None) -> Any:
         try:
             return await super().handle(op, args, ctx)
+        except NotPermitted as exc:
+            self._request.refusals.append(str(exc))
+            raise HostError(str(exc)) from None
         except NodeError as exc:
             raise HostError(str(exc)) from None
         except (ChainError, IpfsError) as exc:

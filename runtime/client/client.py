@@ -254,6 +254,9 @@ class LitClient:
         signatures = self._combine_all(self._open_shares(good, key, request_id, errors), errors)
         succeeded = [a for i, a in good.items() if i not in failed]
         if len(succeeded) < need and failed:
+            refusals = {i: a["notPermitted"][0] for i, a in good.items() if a.get("notPermitted")}
+            if len(refusals) > len(good) - need:
+                raise NotPermitted(Counter(refusals.values()).most_common(1)[0][0])
             err = Counter(json.dumps(e, sort_keys=True) for e in failed.values()).most_common(1)[0][0]
             detail = json.loads(err)
             raise ActionError(str(detail.get("message")), detail.get("line"), errors)
