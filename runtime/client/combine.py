@@ -57,4 +57,5 @@ def combine_ecdsa(
         "address": eth_address(key.public_key),
         "dataSigned": "0x" + data.hex(),
         "badNodes": sorted(set(signature.bad_parties) | set(malformed)),
+        "committee": list(presig.committee),
     }

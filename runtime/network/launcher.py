@@ -100,9 +100,12 @@ async def start_network(
     presign_batch_size: int = 10,
     presign_pool_target: int = 20,
     ready_timeout_s: float = 180.0,
+    faults: dict[int, str] | None = None,
     progress: Progress = lambda _msg: None,
 ) -> NetworkInfo:
-    """Start everything, wait for the DKG, publish the network keys on chain, write network.json."""
+    """Start everything, wait for the DKG, publish the network keys on chain, write network.json.
+
+    `faults` ({node index: fault name}) is for tests only: it starts chosen nodes as liars."""
     root = Path(state_dir).resolve()
     if (root / NETWORK_FILE).exists():
         raise FileExistsError(f"a network is already recorded in {root}; `litrt down --state-dir {root}` first")
@@ -139,7 +142,7 @@ async def start_network(
                 "chains": {"lit": chain_rpc, "local": chain_rpc}, "pkp_contract": contracts.pkp_registry,
                 "ipfs_gateways": [ipfs.url], "allow_private_fetch": allow_private_fetch,
                 "dkg_phase_timeout_s": phase_timeout_s, "presign_batch_size": presign_batch_size,
-                "presign_pool_target": presign_pool_target,
+                "presign_pool_target": presign_pool_target, "fault": (faults or {}).get(i),
             }
             path = root / f"node{i}" / "config.json"
             path.write_text(json.dumps(config, indent=2))

@@ -1,0 +1,81 @@
+"""The whole flow on other shapes of network: a real ganache chain, and 7 nodes (t = 2)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+
+from runtime.chain.ganache import ganache_available, start_ganache
+from runtime.client import LitClient, create_auth_sig
+from runtime.crypto.hd import eth_address
+from runtime.network.launcher import stop_network
+
+pytestmark = pytest.mark.slow
+
+SIGN = Path(__file__).resolve().parents[2] / "actions_examples" / "sign_message.js"
+
+
+def _recover(sig: dict) -> str:
+    return Account._recover_hash(bytes.fromhex(sig["dataSigned"][2:]), signature=bytes.fromhex(sig["signature"][2:]))
+
+
+async def _sign_flow(state_dir: str, owner_key: str) -> None:
+    async with await LitClient.connect(state_dir) as client:
+        cid = await client.upload_action(SIGN.read_text())
+        pkp = await client.mint_pkp(owner_key)
+        await client.permit_action(owner_key, pkp.token_id, cid)
+        result = await client.execute_js(ipfs_id=cid, js_params={"publicKey": "0x" + pkp.pubkey.hex(), "message": "x"})
+        assert _recover(result.signatures["sig1"]) == eth_address(pkp.pubkey)
+        direct = await client.pkp_sign("0x" + pkp.pubkey.hex(), os.urandom(32), create_auth_sig(owner_key))
+        assert _recover(direct) == eth_address(pkp.pubkey)
+
+
+@pytest.mark.skipif(ganache_available() is not None, reason=str(ganache_available()))
+def test_whole_flow_against_ganache(tmp_path, launcher, owner_key):
+    async def start():
+        return await start_ganache(host="127.0.0.1")
+
+    loop = asyncio.new_event_loop()
+    ganache = loop.run_until_complete(start())
+    try:
+        info = launcher(tmp_path / "net", 4, chain_rpc=ganache.url)
+        try:
+            asyncio.run(_sign_flow(info.state_dir, owner_key))
+        finally:
+            stop_network(info.state_dir)
+    finally:
+        loop.run_until_complete(ganache.stop())
+        loop.close()
+
+
+def test_seven_nodes_sign_with_one_down_and_one_lying(tmp_path, launcher, owner_key):
+    info = launcher(tmp_path / "net7", 7, faults={5: "wrong_signature_shares"})
+    try:
+        assert (info.n, info.t, info.threshold) == (7, 2, 5)
+        from runtime.network.processes import read_pids
+        import signal
+
+        victim = next(p for p in read_pids(Path(info.state_dir)) if p.name == "node2")
+        os.killpg(victim.pid, signal.SIGKILL)
+
+        async def flow():
+            async with await LitClient.connect(info.state_dir) as client:
+                pkp = await client.mint_pkp(owner_key)
+                # Committees formed while peers were still starting may lack the liar; sign until
+                # one includes it (the pools refill with full committees within seconds).
+                for _ in range(10):
+                    sig = await client.pkp_sign("0x" + pkp.pubkey.hex(), os.urandom(32), create_auth_sig(owner_key))
+                    assert _recover(sig) == eth_address(pkp.pubkey)
+                    assert 2 in sig["errors"]
+                    if 5 in sig["committee"]:
+                        break
+                    await asyncio.sleep(1)
+                assert 5 in sig["committee"] and sig["badNodes"] == [5], sig
+
+        asyncio.run(flow())
+    finally:
+        stop_network(info.state_dir)
