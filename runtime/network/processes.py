@@ -112,23 +112,22 @@ async def wait_http(proc: ManagedProcess, path: str, timeout_s: float, ready=lam
     raise TimeoutError(f"{proc.name} not ready at {proc.url}{path} after {timeout_s:.0f}s ({last})")
 
 
+def _signal_live(procs: list[ManagedProcess], signum: int) -> None:
+    for p in procs:
+        if is_alive(p.pid):
+            try:
+                os.killpg(p.pid, signum)
+            except ProcessLookupError:
+                pass
+
+
 def stop_all(state_dir: Path, timeout_s: float = 10.0) -> list[str]:
     """SIGTERM every recorded process, SIGKILL what is left after `timeout_s`; names of those stopped."""
     procs = read_pids(state_dir)
-    for p in procs:
-        if is_alive(p.pid):
-            try:
-                os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+    _signal_live(procs, signal.SIGTERM)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and any(is_alive(p.pid) for p in procs):
         time.sleep(0.1)
-    for p in procs:
-        if is_alive(p.pid):
-            try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+    _signal_live(procs, signal.SIGKILL)
     _pids_file(state_dir).unlink(missing_ok=True)
     return [p.name for p in procs]

@@ -1,0 +1,81 @@
+"""Local network figures: time from start to ready, and a signing action's latency and throughput.
+
+    python3 benchmarks/network.py [--runs 50] [--sizes 4,10]
+
+Prints figures only (no assertions): the machine is shared and noisy, so read medians and ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from runtime.chain.accounts import dev_accounts
+from runtime.client import LitClient
+from runtime.network.launcher import start_network, stop_network
+
+SIGN = (Path(__file__).resolve().parents[1] / "actions_examples" / "sign_message.js").read_text()
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def time_to_ready(n: int) -> float:
+    root = Path(tempfile.mkdtemp(prefix=f"bench-net{n}-"))
+    start = time.perf_counter()
+    try:
+        await start_network(root, n)
+        return time.perf_counter() - start
+    finally:
+        stop_network(root)
+
+
+async def signing(runs: int, concurrencies: tuple[int, ...] = (1, 8)) -> None:
+    root = Path(tempfile.mkdtemp(prefix="bench-sign-"))
+    key = dev_accounts(count=2)[1].private_key
+    try:
+        await start_network(root, 4, presign_pool_target=60, presign_batch_size=20)
+        async with await LitClient.connect(root) as client:
+            cid = await client.upload_action(SIGN)
+            pkp = await client.mint_pkp(key)
+            await client.permit_action(key, pkp.token_id, cid)
+            params = {"publicKey": "0x" + pkp.pubkey.hex(), "message": "bench"}
+            await client.execute_js(ipfs_id=cid, js_params=params, max_signatures=1)  # warm the CID caches
+
+            async def one() -> float:
+                t = time.perf_counter()
+                result = await client.execute_js(ipfs_id=cid, js_params=params, max_signatures=1)
+                assert result.signatures["sig1"]["address"]
+                return time.perf_counter() - t
+
+            latencies = [await one() for _ in range(runs)]
+            print(f"execute_js, signing action, N=4, sequential: median {statistics.median(latencies) * 1000:.0f} ms, "
+                  f"p95 {_pct(latencies, 0.95) * 1000:.0f} ms over {runs} runs")
+            for concurrency in concurrencies:
+                start = time.perf_counter()
+                for done in range(0, runs, concurrency):
+                    await asyncio.gather(*(one() for _ in range(min(concurrency, runs - done))))
+                elapsed = time.perf_counter() - start
+                print(f"throughput, {concurrency} concurrent client(s): {runs / elapsed:.1f} signed executions/s")
+    finally:
+        stop_network(root)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--sizes", default="4,10")
+    args = parser.parse_args()
+    for n in (int(x) for x in args.sizes.split(",")):
+        print(f"litrt up to ready, N={n}: {await time_to_ready(n):.1f} s")
+    await signing(args.runs)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
