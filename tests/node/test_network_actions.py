@@ -83,3 +83,35 @@ async def test_action_error_reports_message_and_line(network):
         with pytest.raises(ActionError) as info:
             await client.execute_js(code="const a = 1;\nnull.boom;\n", max_signatures=0)
         assert info.value.line == 2 and "boom" in info.value.js_message
+
+
+CHILD = 'Lit.Actions.setResponse({response: JSON.stringify({child: greeting, stack: Lit.Auth.actionIpfsIdStack})});'
+
+PARENT = """
+const go = async () => {
+  const rpc = await Lit.Actions.getRpcUrl({ chain: "lit" });
+  const nonce = await Lit.Actions.getLatestNonce({ address: owner, chain: "lit" });
+  const tokenId = await Lit.Actions.pubkeyToTokenId({ publicKey });
+  const permitted = await Lit.Actions.isPermittedAction({ tokenId, ipfsId: Lit.Auth.actionIpfsIds[0] });
+  const addresses = await Lit.Actions.getPermittedAddresses({ tokenId });
+  const child = JSON.parse(await Lit.Actions.call({ ipfsId: childCid, params: { greeting: "hi" } }));
+  Lit.Actions.setResponse({ response: JSON.stringify({ rpc, nonce, tokenId, permitted, addresses, child }) });
+};
+go();
+"""
+
+
+async def test_chain_reads_permissions_and_child_calls(network, owner_key):
+    async with await LitClient.connect(network.state_dir) as client:
+        owner = Account.from_key(owner_key).address
+        child_cid = await client.upload_action(CHILD)
+        parent_cid = await client.upload_action(PARENT)
+        pkp = await client.mint_pkp(owner_key)
+        await client.permit_action(owner_key, pkp.token_id, parent_cid)
+        params = {"publicKey": "0x" + pkp.pubkey.hex(), "owner": owner, "childCid": child_cid}
+        result = await client.execute_js(ipfs_id=parent_cid, js_params=params, max_signatures=0)
+        out = result.response
+        assert out["rpc"] == network.chain_url and int(out["nonce"], 16) > 0
+        assert out["tokenId"] == str(pkp.token_id) and out["permitted"] is True
+        assert out["addresses"][0].lower() == owner.lower()  # Lit lists the owner first
+        assert out["child"] == {"child": "hi", "stack": [parent_cid, child_cid]}
