@@ -32,7 +32,7 @@ def test_hello_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_params_from_file_and_ethers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     params = tmp_path / "p.json"
     params.write_text('{"message": "hello"}')
-    code = cli(["run", str(EXAMPLES / "ethers_hash.js"), "--params", f"@{params}", "--json"])
+    code = cli(["run", str(EXAMPLES / "keccak_hash.js"), "--params", f"@{params}", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     assert out["response"] == "0x1c8aff950685c2ed4bc3174f3472287b56d9517b9c948127319a09a7a36deac8"

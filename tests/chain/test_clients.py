@@ -52,7 +52,7 @@ async def test_ethers_v5_client(devchain) -> None:
     contracts = await deploy(devchain.url, devchain.accounts[0].private_key)
     to = Account.create().address
     proc = await asyncio.create_subprocess_exec(
-        "node", str(HERE / "ethers_client.js"), devchain.url, devchain.accounts[2].private_key, to,
+        "node", str(HERE / "v5_rpc_client.js"), devchain.url, devchain.accounts[2].private_key, to,
         contracts.pkp_registry, str(ARTIFACTS_DIR / "PKPRegistry.json"),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )

@@ -1,5 +1,5 @@
 // An ethers v5 client of a JSON-RPC chain, run by test_clients.py:
-//   node ethers_client.js URL PRIVATE_KEY TO_ADDRESS CONTRACT_ADDRESS ABI_PATH
+//   node v5_rpc_client.js URL PRIVATE_KEY TO_ADDRESS CONTRACT_ADDRESS ABI_PATH
 // Prints one JSON line with what it saw.
 "use strict";
 const fs = require("fs");
