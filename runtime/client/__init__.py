@@ -2,6 +2,7 @@
 
 from .auth import create_auth_sig
 from .client import ExecuteResult, LitClient
+from .sync import SyncLitClient
 from .errors import ActionError, LitError, NetworkError, NotEnoughShares, NotPermitted
 
-__all__ = ["LitClient", "ExecuteResult", "create_auth_sig", "LitError", "NetworkError", "NotPermitted", "NotEnoughShares", "ActionError"]
+__all__ = ["LitClient", "SyncLitClient", "ExecuteResult", "create_auth_sig", "LitError", "NetworkError", "NotPermitted", "NotEnoughShares", "ActionError"]

@@ -102,3 +102,13 @@ async def test_a_lying_node_is_outvoted_and_named(liar_network, owner_key):
         assert _recover(sig) == eth_address(pkp.pubkey)
         assert sig["badNodes"] == [2]
         assert "invalid signature share" in sig["errors"][2]
+
+
+def test_sync_client_signs_from_a_plain_script(network, owner_key):
+    from runtime.client import SyncLitClient
+
+    with SyncLitClient(network.state_dir) as client:
+        pkp = client.mint_pkp(owner_key)
+        sig = client.pkp_sign("0x" + pkp.pubkey.hex(), os.urandom(32), create_auth_sig(owner_key))
+        assert _recover(sig) == eth_address(pkp.pubkey)
+        assert client.network.n == 4  # plain attributes pass through

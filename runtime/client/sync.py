@@ -1,0 +1,56 @@
+"""A blocking face on LitClient for scripts that are not async.
+
+It runs one event loop on a private thread and forwards each coroutine method to it, so there is
+one implementation of every operation (the async one) and this file stays thin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import threading
+from pathlib import Path
+from typing import Any
+
+from runtime.network.launcher import NetworkInfo
+
+from .client import LitClient
+
+__all__ = ["SyncLitClient"]
+
+
+class SyncLitClient:
+    """`SyncLitClient(".litrt/network").execute_js(...)`: every LitClient coroutine, blocking."""
+
+    def __init__(self, network: str | Path | NetworkInfo, timeout_s: float = 60.0) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="litrt-client", daemon=True)
+        self._thread.start()
+        self._client: LitClient = self._call(LitClient.connect(network, timeout_s))
+
+    def _call(self, coroutine: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if not inspect.iscoroutinefunction(attribute):
+            return attribute
+
+        @functools.wraps(attribute)
+        def blocking(*args: Any, **kwargs: Any) -> Any:
+            return self._call(attribute(*args, **kwargs))
+
+        return blocking
+
+    def close(self) -> None:
+        self._call(self._client.close())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.close()
+
+    def __enter__(self) -> "SyncLitClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
