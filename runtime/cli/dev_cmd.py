@@ -1,0 +1,54 @@
+"""`litrt dev ACTION.js`: re-run an action on a local network on every save."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from runtime.devserver import DevServer
+
+from .common import add_state_dir
+
+__all__ = ["register"]
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    server = DevServer(Path(args.action), args.state_dir, args.params, args.nodes)
+    await server.prepare()
+    runner = web.AppRunner(server.app(), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", args.port).start()
+    print(f"dev server API on http://127.0.0.1:{args.port} (POST /run, GET /last); watching {args.action}", flush=True)
+    stop = asyncio.Event()
+    try:
+        await server.watch(stop)
+    finally:
+        await runner.cleanup()
+        if server.client is not None:
+            await server.client.close()
+
+
+def _dev(args: argparse.Namespace) -> int:
+    if not Path(args.action).is_file():
+        print(f"error: no such action file: {args.action}", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(_serve(args))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    dev = subparsers.add_parser("dev", help="run an action on a local network on every save of its file")
+    dev.add_argument("action")
+    dev.add_argument("--params", help="jsParams as JSON or @file.json (the file is watched too)")
+    dev.add_argument("--nodes", type=int, default=4, help="size of the network to start if none is running")
+    dev.add_argument("--port", type=int, default=7470, help="port of the dev server's HTTP API")
+    add_state_dir(dev)
+    dev.set_defaults(handler=_dev)

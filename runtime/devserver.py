@@ -1,0 +1,159 @@
+"""The local action dev server: re-run an action on a real network every time its file is saved.
+
+It reuses the network in the state directory (or starts one), mints one dev PKP and remembers it,
+permits every new CID of the action, and runs it with `publicKey` added to the jsParams, so
+`signEcdsa` works at once. It also serves `POST /run` (same JSON as `litrt execute --json`) and
+`GET /last`, so tests and editors can drive it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from runtime.chain.accounts import dev_accounts
+from runtime.client import ActionError, LitClient, LitError
+from runtime.network.launcher import NETWORK_FILE, start_network
+
+__all__ = ["DevServer", "fold_logs"]
+
+_POLL_S = 0.1
+
+
+def fold_logs(node_logs: dict[int, str]) -> list[tuple[list[int], str]]:
+    """Identical console output from several nodes, shown once with the nodes that printed it."""
+    groups: dict[str, list[int]] = {}
+    for index, text in sorted(node_logs.items()):
+        groups.setdefault(text, []).append(index)
+    return [(nodes, text) for text, nodes in groups.items()]
+
+
+def _mtime(path: Path | None) -> float:
+    try:
+        return path.stat().st_mtime_ns if path is not None else 0.0
+    except FileNotFoundError:
+        return 0.0
+
+
+@dataclass
+class DevServer:
+    action: Path
+    state_dir: Path
+    params_text: str | None = None  # inline JSON, or @file.json (watched too)
+    nodes: int = 4
+    say: Callable[[str], None] = print
+    owner_key: str = field(default_factory=lambda: dev_accounts(count=2)[1].private_key)
+    client: LitClient | None = None
+    public_key: str | None = None
+    token_id: int = 0
+    permitted: set[str] = field(default_factory=set)
+    last: dict[str, Any] | None = None
+    runs: int = 0
+
+    @property
+    def params_file(self) -> Path | None:
+        return Path(self.params_text[1:]) if self.params_text and self.params_text.startswith("@") else None
+
+    def _params(self) -> dict[str, Any]:
+        if not self.params_text:
+            return {}
+        raw = self.params_file.read_text() if self.params_file else self.params_text
+        value = json.loads(raw)
+        if not isinstance(value, dict):
+            raise ValueError("params must be a JSON object")
+        return value
+
+    async def prepare(self) -> None:
+        if not (self.state_dir / NETWORK_FILE).exists():
+            self.say(f"starting a {self.nodes}-node network in {self.state_dir} ...")
+            await start_network(self.state_dir, self.nodes, progress=lambda m: self.say(f"  {m}"))
+        else:
+            self.say(f"reusing the network in {self.state_dir}")
+        self.client = await LitClient.connect(self.state_dir)
+        pkp_file = self.state_dir / "dev-pkp.json"
+        if not pkp_file.exists():
+            pkp = await self.client.mint_pkp(self.owner_key)
+            pkp_file.write_text(json.dumps({"tokenId": str(pkp.token_id), "publicKey": "0x" + pkp.pubkey.hex()}))
+        saved = json.loads(pkp_file.read_text())
+        self.public_key, self.token_id = saved["publicKey"], int(saved["tokenId"])
+        self.say(f"dev PKP {self.public_key[:18]}... is given to the action as jsParams.publicKey;")
+        self.say("every new CID of the action is permitted to sign with it")
+
+    async def run_once(self, extra_params: dict[str, Any] | None = None) -> dict[str, Any]:
+        assert self.client is not None and self.public_key is not None
+        started = time.perf_counter()
+        code = self.action.read_text()
+        report: dict[str, Any] = {"success": False, "response": None, "logs": "", "signatures": {}, "errors": {}}
+        try:
+            cid = await self.client.upload_action(code)
+            report["ipfsId"] = cid
+            if cid not in self.permitted:
+                await self.client.permit_action(self.owner_key, self.token_id, cid)
+                self.permitted.add(cid)
+            params = {**self._params(), **(extra_params or {}), "publicKey": self.public_key}
+            result = await self.client.execute_js(ipfs_id=cid, js_params=params)
+            report.update(result.to_json())
+            report["nodeLogs"] = [{"nodes": nodes, "text": text} for nodes, text in fold_logs(result.node_logs)]
+        except ActionError as exc:
+            report["error"] = {"message": exc.js_message, "line": exc.line}
+            report["errors"] = {str(k): v for k, v in exc.node_errors.items()}
+        except (LitError, ValueError, OSError) as exc:
+            report["error"] = {"message": f"{type(exc).__name__}: {exc}", "line": None}
+        report["durationMs"] = round((time.perf_counter() - started) * 1000, 1)
+        self.runs += 1
+        report["run"] = self.runs
+        self.last = report
+        self.say(render(report))
+        return report
+
+    async def watch(self, stop: asyncio.Event) -> None:
+        seen = (_mtime(self.action), _mtime(self.params_file))
+        await self.run_once()
+        while not stop.is_set():
+            await asyncio.sleep(_POLL_S)
+            now = (_mtime(self.action), _mtime(self.params_file))
+            if now != seen:
+                seen = now
+                await self.run_once()
+
+    def app(self) -> web.Application:
+        async def run(request: web.Request) -> web.Response:
+            body = await request.json() if request.can_read_body else {}
+            params = body.get("params") if isinstance(body, dict) else None
+            if params is not None and not isinstance(params, dict):
+                return web.json_response({"error": "params must be an object"}, status=400)
+            return web.json_response(await self.run_once(params))
+
+        async def last(_request: web.Request) -> web.Response:
+            return web.json_response(self.last or {})
+
+        app = web.Application()
+        app.router.add_post("/run", run)
+        app.router.add_get("/last", last)
+        return app
+
+
+def render(report: dict[str, Any]) -> str:
+    lines = [f"--- run {report.get('run')} ({report.get('durationMs')} ms) CID {report.get('ipfsId', '?')}"]
+    for group in report.get("nodeLogs", []):
+        nodes = ",".join(str(n) for n in group["nodes"])
+        for line in group["text"].rstrip("\n").split("\n") if group["text"] else []:
+            lines.append(f"  [node {nodes}] {line}")
+    if report.get("error"):
+        err = report["error"]
+        where = f" (line {err['line']})" if err.get("line") else ""
+        lines.append(f"  ERROR{where}: {err['message']}")
+    else:
+        lines.append(f"  response: {json.dumps(report.get('response'))}")
+    for name, sig in report.get("signatures", {}).items():
+        lines.append(f"  signature {name}: {sig['signature']} recovers to {sig['address']}")
+    for node, message in sorted(report.get("errors", {}).items()):
+        lines.append(f"  node {node}: {message}")
+    return "\n".join(lines)
