@@ -46,14 +46,19 @@ class Presigner:
         self._send = send
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def committee(self) -> list[int] | None:
+    async def committee(self, wait_for_all: bool) -> list[int] | None:
         """This node and up to 3t ready peers around the ring: at most 3t+1 members (DESIGN §4).
-        None while fewer than 2t+1 nodes are ready to take part."""
+
+        None while fewer than 2t+1 nodes are ready, or, with `wait_for_all` (the start-up grace),
+        while any peer of the full committee is not ready yet: a committee that lacks a healthy
+        node tolerates fewer faults for every presignature it makes."""
         n, me = self._config.n, self._config.index
         ring = [((me - 1 + k) % n) + 1 for k in range(1, n)]
         statuses = await asyncio.gather(*(self._transport.status(i) for i in ring))
         ready = [i for i, s in zip(ring, statuses) if s is not None and s.get("ready")]
         members = sorted([me] + ready[: 3 * self._t])
+        if wait_for_all and len(members) < min(n, 3 * self._t + 1):
+            return None
         return members if len(members) >= 2 * self._t + 1 else None
 
     def _party(self, session: str, committee: list[int], batch_size: int) -> PresignParty:
@@ -100,14 +105,15 @@ class Presigner:
         except Exception as exc:  # a failed batch costs only time; the pool stays as it was
             log.warning("presign %s (joined) failed: %s", session, exc)
 
-    async def keep_full(self, target: int, batch_size: int) -> None:
+    async def keep_full(self, target: int, batch_size: int, startup_grace_s: float = 30.0) -> None:
         """Forever: when fewer than `target` of this node's presignatures are leasable, make a batch."""
         counter = 0
+        grace_ends = asyncio.get_running_loop().time() + startup_grace_s
         while True:
             if self._pool.available() >= target:
                 await asyncio.sleep(0.5)
                 continue
-            committee = await self.committee()
+            committee = await self.committee(wait_for_all=asyncio.get_running_loop().time() < grace_ends)
             if committee is None:
                 await asyncio.sleep(1.0)
                 continue

@@ -75,6 +75,17 @@ def test_seven_nodes_sign_with_one_down_and_one_lying(tmp_path, launcher, owner_
                         break
                     await asyncio.sleep(1)
                 assert 5 in sig["committee"] and sig["badNodes"] == [5], sig
+                # The same faults through an action: execute_js still returns a verified signature.
+                cid = await client.upload_action(SIGN.read_text())
+                await client.permit_action(owner_key, pkp.token_id, cid)
+                params = {"publicKey": "0x" + pkp.pubkey.hex(), "message": "seven"}
+                for _ in range(10):
+                    result = await client.execute_js(ipfs_id=cid, js_params=params, max_signatures=1)
+                    signed = result.signatures["sig1"]
+                    assert _recover(signed) == eth_address(pkp.pubkey) and 2 in result.errors
+                    if 5 in signed["committee"]:
+                        break
+                assert signed["badNodes"] == [5] and 5 in result.errors
 
         asyncio.run(flow())
     finally:
