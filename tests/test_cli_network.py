@@ -38,6 +38,8 @@ def test_network_commands_round_trip(tmp_path):
         code, result = litrt("execute", "--ipfs-id", cid, "--params", params, "--state-dir", state)
         assert code == 0 and result["success"] and result["response"] == {"signed": "cli"}
         assert result["signatures"]["sig1"]["publicKey"] == minted["publicKey"]
+        code, signed = litrt("pkp", "sign", minted["tokenId"], "0x" + "ab" * 32, "--state-dir", state)
+        assert code == 0 and signed["dataSigned"] == "0x" + "ab" * 32 and signed["publicKey"] == minted["publicKey"]
         code, listed = litrt("pkp", "list", "--state-dir", state)
         assert minted["tokenId"] in [p["tokenId"] for p in listed["pkps"]]
         code, bad = litrt("execute", "--ipfs-id", cid, "--params", "{not json", "--state-dir", state)
@@ -47,3 +49,9 @@ def test_network_commands_round_trip(tmp_path):
     assert code == 0 and "node1" in down["stopped"]
     code, status = litrt("status", "--state-dir", state)
     assert code == 1 and "no network" in status["error"]
+
+
+def test_demo_prints_a_verified_signature():
+    code, result = litrt("demo")
+    assert code == 0 and result["ok"] is True
+    assert result["recovered"] == result["pkpAddress"] and result["ipfsId"].startswith("Qm")
