@@ -66,8 +66,7 @@ async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
             raise BadRequest("code must be base64 of UTF-8 JavaScript") from None
         cid = service.cid_of(code)
     else:
-        code = await service.action_code(str(ipfs_id))
-        cid = service.cid_of(code)
+        cid, code = await service.action_code(str(ipfs_id))
     request = RequestContext(presignature_ids, auth, service.limits)
     host = service.make_host(request, [cid])
     result = await run_action(code, js_params, host, service.limits, auth_context=host.auth_context())

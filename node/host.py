@@ -132,7 +132,7 @@ class NodeHost(Host):
         cid = _text(args, "ipfsId")
         if len(self._stack) >= self._request.limits.max_call_depth:
             raise HostError(f"Lit.Actions.call: maximum call depth {self._request.limits.max_call_depth} exceeded")
-        code = await self._service.action_code(cid)
+        cid, code = await self._service.action_code(cid)
         params = args.get("params") or {}
         if not isinstance(params, dict):
             raise HostError("Lit.Actions.call: params must be an object")

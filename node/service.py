@@ -135,8 +135,8 @@ class NodeService:
             )
         return self._signer
 
-    async def action_code(self, ipfs_id: str) -> str:
-        """The action's source by CID, fetched with every block verified, cached by CID."""
+    async def action_code(self, ipfs_id: str) -> tuple[str, str]:
+        """(CIDv0, source) of the action, fetched with every block verified, cached by CID."""
         try:
             cid = str(CID.parse(ipfs_id).to_v0())
         except ValueError as exc:
@@ -144,7 +144,7 @@ class NodeService:
         cached = self._code_cache.get(cid)
         if cached is not None:
             self._code_cache.move_to_end(cid)
-            return cached
+            return cid, cached
         if self.fetcher is None:
             raise NotReady("this node has no IPFS source configured")
         data = await self.fetcher.fetch(cid, _MAX_ACTION_BYTES, timeout=30)
@@ -155,7 +155,7 @@ class NodeService:
         self._code_cache[cid] = code
         if len(self._code_cache) > _CODE_CACHE_ENTRIES:
             self._code_cache.popitem(last=False)
-        return code
+        return cid, code
 
     def make_host(self, request: "RequestContext", action_stack: list[str]) -> "NodeHost":
         return NodeHost(self, request, action_stack, self.fetch_policy)

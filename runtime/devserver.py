@@ -35,11 +35,11 @@ def fold_logs(node_logs: dict[int, str]) -> list[tuple[list[int], str]]:
     return [(nodes, text) for text, nodes in groups.items()]
 
 
-def _mtime(path: Path | None) -> float:
+def _mtime(path: Path | None) -> int:
     try:
-        return path.stat().st_mtime_ns if path is not None else 0.0
+        return path.stat().st_mtime_ns if path is not None else 0
     except FileNotFoundError:
-        return 0.0
+        return 0
 
 
 @dataclass

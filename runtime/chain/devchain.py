@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import ipaddress
 import json
 import signal
@@ -170,9 +169,8 @@ async def _serve(args: argparse.Namespace) -> None:
     print(json.dumps(info), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+    for sig in (signal.SIGINT, signal.SIGTERM):  # POSIX only, as is the whole project
+        loop.add_signal_handler(sig, stop.set)
     try:
         await stop.wait()
     finally:

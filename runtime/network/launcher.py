@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,14 +77,16 @@ async def _wait_post(proc: ManagedProcess, path: str, payload: Any, timeout_s: f
     raise TimeoutError(f"{proc.name} did not answer at {proc.url}{path} in {timeout_s:.0f}s; log ends:\n{tail}")
 
 
-def _keygen(state_dir: Path, seal_key: Path) -> dict[str, str]:
-    out = subprocess.run(
-        python_cmd("-m", "node", "keygen", "--state-dir", str(state_dir), "--seal-key", str(seal_key)),
-        check=True,
-        capture_output=True,
-        text=True,
+async def _keygen(state_dir: Path, seal_key: Path) -> dict[str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        *python_cmd("-m", "node", "keygen", "--state-dir", str(state_dir), "--seal-key", str(seal_key)),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
-    return json.loads(out.stdout)
+    out, err = await proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"keygen for {state_dir} failed: {err.decode(errors='replace')[-1000:]}")
+    return json.loads(out)
 
 
 async def start_network(
@@ -130,10 +130,12 @@ async def start_network(
         progress(f"IPFS service ready at {ipfs.url}")
 
         ports = [free_port(host) for _ in range(n)]
-        peers = []
-        for i in range(1, n + 1):
-            keys = _keygen(root / f"node{i}", root / "secrets" / f"node{i}.seal")
-            peers.append({"index": i, "url": f"http://{host}:{ports[i - 1]}", **keys})
+        identities = await asyncio.gather(
+            *(_keygen(root / f"node{i}", root / "secrets" / f"node{i}.seal") for i in range(1, n + 1))
+        )
+        peers = [
+            {"index": i, "url": f"http://{host}:{ports[i - 1]}", **keys} for i, keys in enumerate(identities, start=1)
+        ]
         nodes = []
         for i in range(1, n + 1):
             config = {
