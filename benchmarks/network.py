@@ -18,7 +18,13 @@ from runtime.chain.accounts import dev_accounts
 from runtime.client import LitClient
 from runtime.network.launcher import start_network, stop_network
 
-SIGN = (Path(__file__).resolve().parents[1] / "actions_examples" / "sign_message.js").read_text()
+EXAMPLES = Path(__file__).resolve().parents[1] / "actions_examples"
+# Two signing actions: one that loads ethers into every isolate (~100 ms of CPU per node) and one
+# that needs no library, to show what the network itself costs.
+ACTIONS = {
+    "sign_message.js (ethers)": lambda: {"message": "bench"},
+    "sign_hash.js (no ethers)": lambda: {"toSignHex": "0x" + "5a" * 32},
+}
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -42,27 +48,28 @@ async def signing(runs: int, concurrencies: tuple[int, ...] = (1, 8)) -> None:
     try:
         await start_network(root, 4, presign_pool_target=60, presign_batch_size=20)
         async with await LitClient.connect(root) as client:
-            cid = await client.upload_action(SIGN)
             pkp = await client.mint_pkp(key)
-            await client.permit_action(key, pkp.token_id, cid)
-            params = {"publicKey": "0x" + pkp.pubkey.hex(), "message": "bench"}
-            await client.execute_js(ipfs_id=cid, js_params=params, max_signatures=1)  # warm the CID caches
+            for name, params_for in ACTIONS.items():
+                cid = await client.upload_action((EXAMPLES / name.split()[0]).read_text())
+                await client.permit_action(key, pkp.token_id, cid)
+                params = {"publicKey": "0x" + pkp.pubkey.hex(), **params_for()}
+                await client.execute_js(ipfs_id=cid, js_params=params, max_signatures=1)  # warm the CID caches
 
-            async def one() -> float:
-                t = time.perf_counter()
-                result = await client.execute_js(ipfs_id=cid, js_params=params, max_signatures=1)
-                assert result.signatures["sig1"]["address"]
-                return time.perf_counter() - t
+                async def one() -> float:
+                    t = time.perf_counter()
+                    result = await client.execute_js(ipfs_id=cid, js_params=params, max_signatures=1)
+                    assert result.signatures["sig1"]["address"]
+                    return time.perf_counter() - t
 
-            latencies = [await one() for _ in range(runs)]
-            print(f"execute_js, signing action, N=4, sequential: median {statistics.median(latencies) * 1000:.0f} ms, "
-                  f"p95 {_pct(latencies, 0.95) * 1000:.0f} ms over {runs} runs")
-            for concurrency in concurrencies:
-                start = time.perf_counter()
-                for done in range(0, runs, concurrency):
-                    await asyncio.gather(*(one() for _ in range(min(concurrency, runs - done))))
-                elapsed = time.perf_counter() - start
-                print(f"throughput, {concurrency} concurrent client(s): {runs / elapsed:.1f} signed executions/s")
+                latencies = [await one() for _ in range(runs)]
+                print(f"execute_js, {name}, N=4, sequential: median {statistics.median(latencies) * 1000:.0f} ms, "
+                      f"p95 {_pct(latencies, 0.95) * 1000:.0f} ms over {runs} runs")
+                for concurrency in concurrencies:
+                    start = time.perf_counter()
+                    for done in range(0, runs, concurrency):
+                        await asyncio.gather(*(one() for _ in range(min(concurrency, runs - done))))
+                    elapsed = time.perf_counter() - start
+                    print(f"  throughput, {concurrency} concurrent client(s): {runs / elapsed:.1f} signed executions/s")
     finally:
         stop_network(root)
 

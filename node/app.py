@@ -98,7 +98,11 @@ async def presign_lease(request: web.Request) -> web.Response:
 
 
 async def execute(request: web.Request) -> web.Response:
-    return web.json_response(await handle_execute(request.app[SERVICE], await read_json(request)))
+    service = request.app[SERVICE]
+    answer = await handle_execute(service, await read_json(request))
+    if service.config.fault == "stall_execute":
+        await asyncio.sleep(3600)
+    return web.json_response(answer)
 
 
 async def pkp_sign(request: web.Request) -> web.Response:

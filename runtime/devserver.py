@@ -76,7 +76,7 @@ class DevServer:
             await start_network(self.state_dir, self.nodes, progress=lambda m: self.say(f"  {m}"))
         else:
             self.say(f"reusing the network in {self.state_dir}")
-        self.client = await LitClient.connect(self.state_dir)
+        self.client = await LitClient.connect(self.state_dir, straggler_grace_s=2.0)  # show every node's logs
         pkp_file = self.state_dir / "dev-pkp.json"
         if not pkp_file.exists():
             pkp = await self.client.mint_pkp(self.owner_key)

@@ -1,8 +1,9 @@
 """LitClient: connect to a network, upload actions, mint and permit PKPs, execute, sign.
 
 Async first; `runtime.client.sync.SyncLitClient` wraps it for scripts that are not async.
-Requests go to every node at once; the client returns when every node has answered or timed out,
-and tolerates up to t nodes that are down, slow or lying (they are named in `errors`).
+Requests go to every node at once; the client returns as soon as a quorum of good answers settles
+the outcome, and tolerates up to t nodes that are down, slow or lying (those it heard from are named
+in `errors`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from runtime.network.launcher import NetworkInfo, load_network
 
 from .combine import combine_ecdsa
 from .errors import ActionError, LitError, NetworkError, NotEnoughShares, NotPermitted
+from .quorum import Decide, T, gather_until_decided
 
 __all__ = ["LitClient", "ExecuteResult"]
 
@@ -75,31 +77,51 @@ def _pick(values: list[Any], strategy: ResponseStrategy) -> Any:
     return json.loads(ranked[0][0] if strategy == "mostCommon" else ranked[-1][0])
 
 
+def _failures(answers: dict[int, Any]) -> dict[int, str]:
+    """What went wrong at each node that did not answer successfully, by node index."""
+    errors = {i: str(a) for i, a in answers.items() if isinstance(a, Exception)}
+    for i, a in answers.items():
+        if isinstance(a, dict) and isinstance(a.get("error"), dict):
+            errors[i] = f"{a['error'].get('kind')}: {a['error'].get('message')}"
+    return errors
+
+
 class LitClient:
-    def __init__(self, network: NetworkInfo, timeout_s: float = 60.0) -> None:
+    def __init__(self, network: NetworkInfo, timeout_s: float = 60.0, straggler_grace_s: float = 0.0) -> None:
+        """`timeout_s` bounds each node's answer; once a quorum has answered, the others get
+        `straggler_grace_s` more (raise it to have late liars named in `errors`)."""
         self.network = network
         self.timeout_s = timeout_s
+        self.straggler_grace_s = straggler_grace_s
         self._session: aiohttp.ClientSession | None = None
         self.root_commitments: list[list[Point]] = []
 
     # ---- connection ----------------------------------------------------------------------------
 
     @classmethod
-    async def connect(cls, network: str | Path | NetworkInfo, timeout_s: float = 60.0) -> "LitClient":
+    async def connect(
+        cls, network: str | Path | NetworkInfo, timeout_s: float = 60.0, straggler_grace_s: float = 0.0
+    ) -> "LitClient":
         """`network` is a local network's state directory (or its NetworkInfo)."""
         info = network if isinstance(network, NetworkInfo) else load_network(network)
-        client = cls(info, timeout_s)
+        client = cls(info, timeout_s, straggler_grace_s)
         await client.refresh()
         return client
 
     async def refresh(self) -> None:
         """Learn the nodes' view of the network and check that enough of them agree on it."""
-        statuses = await self._fan_out("GET", "/status", None)
-        views = {i: s["network"] for i, s in statuses.items() if isinstance(s, dict) and s.get("network")}
-        counts = Counter(json.dumps(v, sort_keys=True) for v in views.values())
-        if not counts or counts.most_common(1)[0][1] < self.network.t + 1:
-            raise NetworkError(f"fewer than t+1={self.network.t + 1} nodes agree on the network keys ({len(views)} answered)")
-        public = json.loads(counts.most_common(1)[0][0])
+        need = self.network.t + 1
+
+        def decide(statuses: dict[int, Any], final: bool) -> Any:
+            views = [s["network"] for s in statuses.values() if isinstance(s, dict) and s.get("network")]
+            counts = Counter(json.dumps(v, sort_keys=True) for v in views).most_common(1)
+            if counts and counts[0][1] >= need:
+                return json.loads(counts[0][0])
+            if final:
+                raise NetworkError(f"fewer than t+1={need} nodes agree on the network keys ({len(views)} answered)")
+            return None
+
+        public = await self._fan_out("GET", "/status", None, decide)
         self.network.public = public
         self.root_commitments = [
             [SECP256K1.decode_hex(c, "ecdsaCommitments", allow_identity=True) for c in row] for row in public["ecdsaCommitments"]
@@ -130,9 +152,10 @@ class LitClient:
                 raise (NotPermitted if kind == "not_permitted" else LitError)(message)
             return data
 
-    async def _fan_out(self, method: str, path: str, body: Any) -> dict[int, Any]:
-        """The same request to every node; answers, or the exception each node gave."""
-        urls = self.network.nodes
+    async def _fan_out(self, method: str, path: str, body: Any, decide: Decide[T]) -> T:
+        """The same request to every node at once; the outcome `decide` settles on (see quorum.py).
+
+        Each node's answer is its JSON body, or the LitError/NetworkError it gave."""
 
         async def one(url: str) -> Any:
             try:
@@ -142,8 +165,8 @@ class LitClient:
             except LitError as exc:
                 return exc
 
-        results = await asyncio.gather(*(one(u) for u in urls))
-        return {i + 1: r for i, r in enumerate(results)}
+        calls = {i + 1: one(url) for i, url in enumerate(self.network.nodes)}
+        return await gather_until_decided(calls, decide, self.straggler_grace_s)
 
     # ---- IPFS and chain ------------------------------------------------------------------------
 
@@ -227,6 +250,7 @@ class LitClient:
     ) -> ExecuteResult:
         if (code is None) == (ipfs_id is None):
             raise ValueError("give exactly one of code and ipfs_id")
+        _pick([], response_strategy)  # a bad strategy fails before any node does work
         key, request_id = ResponseKey.generate(), secrets.token_hex(16)
         body: dict[str, Any] = {
             "jsParams": js_params or {},
@@ -239,37 +263,46 @@ class LitClient:
             body["code"] = base64.b64encode(code.encode()).decode()
         else:
             body["ipfsId"] = ipfs_id
-        answers = await self._fan_out("POST", "/web/execute", body)
-        errors = {i: str(a) for i, a in answers.items() if isinstance(a, Exception)}
-        good = {i: a for i, a in answers.items() if isinstance(a, dict)}
-        need = self.network.threshold
-        if len(good) < need:
-            kinds = [a for a in answers.values() if isinstance(a, NotPermitted)]
-            raise (NotPermitted if kinds else NetworkError)(
-                f"only {len(good)} of {len(answers)} nodes answered, need {need}: " + "; ".join(f"node {i}: {e}" for i, e in errors.items())
-            )
-        failed = {i: a["error"] for i, a in good.items() if a.get("error")}
-        for i, err in failed.items():
-            errors[i] = f"{err.get('kind')}: {err.get('message')}"
-        signatures = self._combine_all(self._open_shares(good, key, request_id, errors), errors)
-        succeeded = [a for i, a in good.items() if i not in failed]
-        if len(succeeded) < need and failed:
-            refusals = {i: a["notPermitted"][0] for i, a in good.items() if a.get("notPermitted")}
-            if len(refusals) > len(good) - need:
-                raise NotPermitted(Counter(refusals.values()).most_common(1)[0][0])
-            err = Counter(json.dumps(e, sort_keys=True) for e in failed.values()).most_common(1)[0][0]
-            detail = json.loads(err)
-            raise ActionError(str(detail.get("message")), detail.get("line"), errors)
-        logs = _pick([a.get("logs", "") for a in succeeded], "mostCommon")
-        return ExecuteResult(
-            success=True,
-            response=_parse_response(_pick([a.get("response") for a in succeeded], response_strategy)),
-            logs=logs or "",
-            signatures=signatures,
-            errors=errors,
-            ipfs_id=_pick([a.get("ipfsId") for a in succeeded], "mostCommon"),
-            node_logs={i: a.get("logs", "") for i, a in good.items()},
-        )
+
+        def decide(answers: dict[int, Any], final: bool) -> ExecuteResult | None:
+            errors = _failures(answers)
+            succeeded = {i: a for i, a in answers.items() if isinstance(a, dict) and not a.get("error")}
+            if len(succeeded) >= self.network.threshold:
+                try:
+                    signatures = self._combine_all(self._open_shares(succeeded, key, request_id, errors), errors)
+                except NotEnoughShares:
+                    if final:
+                        raise
+                    return None  # a liar among the first answers: the others may still make a quorum
+                logs = _pick([a.get("logs", "") for a in succeeded.values()], "mostCommon")
+                return ExecuteResult(
+                    success=True,
+                    response=_parse_response(_pick([a.get("response") for a in succeeded.values()], response_strategy)),
+                    logs=logs or "",
+                    signatures=signatures,
+                    errors=errors,
+                    ipfs_id=_pick([a.get("ipfsId") for a in succeeded.values()], "mostCommon"),
+                    node_logs={i: a.get("logs", "") for i, a in answers.items() if isinstance(a, dict)},
+                )
+            if not final and len(answers) - len(succeeded) <= len(self.network.nodes) - self.network.threshold:
+                return None
+            raise self._failure(answers, errors)
+
+        return await self._fan_out("POST", "/web/execute", body, decide)
+
+    def _failure(self, answers: dict[int, Any], errors: dict[int, str]) -> LitError:
+        """The typed error for answers that can no longer make a quorum: the most common reason."""
+        need, n = self.network.threshold, len(self.network.nodes)
+        refusals = [str(a) for a in answers.values() if isinstance(a, NotPermitted)]
+        refusals += [a["notPermitted"][0] for a in answers.values() if isinstance(a, dict) and a.get("notPermitted")]
+        summary = "; ".join(f"node {i}: {e}" for i, e in sorted(errors.items()))
+        if len(refusals) > n - need:
+            return NotPermitted(Counter(refusals).most_common(1)[0][0])
+        js_errors = [a["error"] for a in answers.values() if isinstance(a, dict) and a.get("error")]
+        if len(js_errors) > n - need:
+            detail = json.loads(Counter(json.dumps(e, sort_keys=True) for e in js_errors).most_common(1)[0][0])
+            return ActionError(str(detail.get("message")), detail.get("line"), errors)
+        return NetworkError(f"fewer than {need} of {n} nodes answered successfully: {summary}")
 
     async def pkp_sign(self, public_key: str, to_sign: bytes, auth_sig: dict[str, Any]) -> dict[str, Any]:
         """Sign 32 bytes with a PKP, no action: authorised by the owner's (or a permitted) authSig."""
@@ -284,13 +317,23 @@ class LitClient:
             "requestId": request_id,
             "presignatureIds": await self._lease(1),
         }
-        answers = await self._fan_out("POST", "/web/pkp/sign", body)
-        errors = {i: str(a) for i, a in answers.items() if isinstance(a, Exception)}
-        good = {i: a for i, a in answers.items() if isinstance(a, dict)}
-        if len(good) < self.network.threshold:
+
+        def decide(answers: dict[int, Any], final: bool) -> dict[str, Any] | None:
+            errors = _failures(answers)
+            good = {i: a for i, a in answers.items() if isinstance(a, dict)}
+            if len(good) >= self.network.threshold:
+                try:
+                    signatures = self._combine_all(self._open_shares(good, key, request_id, errors), errors)
+                    return {**signatures["sig"], "errors": errors}
+                except NotEnoughShares:
+                    if final:
+                        raise
+                    return None
+            if not final and len(answers) - len(good) <= len(self.network.nodes) - self.network.threshold:
+                return None
             refused = any(isinstance(a, NotPermitted) for a in answers.values())
             raise (NotPermitted if refused else NotEnoughShares)(
-                "; ".join(f"node {i}: {e}" for i, e in errors.items()) or "not enough nodes answered"
+                "; ".join(f"node {i}: {e}" for i, e in sorted(errors.items())) or "not enough nodes answered"
             )
-        signatures = self._combine_all(self._open_shares(good, key, request_id, errors), errors)
-        return {**signatures["sig"], "errors": errors}
+
+        return await self._fan_out("POST", "/web/pkp/sign", body, decide)

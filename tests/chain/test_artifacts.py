@@ -26,7 +26,8 @@ def test_artifacts_match_fresh_compile(tmp_path: Path) -> None:
     )
     fresh = sorted(p.name for p in tmp_path.glob("*.json"))
     committed = sorted(p.name for p in ARTIFACTS_DIR.glob("*.json"))
-    assert fresh == committed == ["NetworkKeys.json", "PKPRegistry.json"]
+    assert fresh == committed
+    assert {"NetworkKeys.json", "PKPRegistry.json", "TestERC721.json", "AccessGate.json"} <= set(committed)
     for name in fresh:
         assert json.loads((tmp_path / name).read_text()) == json.loads((ARTIFACTS_DIR / name).read_text()), (
             f"{name} is stale: run `node scripts/build_contracts.js` and commit the result"

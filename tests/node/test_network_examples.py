@@ -10,7 +10,7 @@ from aiohttp import web
 from eth_account import Account
 from eth_account.messages import encode_defunct
 
-from runtime.client import LitClient
+from runtime.client import ActionError, LitClient
 from runtime.client.transactions import signed_legacy_transaction
 from runtime.crypto.hd import eth_address
 
@@ -79,3 +79,15 @@ async def aiohttp_price_server():
     port = site._server.sockets[0].getsockname()[1]
     yield f"http://127.0.0.1:{port}/price"
     await runner.cleanup()
+
+
+async def test_sign_hash_signs_the_given_hash_and_rejects_bad_hex(network, owner_key):
+    async with await LitClient.connect(network.state_dir) as client:
+        cid, pkp, pub = await _pkp_for(client, owner_key, "sign_hash.js")
+        digest = "ab" * 32
+        result = await client.execute_js(ipfs_id=cid, js_params={"publicKey": pub, "toSignHex": "0x" + digest})
+        sig = result.signatures["sig1"]
+        assert sig["dataSigned"] == "0x" + digest
+        assert Account._recover_hash(bytes.fromhex(digest), signature=sig["signature"]) == eth_address(pkp.pubkey)
+        with pytest.raises(ActionError, match="toSignHex must be 32 bytes"):
+            await client.execute_js(ipfs_id=cid, js_params={"publicKey": pub, "toSignHex": "abc"})

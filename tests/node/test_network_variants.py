@@ -23,6 +23,14 @@ def _recover(sig: dict) -> str:
     return Account._recover_hash(bytes.fromhex(sig["dataSigned"][2:]), signature=bytes.fromhex(sig["signature"][2:]))
 
 
+async def _permitted_sign_action(client: LitClient, owner_key: str, message: str):
+    """A fresh PKP that permits sign_message.js: (cid, pkp, jsParams)."""
+    pkp = await client.mint_pkp(owner_key)
+    cid = await client.upload_action(SIGN.read_text())
+    await client.permit_action(owner_key, pkp.token_id, cid)
+    return cid, pkp, {"publicKey": "0x" + pkp.pubkey.hex(), "message": message}
+
+
 async def _sign_flow(state_dir: str, owner_key: str) -> None:
     async with await LitClient.connect(state_dir) as client:
         cid = await client.upload_action(SIGN.read_text())
@@ -63,11 +71,9 @@ def test_seven_nodes_sign_with_one_down_and_one_lying(tmp_path, launcher, owner_
         os.killpg(victim.pid, signal.SIGKILL)
 
         async def flow():
-            async with await LitClient.connect(info.state_dir) as client:
-                pkp = await client.mint_pkp(owner_key)
-                cid = await client.upload_action(SIGN.read_text())
-                await client.permit_action(owner_key, pkp.token_id, cid)
-                params = {"publicKey": "0x" + pkp.pubkey.hex(), "message": "seven"}
+            # A long straggler grace: the liar must be heard even when it answers after the quorum.
+            async with await LitClient.connect(info.state_dir, straggler_grace_s=30) as client:
+                cid, pkp, params = await _permitted_sign_action(client, owner_key, "seven")
                 # A presignature whose committee formed while a node was starting may lack the
                 # liar, or have too few honest members left: try a few until one includes the liar.
                 # What must hold: a verified signature, the liar named, the dead node reported.
@@ -97,6 +103,24 @@ def test_seven_nodes_sign_with_one_down_and_one_lying(tmp_path, launcher, owner_
                 for sign in (direct, action):
                     sig, errors = await attempt(sign)
                     assert sig["badNodes"] == [5] and 5 in errors, (sig, errors)
+
+        asyncio.run(flow())
+    finally:
+        stop_network(info.state_dir)
+
+
+def test_execute_returns_at_quorum_without_waiting_for_a_hung_node(tmp_path, launcher, owner_key):
+    """Node 4 runs the action but never answers: execute_js returns from the other three, well
+    before its hour-long stall or the client's timeout, and reports node 4 as not having answered."""
+    info = launcher(tmp_path / "net", 4, faults={4: "stall_execute"})
+    try:
+
+        async def flow():
+            async with await LitClient.connect(info.state_dir, timeout_s=600) as client:
+                cid, pkp, params = await _permitted_sign_action(client, owner_key, "quorum")
+                result = await asyncio.wait_for(client.execute_js(ipfs_id=cid, js_params=params, max_signatures=1), 300)
+                assert _recover(result.signatures["sig1"]) == eth_address(pkp.pubkey)
+                assert "had not answered" in result.errors[4]
 
         asyncio.run(flow())
     finally:

@@ -1,0 +1,33 @@
+"""Lit access-control conditions: parse and validate, canonical form and hash, evaluation.
+
+    kind, parsed = conditions_from_request(body)       # ConditionError names the bad field
+    identity_hash = conditions_hash(kind, parsed)      # = npm's hash*Conditions
+    result = await evaluate(kind, parsed, user, chains)
+    if not result.ok: deny(result.failed)
+
+Submodules: `conditions` (parsed forms, parsing), `canonical` (canonical JSON, hash),
+`evaluate` (chain reads and the and/or fold), `errors`. Pure logic plus async chain reads
+through runtime.chain; nothing here knows of nodes, the sandbox or the client.
+"""
+
+from __future__ import annotations
+
+from . import conditions as _conditions
+from .canonical import canonical_json, conditions_hash
+from .conditions import *  # noqa: F403  (the parsed forms and parsing: conditions.__all__)
+from .errors import ChainReadFailed, ConditionError
+from .evaluate import DEFAULT_MAX_CHAIN_CALLS, ConditionResult, Evaluation, evaluate
+
+__all__ = sorted(
+    [
+        *_conditions.__all__,
+        "ChainReadFailed",
+        "ConditionError",
+        "ConditionResult",
+        "DEFAULT_MAX_CHAIN_CALLS",
+        "Evaluation",
+        "canonical_json",
+        "conditions_hash",
+        "evaluate",
+    ]
+)
