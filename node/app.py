@@ -11,6 +11,7 @@ from aiohttp import web
 
 from runtime.crypto.protocol import Message
 
+from .access import handle_encryption_sign, handle_signing_jwt
 from .errors import BadRequest, NodeError, NotReady
 from .execute import handle_execute, handle_pkp_sign
 from .peer import open_envelope
@@ -109,6 +110,14 @@ async def pkp_sign(request: web.Request) -> web.Response:
     return web.json_response(await handle_pkp_sign(request.app[SERVICE], await read_json(request)))
 
 
+async def encryption_sign(request: web.Request) -> web.Response:
+    return web.json_response(await handle_encryption_sign(request.app[SERVICE], await read_json(request)))
+
+
+async def signing_jwt(request: web.Request) -> web.Response:
+    return web.json_response(await handle_signing_jwt(request.app[SERVICE], await read_json(request)))
+
+
 def create_app(service: NodeService) -> web.Application:
     app = web.Application(middlewares=[_errors], client_max_size=_MAX_BODY)
     app[SERVICE] = service
@@ -119,6 +128,8 @@ def create_app(service: NodeService) -> web.Application:
     app.router.add_post("/presign/lease", presign_lease)
     app.router.add_post("/web/execute", execute)
     app.router.add_post("/web/pkp/sign", pkp_sign)
+    app.router.add_post("/web/encryption/sign", encryption_sign)
+    app.router.add_post("/web/signing/access_control_condition", signing_jwt)
 
     async def on_startup(app: web.Application) -> None:
         service.start_background()

@@ -41,7 +41,8 @@ class NodeConfig:
     limits: dict[str, Any] = field(default_factory=dict)  # overrides of sandbox.Limits
     # Testing only: makes this node a liar so tests can show the others outvote it.
     # "wrong_signature_shares" adds 1 to every signature share it releases; "stall_execute" does
-    # the work of /web/execute but holds the answer back, as a hung node would.
+    # the work of /web/execute but holds the answer back, as a hung node would; "wrong_bls_shares"
+    # sends decryption and JWT shares that do not verify.
     fault: str | None = None
 
     @property

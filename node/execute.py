@@ -21,12 +21,12 @@ from .errors import BadRequest
 from .host import RequestContext
 from .signer import SCOPE_SIGN_ANYTHING
 
-__all__ = ["handle_execute", "handle_pkp_sign"]
+__all__ = ["handle_execute", "handle_pkp_sign", "request_object", "seal_for_client"]
 
 _MAX_PRESIGNATURES = 16
 
 
-def _object(body: Any) -> dict[str, Any]:
+def request_object(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise BadRequest("request body must be a JSON object")
     return body
@@ -39,7 +39,7 @@ def _presignature_ids(body: dict[str, Any], field: str = "presignatureIds") -> l
     return ids
 
 
-def _sealed(body: dict[str, Any], payload: Any) -> str:
+def seal_for_client(body: dict[str, Any], payload: Any) -> str:
     client_key, request_id = body.get("clientPublicKey"), body.get("requestId")
     if not isinstance(request_id, str) or not request_id:
         raise BadRequest("requestId must be a non-empty string")
@@ -50,7 +50,7 @@ def _sealed(body: dict[str, Any], payload: Any) -> str:
 
 
 async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
-    body = _object(body)
+    body = request_object(body)
     code_b64, ipfs_id = body.get("code"), body.get("ipfsId")
     if (code_b64 is None) == (ipfs_id is None):
         raise BadRequest("give exactly one of code (base64) and ipfsId")
@@ -77,14 +77,14 @@ async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
         "response": result.response,
         "logs": result.logs,
         "error": asdict(result.error) if result.error is not None else None,
-        "signedData": _sealed(body, request.signed) if request.signed else None,
+        "signedData": seal_for_client(body, request.signed) if request.signed else None,
         "notPermitted": request.refusals,
     }
 
 
 async def handle_pkp_sign(service: Any, body: Any) -> dict[str, Any]:
     """Sign 32 bytes with a PKP, authorised by the owner's (or a permitted address's) authSig."""
-    body = _object(body)
+    body = request_object(body)
     auth = verify_auth_sig(body.get("authSig"))
     to_sign_hex = body.get("toSign")
     try:
@@ -100,4 +100,4 @@ async def handle_pkp_sign(service: Any, body: Any) -> dict[str, Any]:
     pkp = await signer.resolve(body.get("publicKey"))
     await signer.authorize(pkp, SCOPE_SIGN_ANYTHING, None, auth)
     share = signer.sign(pkp, to_sign, presignature_id)
-    return {"nodeIndex": service.config.index, "signedData": _sealed(body, {"sig": {**share, "sigName": "sig"}})}
+    return {"nodeIndex": service.config.index, "signedData": seal_for_client(body, {"sig": {**share, "sigName": "sig"}})}

@@ -3,10 +3,17 @@
 The order of steps is the security argument: resolve the PKP from the chain and check its public
 key against its key id; check the permission; record the presignature's use durably; only then
 compute the share.
+
+Resolved PKPs are cached (bounded, least recently used first out): a token's key id is fixed when
+it is minted and PKPRegistry.sol has no burn, so a PKP that exists and whose public key is the
+derivation of its key id stays so. Only such positive answers are cached: a PKP not (yet) minted,
+or one whose registered key does not match, is asked of the chain again every time. Permissions
+change (revocation must bite at once), so `authorize` always reads the chain.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -24,6 +31,8 @@ from .usage_log import UsageLog
 
 __all__ = ["Pkp", "Signer", "SCOPE_SIGN_ANYTHING", "SCOPE_PERSONAL_SIGN"]
 
+# Resolved PKPs kept per node: ~1 KB each (the DerivedKey holds its commitment points).
+RESOLVED_CACHE_ENTRIES = 4096
 _SCOPE_NAMES = {SCOPE_SIGN_ANYTHING: "SignAnything", SCOPE_PERSONAL_SIGN: "PersonalSign"}
 
 
@@ -46,6 +55,7 @@ class Signer:
         self._pool = pool
         self._usage = usage
         self._registry = registry
+        self._resolved: OrderedDict[int, Pkp] = OrderedDict()  # token id -> verified PKP
 
     async def resolve(self, public_key: Any) -> Pkp:
         try:
@@ -53,6 +63,10 @@ class Signer:
         except Exception as exc:
             raise BadRequest(f"publicKey: {exc}") from None
         tid = token_id(pubkey)
+        cached = self._resolved.get(tid)
+        if cached is not None and cached.public_key == pubkey:
+            self._resolved.move_to_end(tid)
+            return cached
         if not await self._registry.exists(tid):
             raise NotPermitted(f"publicKey 0x{pubkey.hex()} is not a PKP minted on this network")
         key_id = await self._registry.get_key_id(tid)
@@ -60,7 +74,11 @@ class Signer:
         if SECP256K1.encode_uncompressed(key.public_key) != pubkey:
             # The minter registered a key that is not the derivation of its key id: never sign for it.
             raise NotPermitted(f"PKP {tid}: registered public key does not match the network's derivation of its key id")
-        return Pkp(token_id=tid, key_id=key_id, public_key=pubkey, key=key, share=share)
+        pkp = Pkp(token_id=tid, key_id=key_id, public_key=pubkey, key=key, share=share)
+        self._resolved[tid] = pkp
+        if len(self._resolved) > RESOLVED_CACHE_ENTRIES:
+            self._resolved.popitem(last=False)
+        return pkp
 
     async def authorize(self, pkp: Pkp, scope: int, action_cid: str | None, auth_sig: AuthSig | None) -> None:
         """Allowed if the running action is permitted with `scope`, or the authSig is the owner's

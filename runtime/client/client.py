@@ -27,6 +27,10 @@ from runtime.crypto.hd import derive_public_key
 from runtime.crypto.secp256k1 import SECP256K1, Point
 from runtime.network.launcher import NetworkInfo, load_network
 
+from runtime.access.jwt import verify_jwt
+
+from . import access
+from .access import DecryptResult, EncryptedData
 from .combine import combine_ecdsa
 from .errors import ActionError, LitError, NetworkError, NotEnoughShares, NotPermitted
 from .quorum import Decide, T, gather_until_decided
@@ -303,6 +307,25 @@ class LitClient:
             detail = json.loads(Counter(json.dumps(e, sort_keys=True) for e in js_errors).most_common(1)[0][0])
             return ActionError(str(detail.get("message")), detail.get("line"), errors)
         return NetworkError(f"fewer than {need} of {n} nodes answered successfully: {summary}")
+
+    # ---- access control ------------------------------------------------------------------------
+
+    def encrypt(self, data: bytes | str, conditions: Any) -> EncryptedData:
+        """Encrypt to the network's BLS key under `conditions` (offline: no node is asked)."""
+        payload = data.encode() if isinstance(data, str) else data
+        return access.encrypt(self.network.public["blsPublicKey"], payload, conditions)
+
+    async def decrypt(self, encrypted: EncryptedData, conditions: Any, auth_sig: dict[str, Any]) -> DecryptResult:
+        """Nodes release decryption shares only if `auth_sig`'s address meets `conditions`."""
+        return await access.decrypt(self, encrypted, conditions, auth_sig)
+
+    async def sign_jwt(self, conditions: Any, auth_sig: dict[str, Any], chain: str | None = None, lifetime_s: int = access.DEFAULT_JWT_LIFETIME_S) -> str:
+        """A JWT signed by the network that `auth_sig`'s address meets `conditions`."""
+        return await access.sign_jwt(self, conditions, auth_sig, chain, lifetime_s)
+
+    def verify_jwt(self, token: str) -> dict[str, Any]:
+        """The payload if the network signed `token` and it is unexpired; JwtError otherwise."""
+        return verify_jwt(token, self.network.public["blsPublicKey"])
 
     async def pkp_sign(self, public_key: str, to_sign: bytes, auth_sig: dict[str, Any]) -> dict[str, Any]:
         """Sign 32 bytes with a PKP, no action: authorised by the owner's (or a permitted) authSig."""

@@ -1,0 +1,215 @@
+"""Encryption to the network under access-control conditions, decryption, and network-signed JWTs.
+
+Encrypting needs only the network's BLS public key (no node is asked). Decrypting and JWTs ask
+every node; each checks the caller's authSig and the conditions before it releases a BLS share, and
+the client verifies every share against the node's public key share before combining.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import secrets
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from runtime.access import ConditionError, conditions_from_request, conditions_hash
+from runtime.access.jwt import b64url, verify_jwt
+from runtime.crypto import ibe
+from runtime.crypto.bls import G1, G2
+from runtime.crypto.bls_threshold import SignatureShare, ThresholdPublicKey, combine, verify_shares
+from runtime.crypto.channel import ResponseKey
+from runtime.crypto.errors import CryptoError
+
+from .errors import LitError, NotEnoughShares
+
+if TYPE_CHECKING:
+    from .client import LitClient
+
+__all__ = ["EncryptedData", "DecryptResult", "conditions_field", "identity_for", "encrypt", "decrypt", "sign_jwt", "verify_jwt"]
+
+DEFAULT_JWT_LIFETIME_S = 12 * 3600  # as Lit's SDK
+
+
+@dataclass(frozen=True)
+class EncryptedData:
+    """What `encrypt` gives and `decrypt` takes: Lit's `{ciphertext (base64), dataToEncryptHash (hex)}`."""
+
+    ciphertext: str
+    data_to_encrypt_hash: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"ciphertext": self.ciphertext, "dataToEncryptHash": self.data_to_encrypt_hash}
+
+    @classmethod
+    def from_json(cls, data: Any) -> "EncryptedData":
+        if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in ("ciphertext", "dataToEncryptHash")):
+            raise ValueError("an encrypted envelope is a JSON object with string ciphertext and dataToEncryptHash")
+        return cls(data["ciphertext"], data["dataToEncryptHash"])
+
+
+@dataclass(frozen=True)
+class DecryptResult:
+    plaintext: bytes
+    errors: dict[int, str] = field(default_factory=dict)  # nodes that refused, failed or sent bad shares
+
+
+def conditions_field(conditions: Any) -> dict[str, Any]:
+    """`{kind: conditions}` for a request body. A bare list means Lit's `accessControlConditions`;
+    an object must hold exactly one of the conditions fields. ConditionError if malformed."""
+    body = {"accessControlConditions": conditions} if isinstance(conditions, list) else conditions
+    kind, _ = conditions_from_request(body)
+    return {kind: body[kind]}
+
+
+def identity_for(conditions: dict[str, Any], data_hash: str) -> bytes:
+    """The IBE identity nodes sign for `{kind: conditions}` and the data's hex SHA-256."""
+    kind, parsed = conditions_from_request(conditions)
+    return ibe.access_control_identity(conditions_hash(kind, parsed), data_hash)
+
+
+def encrypt(network_public_key: bytes | str, data: bytes, conditions: Any) -> EncryptedData:
+    """Encrypt `data` so that only callers who meet `conditions` can have the network open it."""
+    key = bytes.fromhex(network_public_key.removeprefix("0x")) if isinstance(network_public_key, str) else network_public_key
+    data_hash = hashlib.sha256(data).hexdigest()
+    ciphertext = ibe.encrypt(key, data, identity_for(conditions_field(conditions), data_hash))
+    return EncryptedData(base64.b64encode(ciphertext.to_bytes()).decode(), data_hash)
+
+
+def _threshold_key(client: "LitClient") -> ThresholdPublicKey:
+    commitments = [G1.decode_hex(c, "blsCommitments", allow_identity=True) for c in client.network.public["blsCommitments"]]
+    return ThresholdPublicKey.from_commitments(commitments, len(client.network.nodes))
+
+
+def _failure(client: "LitClient", answers: dict[int, Any], errors: dict[int, str]) -> LitError:
+    """Why too few nodes gave good shares: the error most of them gave (a refusal names the failed
+    condition), else NotEnoughShares listing each node's failure."""
+    counts = Counter((type(a), str(a)) for a in answers.values() if isinstance(a, LitError)).most_common(1)
+    if counts and counts[0][1] > len(client.network.nodes) - client.network.threshold:
+        (cls, message), _ = counts[0]
+        return cls(message)
+    summary = "; ".join(f"node {i}: {e}" for i, e in sorted(errors.items()))
+    return NotEnoughShares(f"fewer than {client.network.threshold} valid shares: {summary}", errors)
+
+
+def _valid_shares(
+    shares: dict[int, SignatureShare], key: ThresholdPublicKey, message: bytes, errors: dict[int, str]
+) -> list[SignatureShare]:
+    """The shares that verify (bad senders go to `errors`). Callers verify only once there are
+    enough to combine: until then unverified shares count as possibly good, so waiting goes on."""
+    valid, bad = verify_shares(shares.values(), key, message)
+    for index in bad:
+        errors[index] = "sent a BLS share that does not verify against its public key share"
+    return valid
+
+
+async def decrypt(client: "LitClient", encrypted: EncryptedData, conditions: Any, auth_sig: dict[str, Any]) -> DecryptResult:
+    """Ask every node for its decryption share; verify, combine and decrypt."""
+    fields = conditions_field(conditions)
+    try:
+        ciphertext = ibe.Ciphertext.from_bytes(base64.b64decode(encrypted.ciphertext, validate=True))
+    except (binascii.Error, ValueError, CryptoError) as exc:
+        raise ValueError(f"ciphertext: not a base64 BLS ciphertext ({exc})") from None
+    identity = identity_for(fields, encrypted.data_to_encrypt_hash)
+    key, request_id, public = ResponseKey.generate(), secrets.token_hex(16), _threshold_key(client)
+    body = {**fields, "dataToEncryptHash": encrypted.data_to_encrypt_hash, "authSig": auth_sig,
+            "clientPublicKey": key.public_hex, "requestId": request_id}
+
+    def decide(answers: dict[int, Any], final: bool) -> DecryptResult | None:
+        errors = {i: str(a) for i, a in answers.items() if isinstance(a, Exception)}
+        shares = {}
+        for index, payload in client._open_shares(answers, key, request_id, errors).items():
+            try:
+                share = SignatureShare.from_json(payload.get("signatureShare", ""), f"node {index} share")
+            except CryptoError as exc:
+                errors[index] = str(exc)
+                continue
+            if share.index != index:
+                errors[index] = f"sent a share for index {share.index}"
+            else:
+                shares[index] = share
+        valid = _valid_shares(shares, public, identity, errors) if len(shares) >= public.need else list(shares.values())
+        if len(valid) >= public.need:
+            try:
+                plaintext = ibe.decrypt(ciphertext, combine(valid, public, identity))
+            except CryptoError:
+                raise LitError("decryption failed: the ciphertext was altered or was not made for these conditions and data hash") from None
+            if hashlib.sha256(plaintext).hexdigest() != encrypted.data_to_encrypt_hash.lower().removeprefix("0x"):
+                raise LitError("decrypted data does not match dataToEncryptHash")
+            return DecryptResult(plaintext, errors)
+        if not final and len(answers) - len(valid) <= len(client.network.nodes) - public.need:
+            return None
+        raise _failure(client, answers, errors)
+
+    return await client._fan_out("POST", "/web/encryption/sign", body, decide)
+
+
+def _first_chain(raw: Any) -> str | None:
+    if isinstance(raw, dict):
+        return raw.get("chain") if isinstance(raw.get("chain"), str) else None
+    for item in raw if isinstance(raw, list) else []:
+        found = _first_chain(item)
+        if found:
+            return found
+    return None
+
+
+async def sign_jwt(
+    client: "LitClient",
+    conditions: Any,
+    auth_sig: dict[str, Any],
+    chain: str | None = None,
+    lifetime_s: int = DEFAULT_JWT_LIFETIME_S,
+) -> str:
+    """A JWT signed by the network saying the authSig's address meets `conditions` (compact form)."""
+    fields = conditions_field(conditions)
+    chain = chain or _first_chain(next(iter(fields.values())))
+    if not chain:
+        raise ConditionError("chain", "give chain= or put a chain in the conditions")
+    iat = int(time.time())
+    body = {**fields, "authSig": auth_sig, "chain": chain, "iat": iat, "exp": iat + lifetime_s}
+    public = _threshold_key(client)
+    network_key = client.network.public["blsPublicKey"]
+
+    def decide(answers: dict[int, Any], final: bool) -> str | None:
+        errors = {i: str(a) for i, a in answers.items() if isinstance(a, Exception)}
+        answered = {i: a for i, a in answers.items() if isinstance(a, dict)}
+        unsigned_counts = Counter(a.get("unsignedJwt") for a in answered.values() if isinstance(a.get("unsignedJwt"), str))
+        unsigned = unsigned_counts.most_common(1)[0][0] if unsigned_counts else None
+        shares = {}
+        for index, answer in answered.items():
+            if answer.get("unsignedJwt") != unsigned:
+                errors[index] = "signed a different JWT payload than the other nodes"
+                continue
+            try:
+                share = SignatureShare.from_json(answer.get("signatureShare", ""), f"node {index} share")
+            except CryptoError as exc:
+                errors[index] = str(exc)
+                continue
+            if share.index == index:
+                shares[index] = share
+            else:
+                errors[index] = f"sent a share for index {share.index}"
+        message = (unsigned or "").encode()
+        valid = _valid_shares(shares, public, message, errors) if len(shares) >= public.need else list(shares.values())
+        if unsigned and len(valid) >= public.need:
+            token = f"{unsigned}.{b64url(G2.encode(combine(valid, public, message)))}"
+            verify_jwt(token, network_key)  # the combined signature must verify under the network key
+            return token
+        if not final and len(answers) - len(valid) <= len(client.network.nodes) - public.need:
+            return None
+        raise _failure(client, answers, errors)
+
+    return await client._fan_out("POST", "/web/signing/access_control_condition", body, decide)
+
+
+def parse_envelope(text: str) -> EncryptedData:
+    """An envelope file's JSON (as `litrt encrypt` writes it)."""
+    try:
+        return EncryptedData.from_json(json.loads(text))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"envelope is not JSON: {exc}") from None
