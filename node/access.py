@@ -25,7 +25,7 @@ from runtime.crypto.ibe import access_control_identity
 
 from .auth import verify_auth_sig
 from .errors import BadRequest, NotPermitted, NotReady
-from .execute import request_object, seal_for_client
+from .wire import request_object, seal_for_client
 
 __all__ = [
     "parse_conditions_request",

@@ -12,6 +12,7 @@ from aiohttp import web
 from runtime.crypto.protocol import Message
 
 from .access import handle_encryption_sign, handle_signing_jwt
+from .access_ops import PEER_SHARE_PATH, handle_peer_decryption_share
 from .errors import BadRequest, NodeError, NotReady
 from .execute import handle_execute, handle_pkp_sign
 from .peer import open_envelope
@@ -110,6 +111,11 @@ async def pkp_sign(request: web.Request) -> web.Response:
     return web.json_response(await handle_pkp_sign(request.app[SERVICE], await read_json(request)))
 
 
+async def peer_decryption_share(request: web.Request) -> web.Response:
+    sender, ask = await _peer_payload(request)
+    return web.json_response(await handle_peer_decryption_share(request.app[SERVICE], sender, ask))
+
+
 async def encryption_sign(request: web.Request) -> web.Response:
     return web.json_response(await handle_encryption_sign(request.app[SERVICE], await read_json(request)))
 
@@ -125,6 +131,7 @@ def create_app(service: NodeService) -> web.Application:
     app.router.add_get("/status", status)
     app.router.add_post("/peer/message", peer_message)
     app.router.add_post("/peer/presign/start", peer_presign_start)
+    app.router.add_post(PEER_SHARE_PATH, peer_decryption_share)
     app.router.add_post("/presign/lease", presign_lease)
     app.router.add_post("/web/execute", execute)
     app.router.add_post("/web/pkp/sign", pkp_sign)

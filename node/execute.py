@@ -6,30 +6,29 @@ request id, so they are in clear only inside the client that asked.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
-import json
 from dataclasses import asdict
 from typing import Any
 
-from runtime.crypto.channel import seal_response
-from runtime.crypto.errors import CryptoError
 from sandbox import execute as run_action
 
 from .auth import verify_auth_sig
+from .wire import request_object, seal_for_client
 from .errors import BadRequest
 from .host import RequestContext
 from .signer import SCOPE_SIGN_ANYTHING
 
-__all__ = ["handle_execute", "handle_pkp_sign", "request_object", "seal_for_client"]
+__all__ = ["handle_execute", "handle_pkp_sign"]
 
 _MAX_PRESIGNATURES = 16
+_JOINABLE_AFTER_S = 60.0
 
 
-def request_object(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise BadRequest("request body must be a JSON object")
-    return body
+def _forget(active: dict[str, RequestContext], request_id: str, request: RequestContext) -> None:
+    if active.get(request_id) is request:
+        del active[request_id]
 
 
 def _presignature_ids(body: dict[str, Any], field: str = "presignatureIds") -> list[str]:
@@ -37,16 +36,6 @@ def _presignature_ids(body: dict[str, Any], field: str = "presignatureIds") -> l
     if not isinstance(ids, list) or len(ids) > _MAX_PRESIGNATURES or not all(isinstance(i, str) for i in ids):
         raise BadRequest(f"{field} must be a list of at most {_MAX_PRESIGNATURES} presignature ids")
     return ids
-
-
-def seal_for_client(body: dict[str, Any], payload: Any) -> str:
-    client_key, request_id = body.get("clientPublicKey"), body.get("requestId")
-    if not isinstance(request_id, str) or not request_id:
-        raise BadRequest("requestId must be a non-empty string")
-    try:
-        return seal_response(str(client_key), json.dumps(payload).encode(), request_id.encode())
-    except (CryptoError, ValueError) as exc:
-        raise BadRequest(f"clientPublicKey: {exc}") from None
 
 
 async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
@@ -67,9 +56,16 @@ async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
         cid = service.cid_of(code)
     else:
         cid, code = await service.action_code(str(ipfs_id))
-    request = RequestContext(presignature_ids, auth, service.limits)
+    request_id = body.get("requestId") if isinstance(body.get("requestId"), str) else None
+    request = RequestContext(presignature_ids, auth, service.limits, request_id=request_id)
     host = service.make_host(request, [cid])
-    result = await run_action(code, js_params, host, service.limits, auth_context=host.auth_context())
+    registered = request_id is not None and service.active_requests.setdefault(request_id, request) is request
+    try:
+        result = await run_action(code, js_params, host, service.limits, auth_context=host.auth_context())
+    finally:
+        if registered:
+            # Stay joinable a while: a peer's decryptToSingleNode may ask after this node is done.
+            asyncio.get_running_loop().call_later(_JOINABLE_AFTER_S, _forget, service.active_requests, request_id, request)
     return {
         "success": result.error is None,
         "nodeIndex": service.config.index,

@@ -19,6 +19,7 @@ from sandbox import Host, HostError, Limits, OpContext
 from sandbox import execute as run_action
 from sandbox.addresses import FetchPolicy
 
+from .access_ops import AccessOps
 from .auth import AuthSig
 from .errors import NodeError, NotPermitted
 from .signer import SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTHING
@@ -35,6 +36,8 @@ class RequestContext:
     limits: Limits
     signed: dict[str, dict[str, Any]] = field(default_factory=dict)  # sigName -> share payload
     refusals: list[str] = field(default_factory=list)  # permission refusals, for the client to type
+    request_id: str | None = None  # the client's id, the same on every node: peers join by it
+    action_cids: set[str] = field(default_factory=set)  # every action run under this request
 
     def next_presignature(self) -> str:
         used = len(self.signed)
@@ -46,12 +49,13 @@ class RequestContext:
         return self.presignature_ids[used]
 
 
-class NodeHost(Host):
+class NodeHost(AccessOps, Host):
     def __init__(self, service: Any, request: RequestContext, action_stack: list[str], fetch_policy: FetchPolicy) -> None:
         super().__init__(fetch_policy)
         self._service = service
         self._request = request
         self._stack = action_stack
+        request.action_cids.update(action_stack)
 
     @property
     def action_cid(self) -> str:

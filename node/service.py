@@ -74,6 +74,8 @@ class NodeService:
         sources = [GatewaySource(u) for u in config.ipfs_gateways] + [KuboRpcSource(u) for u in config.ipfs_kubo_rpc]
         self.fetcher = VerifiedFetcher(sources) if sources else None
         self._code_cache: OrderedDict[str, str] = OrderedDict()
+        # Executions in progress by the client's requestId, so peers can join them (access_ops.py).
+        self.active_requests: dict[str, RequestContext] = {}
         self._signer: Signer | None = None
         self.limits = Limits(**config.limits)
         # Actions may never reach this network's nodes, whatever else the policy allows.

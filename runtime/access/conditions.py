@@ -40,6 +40,7 @@ from ._model import (
 from .errors import ConditionError
 
 __all__ = [
+    "conditions_field",
     "KINDS",
     "MAX_CONDITIONS",
     "MAX_DEPTH",
@@ -78,6 +79,14 @@ def conditions_from_request(body: dict[str, Any]) -> tuple[Kind, Group]:
         raise ConditionError("request", f"expected exactly one conditions field, got {present}")
     kind = present[0]
     return kind, parse_conditions(kind, body[kind])  # type: ignore[return-value]
+
+
+def conditions_field(conditions: Any) -> dict[str, Any]:
+    """`{kind: conditions}` as a request carries them. A bare list means Lit's
+    `accessControlConditions`; an object must hold exactly one conditions field."""
+    body = {"accessControlConditions": conditions} if isinstance(conditions, list) else conditions
+    kind, _ = conditions_from_request(body)
+    return {kind: body[kind]}
 
 
 def parse_conditions(kind: str, raw: Any) -> Group:

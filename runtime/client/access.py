@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from runtime.access import ConditionError, conditions_from_request, conditions_hash
+from runtime.access import ConditionError, conditions_field, conditions_from_request, conditions_hash
 from runtime.access.jwt import b64url, verify_jwt
 from runtime.crypto import ibe
 from runtime.crypto.bls import G1, G2
@@ -56,14 +56,6 @@ class EncryptedData:
 class DecryptResult:
     plaintext: bytes
     errors: dict[int, str] = field(default_factory=dict)  # nodes that refused, failed or sent bad shares
-
-
-def conditions_field(conditions: Any) -> dict[str, Any]:
-    """`{kind: conditions}` for a request body. A bare list means Lit's `accessControlConditions`;
-    an object must hold exactly one of the conditions fields. ConditionError if malformed."""
-    body = {"accessControlConditions": conditions} if isinstance(conditions, list) else conditions
-    kind, _ = conditions_from_request(body)
-    return {kind: body[kind]}
 
 
 def identity_for(conditions: dict[str, Any], data_hash: str) -> bytes:

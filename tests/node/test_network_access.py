@@ -24,7 +24,9 @@ from eth_account import Account
 from runtime.access.jwt import b64url, b64url_decode
 from runtime.chain.accounts import dev_accounts
 from runtime.chain.tokens import AccessGate, Erc20, Erc721, deploy_test_tokens
-from runtime.client import JwtError, LitClient, LitError, NotEnoughShares, NotPermitted, create_auth_sig, verify_jwt
+from runtime.client import (
+    JwtError, LitClient, LitError, NotEnoughShares, NotPermitted, create_auth_sig, verify_jwt,
+)
 from runtime.network.launcher import stop_network
 from runtime.network.processes import read_pids
 from runtime.client.access import EncryptedData, conditions_field, identity_for
@@ -258,3 +260,51 @@ def test_a_bad_share_is_named_and_skipped_and_too_few_honest_nodes_fail_cleanly(
         asyncio.run(flow(honest_left=2))
     finally:
         stop_network(info.state_dir)
+
+
+def _only_action(cid: str) -> list[dict]:
+    return [_basic("", "", "", [":currentActionIpfsId"], "=", cid)]
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_actions_check_conditions_and_encrypt_for_the_client(network, owner, stranger):
+    code = """(async () => {
+      const mine = await Lit.Actions.checkConditions({ conditions, authSig: null, chain: "local" });
+      const sealed = await Lit.Actions.encrypt({ accessControlConditions: conditions, to_encrypt: new TextEncoder().encode("from an action") });
+      Lit.Actions.setResponse({ response: JSON.stringify({ mine, ...sealed }) });
+    })();"""
+    conditions = [_basic("", "", "", [":userAddress"], "=", owner.address)]
+    async with await LitClient.connect(network.state_dir) as client:
+        for who, expected in ((owner, True), (stranger, False)):
+            result = await client.execute_js(code=code, js_params={"conditions": conditions}, auth_sig=create_auth_sig(who), max_signatures=0)
+            assert result.response["mine"] is expected
+        # Each node encrypts with its own randomness: any node's ciphertext opens for the owner.
+        envelope = EncryptedData(result.response["ciphertext"], result.response["dataToEncryptHash"])
+        assert (await client.decrypt(envelope, conditions, create_auth_sig(owner))).plaintext == b"from an action"
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_only_the_named_action_decrypts_inside_the_network(network):
+    example = (Path(__file__).resolve().parents[2] / "actions_examples" / "decrypt_in_action.js").read_text()
+    async with await LitClient.connect(network.state_dir, straggler_grace_s=30) as client:
+        cid = await client.upload_action(example)
+        conditions = _only_action(cid)
+        envelope = client.encrypt("hunter2 and more", conditions)
+        params = {"accessControlConditions": conditions, **envelope.to_json()}
+        result = await client.execute_js(ipfs_id=cid, js_params=params, max_signatures=0)
+        assert result.response == {"length": 16, "sha256": "0x" + hashlib.sha256(b"hunter2 and more").hexdigest()}
+
+        impostor = example.replace("returns a digest.", "returns a digest!")  # same code, another CID
+        with pytest.raises(NotPermitted, match="currentActionIpfsId"):
+            await client.execute_js(code=impostor, js_params=params, max_signatures=0)
+
+        single = """(async () => {
+          const text = await Lit.Actions.decryptToSingleNode({ accessControlConditions, ciphertext, dataToEncryptHash, authSig: null, chain: "local" });
+          Lit.Actions.setResponse({ response: JSON.stringify(text) });
+        })();"""
+        single_cid = await client.upload_action(single)
+        conditions = _only_action(single_cid)
+        envelope = client.encrypt("for one node", conditions)
+        params = {"accessControlConditions": conditions, **envelope.to_json()}
+        result = await client.execute_js(code=single, js_params=params, max_signatures=0, response_strategy=lambda rs: rs)
+        assert sorted(result.response) == ['"for one node"', "null", "null", "null"], result.errors
