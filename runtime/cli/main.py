@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "runtime.cli.ipfs_cmd",
     "runtime.cli.network_cmd",
     "runtime.cli.client_cmd",
+    "runtime.cli.access_cmd",
     "runtime.cli.dev_cmd",
 )
 
