@@ -88,11 +88,25 @@ def _failure(client: "LitClient", answers: dict[int, Any], errors: dict[int, str
     return NotEnoughShares(f"fewer than {client.network.threshold} valid shares: {summary}", errors)
 
 
-def _valid_shares(
-    shares: dict[int, SignatureShare], key: ThresholdPublicKey, message: bytes, errors: dict[int, str]
+def _usable_shares(
+    payloads: dict[int, dict[str, Any]], key: ThresholdPublicKey, message: bytes, errors: dict[int, str]
 ) -> list[SignatureShare]:
-    """The shares that verify (bad senders go to `errors`). Callers verify only once there are
-    enough to combine: until then unverified shares count as possibly good, so waiting goes on."""
+    """The nodes' `signatureShare`s that parse, are their own, and verify on `message`; what is
+    wrong with the others goes to `errors`. Shares are verified only once there are enough to
+    combine: until then they count as possibly good, so the caller keeps waiting."""
+    shares = {}
+    for index, payload in payloads.items():
+        try:
+            share = SignatureShare.from_json(payload.get("signatureShare", ""), f"node {index} share")
+        except CryptoError as exc:
+            errors[index] = str(exc)
+            continue
+        if share.index != index:
+            errors[index] = f"sent a share for index {share.index}"
+        else:
+            shares[index] = share
+    if len(shares) < key.need:
+        return list(shares.values())
     valid, bad = verify_shares(shares.values(), key, message)
     for index in bad:
         errors[index] = "sent a BLS share that does not verify against its public key share"
@@ -113,18 +127,7 @@ async def decrypt(client: "LitClient", encrypted: EncryptedData, conditions: Any
 
     def decide(answers: dict[int, Any], final: bool) -> DecryptResult | None:
         errors = {i: str(a) for i, a in answers.items() if isinstance(a, Exception)}
-        shares = {}
-        for index, payload in client._open_shares(answers, key, request_id, errors).items():
-            try:
-                share = SignatureShare.from_json(payload.get("signatureShare", ""), f"node {index} share")
-            except CryptoError as exc:
-                errors[index] = str(exc)
-                continue
-            if share.index != index:
-                errors[index] = f"sent a share for index {share.index}"
-            else:
-                shares[index] = share
-        valid = _valid_shares(shares, public, identity, errors) if len(shares) >= public.need else list(shares.values())
+        valid = _usable_shares(client._open_shares(answers, key, request_id, errors), public, identity, errors)
         if len(valid) >= public.need:
             try:
                 plaintext = ibe.decrypt(ciphertext, combine(valid, public, identity))
@@ -172,22 +175,12 @@ async def sign_jwt(
         answered = {i: a for i, a in answers.items() if isinstance(a, dict)}
         unsigned_counts = Counter(a.get("unsignedJwt") for a in answered.values() if isinstance(a.get("unsignedJwt"), str))
         unsigned = unsigned_counts.most_common(1)[0][0] if unsigned_counts else None
-        shares = {}
         for index, answer in answered.items():
             if answer.get("unsignedJwt") != unsigned:
                 errors[index] = "signed a different JWT payload than the other nodes"
-                continue
-            try:
-                share = SignatureShare.from_json(answer.get("signatureShare", ""), f"node {index} share")
-            except CryptoError as exc:
-                errors[index] = str(exc)
-                continue
-            if share.index == index:
-                shares[index] = share
-            else:
-                errors[index] = f"sent a share for index {share.index}"
+        agreeing = {i: a for i, a in answered.items() if a.get("unsignedJwt") == unsigned}
         message = (unsigned or "").encode()
-        valid = _valid_shares(shares, public, message, errors) if len(shares) >= public.need else list(shares.values())
+        valid = _usable_shares(agreeing, public, message, errors)
         if unsigned and len(valid) >= public.need:
             token = f"{unsigned}.{b64url(G2.encode(combine(valid, public, message)))}"
             verify_jwt(token, network_key)  # the combined signature must verify under the network key
