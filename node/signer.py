@@ -31,7 +31,7 @@ from .usage_log import UsageLog
 
 __all__ = ["Pkp", "Signer", "SCOPE_SIGN_ANYTHING", "SCOPE_PERSONAL_SIGN"]
 
-# Resolved PKPs kept per node: ~1 KB each (the DerivedKey holds its commitment points).
+# Resolved PKPs kept per node; each holds its t+1 derived commitment points and the share.
 RESOLVED_CACHE_ENTRIES = 4096
 _SCOPE_NAMES = {SCOPE_SIGN_ANYTHING: "SignAnything", SCOPE_PERSONAL_SIGN: "PersonalSign"}
 
