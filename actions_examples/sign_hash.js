@@ -1,4 +1,4 @@
-// Signs a 32-byte hash given as hex, without ethers: the cheapest signing action (no library to
+// Signs a 32-byte hash given as hex in plain JavaScript: the cheapest signing action (no library to
 // load into the isolate), used by benchmarks/e2e.py.
 // jsParams: publicKey (the PKP's public key, 0x04...), toSignHex (64 hex digits, 0x optional).
 const go = async () => {

@@ -14,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import aiohttp
+
 from runtime.chain.accounts import dev_accounts
 from runtime.client import LitClient
 from runtime.network.launcher import start_network, stop_network
@@ -25,6 +27,9 @@ ACTIONS = {
     "sign_message.js (ethers)": lambda: {"message": "bench"},
     "sign_hash.js (no ethers)": lambda: {"toSignHex": "0x" + "5a" * 32},
 }
+
+
+POOL_TARGET = 60
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -42,11 +47,26 @@ async def time_to_ready(n: int) -> float:
         stop_network(root)
 
 
+async def wait_for_full_pools(client: LitClient, target: int, timeout_s: float = 300.0) -> float:
+    """Seconds until every node has `target` leasable presignatures (the steady state to measure)."""
+    start = time.perf_counter()
+    async with aiohttp.ClientSession() as http:
+        while time.perf_counter() - start < timeout_s:
+            counts = []
+            for url in client.network.nodes:
+                async with http.get(url + "/status") as resp:
+                    counts.append((await resp.json())["presignatures"]["leasable"])
+            if min(counts) >= target:
+                break
+            await asyncio.sleep(1.0)
+    return time.perf_counter() - start
+
+
 async def signing(runs: int, concurrencies: tuple[int, ...] = (1, 8)) -> None:
     root = Path(tempfile.mkdtemp(prefix="bench-sign-"))
     key = dev_accounts(count=2)[1].private_key
     try:
-        await start_network(root, 4, presign_pool_target=60, presign_batch_size=20)
+        await start_network(root, 4, presign_pool_target=POOL_TARGET, presign_batch_size=20)
         async with await LitClient.connect(root) as client:
             pkp = await client.mint_pkp(key)
             for name, params_for in ACTIONS.items():
@@ -54,6 +74,8 @@ async def signing(runs: int, concurrencies: tuple[int, ...] = (1, 8)) -> None:
                 await client.permit_action(key, pkp.token_id, cid)
                 params = {"publicKey": "0x" + pkp.pubkey.hex(), **params_for()}
                 await client.execute_js(ipfs_id=cid, js_params=params, max_signatures=1)  # warm the CID caches
+                waited = await wait_for_full_pools(client, POOL_TARGET)
+                print(f"({name}: waited {waited:.0f} s for every node's pool to hold {POOL_TARGET} presignatures)")
 
                 async def one() -> float:
                     t = time.perf_counter()

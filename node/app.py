@@ -26,6 +26,7 @@ SERVICE = web.AppKey("service", NodeService)
 _MAX_BODY = 32 * 1024 * 1024
 _MAX_LEASE = 16
 _LEASE_WAIT_S = 20.0
+_CLIENT_PATHS = ("/web/", "/presign/lease")
 
 
 @web.middleware
@@ -39,6 +40,14 @@ async def _errors(request: web.Request, handler: Any) -> web.StreamResponse:
     except Exception as exc:  # never leak a traceback to a client; log it here
         log.exception("unhandled error on %s", request.path)
         return web.json_response({"errorKind": "internal_error", "message": f"{type(exc).__name__}: {exc}"}, status=500)
+
+
+@web.middleware
+async def _client_activity(request: web.Request, handler: Any) -> web.StreamResponse:
+    if not request.path.startswith(_CLIENT_PATHS):
+        return await handler(request)
+    with request.app[SERVICE].presigner.serving_client():
+        return await handler(request)
 
 
 async def read_json(request: web.Request) -> Any:
@@ -125,7 +134,7 @@ async def signing_jwt(request: web.Request) -> web.Response:
 
 
 def create_app(service: NodeService) -> web.Application:
-    app = web.Application(middlewares=[_errors], client_max_size=_MAX_BODY)
+    app = web.Application(middlewares=[_client_activity, _errors], client_max_size=_MAX_BODY)
     app[SERVICE] = service
     app.router.add_get("/health", health)
     app.router.add_get("/status", status)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
+from collections.abc import Iterator
 from typing import Any
 
 from runtime.crypto.channel import bind, open_sealed, seal
@@ -22,6 +24,12 @@ __all__ = ["Presigner"]
 log = logging.getLogger(__name__)
 
 _MAX_BATCH = 64
+# Making presignatures costs CPU that clients would wait for: while requests keep coming, the pool
+# is refilled only once it falls below a quarter of its target, otherwise after a 0.3 s lull with
+# no client request in flight.
+_LOW_WATER = 0.25
+_IDLE_BEFORE_REFILL_S = 0.3
+_IDLE_POLL_S = 0.1
 
 
 class Presigner:
@@ -38,6 +46,8 @@ class Presigner:
     ) -> None:
         self._config = config
         self._t = t
+        self._last_client_request = float("-inf")
+        self._clients_in_flight = 0
         self._identity = identity
         self._directory = directory
         self._pool = pool
@@ -105,13 +115,31 @@ class Presigner:
         except Exception as exc:  # a failed batch costs only time; the pool stays as it was
             log.warning("presign %s (joined) failed: %s", session, exc)
 
+    @contextlib.contextmanager
+    def serving_client(self) -> Iterator[None]:
+        """Around each client request: background batches wait for a lull (see keep_full)."""
+        self._clients_in_flight += 1
+        try:
+            yield
+        finally:
+            self._clients_in_flight -= 1
+            self._last_client_request = asyncio.get_running_loop().time()
+
+    def _busy_with_clients(self) -> bool:
+        quiet_for = asyncio.get_running_loop().time() - self._last_client_request
+        return self._clients_in_flight > 0 or quiet_for < _IDLE_BEFORE_REFILL_S
+
     async def keep_full(self, target: int, batch_size: int, startup_grace_s: float = 30.0) -> None:
         """Forever: when fewer than `target` of this node's presignatures are leasable, make a batch."""
         counter = 0
         grace_ends = asyncio.get_running_loop().time() + startup_grace_s
         while True:
-            if self._pool.available() >= target:
+            available = self._pool.available()
+            if available >= target:
                 await asyncio.sleep(0.5)
+                continue
+            if available >= target * _LOW_WATER and self._busy_with_clients():
+                await asyncio.sleep(_IDLE_POLL_S)  # refill in a lull, unless the pool runs low
                 continue
             committee = await self.committee(wait_for_all=asyncio.get_running_loop().time() < grace_ends)
             if committee is None:

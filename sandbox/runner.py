@@ -51,7 +51,8 @@ MEMORY_POLL_S = 0.05
 
 
 def wants_ethers(code: str) -> bool:
-    """ethers costs ~100 ms per isolate, so it is loaded only for actions that name it."""
+    """ethers costs ~100 ms per isolate, so it is loaded only for actions that name it (anywhere,
+    comments included: a false positive costs time, a false negative would break the action)."""
     return "ethers" in code
 
 
