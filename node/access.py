@@ -16,12 +16,12 @@ import re
 import time
 from typing import Any
 
-from runtime.access import ChainReadFailed, ConditionError, conditions_from_request, conditions_hash, evaluate
+from runtime.access import ChainReadFailed, ConditionError, conditions_from_request, evaluate
 from runtime.access.conditions import Group
+from runtime.access.envelope import access_identity
 from runtime.access.jwt import jwt_payload, unsigned_jwt
 from runtime.crypto.bls import G2
 from runtime.crypto.bls_threshold import SignatureShare, sign_share
-from runtime.crypto.ibe import access_control_identity
 
 from .auth import verify_auth_sig
 from .errors import BadRequest, NotPermitted, NotReady
@@ -77,7 +77,7 @@ def bls_share(service: Any, message: bytes) -> SignatureShare:
 
 def decryption_share(service: Any, kind: str, parsed: Group, data_hash: str) -> tuple[bytes, SignatureShare]:
     """(identity, this node's share of the decryption key for it). Call only after the check."""
-    identity = access_control_identity(conditions_hash(kind, parsed), data_hash)
+    identity = access_identity(kind, parsed, data_hash)
     return identity, bls_share(service, identity)
 
 

@@ -9,18 +9,18 @@ own check of the authSig and the conditions; the share is sealed to the asking n
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import hashlib
 import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from runtime.access import ConditionError, conditions_field, conditions_from_request, conditions_hash
+from runtime.access import ConditionError, conditions_field, conditions_from_request
+from runtime.access.envelope import encrypt_under_conditions, parse_ciphertext
 from runtime.crypto import ibe
-from runtime.crypto.bls_threshold import SignatureShare, ThresholdPublicKey, combine, verify_shares
+from runtime.crypto.bls_threshold import SignatureShare, combine
 from runtime.crypto.channel import open_sealed, seal
 from runtime.crypto.errors import CryptoError
+from runtime.crypto.errors import NotEnoughShares as CryptoNotEnough
 from sandbox import HostError, OpContext
 
 from .access import data_hash_of, decryption_share, require_conditions
@@ -62,11 +62,6 @@ def _user_address(auth_sig: Any, request: "RequestContext") -> str:
     return request.auth_sig.address if request.auth_sig else _ZERO_ADDRESS
 
 
-def _threshold_key(service: Any) -> ThresholdPublicKey:
-    keys = service.require_keys()
-    return ThresholdPublicKey.from_commitments(keys.bls_commitments, service.config.n)
-
-
 class AccessOps:
     """Mixed into NodeHost, which provides `_service`, `_request` and `action_cid`."""
 
@@ -88,10 +83,9 @@ class AccessOps:
         fields = _conditions(args, "encrypt")
         data = _bytes_arg(args.get("to_encrypt", args.get("toEncrypt")), "to_encrypt", "encrypt")
         kind, parsed = conditions_from_request(fields)
-        data_hash = hashlib.sha256(data).hexdigest()
-        identity = ibe.access_control_identity(conditions_hash(kind, parsed), data_hash)
-        ciphertext = ibe.encrypt(self._service.require_keys().bls_commitments[0], data, identity)
-        return {"ciphertext": base64.b64encode(ciphertext.to_bytes()).decode(), "dataToEncryptHash": data_hash}
+        network_key = self._service.require_keys().bls_commitments[0]
+        ciphertext, data_hash = encrypt_under_conditions(network_key, data, kind, parsed)
+        return {"ciphertext": ciphertext, "dataToEncryptHash": data_hash}
 
     async def op_decryptAndCombine(self, args: dict[str, Any], ctx: OpContext) -> str:
         return await self._decrypt(args, "decryptAndCombine")
@@ -109,8 +103,8 @@ class AccessOps:
         kind, parsed = conditions_from_request(fields)
         try:
             data_hash = data_hash_of(args)
-            ciphertext = ibe.Ciphertext.from_bytes(base64.b64decode(str(args.get("ciphertext")), validate=True))
-        except (BadRequest, binascii.Error, ValueError, CryptoError) as exc:
+            ciphertext = parse_ciphertext(args.get("ciphertext"))
+        except (BadRequest, ValueError) as exc:
             raise HostError(f"Lit.Actions.{op}: {exc}") from None
         if self._request.request_id is None:
             raise HostError(f"Lit.Actions.{op}: this request has no requestId, so peers cannot join it")
@@ -126,15 +120,15 @@ class AccessOps:
                 payload = json.loads(open_sealed(self._service.identity, bytes.fromhex(answer["sealed"]), identity))
                 share = SignatureShare.from_json(payload["signatureShare"], f"node {peer} share")
             except (CryptoError, ValueError, KeyError, TypeError):
-                continue  # an unusable answer counts as no answer; verification below names nothing
+                continue  # an unusable answer counts as no answer
             if share.index == peer:
                 shares.append(share)
-        key = _threshold_key(self._service)
-        valid, _bad = verify_shares(shares, key, identity)
-        if len(valid) < key.need:
-            raise HostError(f"Lit.Actions.{op}: only {len(valid)} valid decryption shares, need {key.need}")
         try:
-            plaintext = ibe.decrypt(ciphertext, combine(valid, key, identity))
+            decryption_key = combine(shares, self._service.require_keys().bls_threshold_key, identity)
+        except CryptoNotEnough as exc:
+            raise HostError(f"Lit.Actions.{op}: {exc} (answers from nodes {sorted(answers)} and this one)") from None
+        try:
+            plaintext = ibe.decrypt(ciphertext, decryption_key)
         except CryptoError:
             raise HostError(f"Lit.Actions.{op}: decryption failed (ciphertext altered or not for these conditions)") from None
         return plaintext.decode("utf-8", errors="replace")

@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import Any
 
 from runtime.crypto.bls import G1
+from runtime.crypto.bls_threshold import ThresholdPublicKey
 from runtime.crypto.dkg import DkgResult
 from runtime.crypto.hd import DerivedKey, derive_key, derive_secret_share
 from runtime.crypto.secp256k1 import SECP256K1, Point
@@ -44,6 +45,11 @@ class NetworkKeys:
     @cached_property
     def bls_commitments(self) -> list[Any]:
         return self.bls.keys[0].commitment_points(G1)
+
+    @cached_property
+    def bls_threshold_key(self) -> ThresholdPublicKey:
+        """The BLS key as verifiers of shares need it: every node's public key share."""
+        return ThresholdPublicKey.from_commitments(self.bls_commitments, self.bls.n)
 
     def public_info(self) -> dict[str, Any]:
         """What every honest node publishes identically; clients compare it across nodes."""

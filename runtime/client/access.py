@@ -7,8 +7,6 @@ the client verifies every share against the node's public key share before combi
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import secrets
@@ -17,11 +15,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from runtime.access import ConditionError, conditions_field, conditions_from_request, conditions_hash
+from runtime.access import ConditionError, conditions_field, conditions_from_request
+from runtime.access.envelope import access_identity, encrypt_under_conditions, parse_ciphertext
 from runtime.access.jwt import b64url, verify_jwt
 from runtime.crypto import ibe
-from runtime.crypto.bls import G1, G2
-from runtime.crypto.bls_threshold import SignatureShare, ThresholdPublicKey, combine, verify_shares
+from runtime.crypto.bls import G2, G2Point
+from runtime.crypto.bls_threshold import SignatureShare, ThresholdPublicKey, combine_verified, verify_shares
 from runtime.crypto.channel import ResponseKey
 from runtime.crypto.errors import CryptoError
 
@@ -30,7 +29,7 @@ from .errors import LitError, NotEnoughShares
 if TYPE_CHECKING:
     from .client import LitClient
 
-__all__ = ["EncryptedData", "DecryptResult", "conditions_field", "identity_for", "encrypt", "decrypt", "sign_jwt", "verify_jwt"]
+__all__ = ["EncryptedData", "DecryptResult", "conditions_field", "encrypt", "decrypt", "sign_jwt", "verify_jwt"]
 
 DEFAULT_JWT_LIFETIME_S = 12 * 3600  # as Lit's SDK
 
@@ -58,23 +57,11 @@ class DecryptResult:
     errors: dict[int, str] = field(default_factory=dict)  # nodes that refused, failed or sent bad shares
 
 
-def identity_for(conditions: dict[str, Any], data_hash: str) -> bytes:
-    """The IBE identity nodes sign for `{kind: conditions}` and the data's hex SHA-256."""
-    kind, parsed = conditions_from_request(conditions)
-    return ibe.access_control_identity(conditions_hash(kind, parsed), data_hash)
-
-
 def encrypt(network_public_key: bytes | str, data: bytes, conditions: Any) -> EncryptedData:
     """Encrypt `data` so that only callers who meet `conditions` can have the network open it."""
     key = bytes.fromhex(network_public_key.removeprefix("0x")) if isinstance(network_public_key, str) else network_public_key
-    data_hash = hashlib.sha256(data).hexdigest()
-    ciphertext = ibe.encrypt(key, data, identity_for(conditions_field(conditions), data_hash))
-    return EncryptedData(base64.b64encode(ciphertext.to_bytes()).decode(), data_hash)
-
-
-def _threshold_key(client: "LitClient") -> ThresholdPublicKey:
-    commitments = [G1.decode_hex(c, "blsCommitments", allow_identity=True) for c in client.network.public["blsCommitments"]]
-    return ThresholdPublicKey.from_commitments(commitments, len(client.network.nodes))
+    kind, parsed = conditions_from_request(conditions_field(conditions))
+    return EncryptedData(*encrypt_under_conditions(key, data, kind, parsed))
 
 
 def _failure(client: "LitClient", answers: dict[int, Any], errors: dict[int, str]) -> LitError:
@@ -88,13 +75,18 @@ def _failure(client: "LitClient", answers: dict[int, Any], errors: dict[int, str
     return NotEnoughShares(f"fewer than {client.network.threshold} valid shares: {summary}", errors)
 
 
-def _usable_shares(
+@dataclass
+class _Combined:
+    signature: G2Point | None  # None until enough good shares have come
+    possibly_good: int  # shares that parsed and were not (yet) found bad
+
+
+def _combine_shares(
     payloads: dict[int, dict[str, Any]], key: ThresholdPublicKey, message: bytes, errors: dict[int, str]
-) -> list[SignatureShare]:
-    """The nodes' `signatureShare`s that parse, are their own, and verify on `message`; what is
-    wrong with the others goes to `errors`. Shares are verified only once there are enough to
-    combine: until then they count as possibly good, so the caller keeps waiting."""
-    shares = {}
+) -> _Combined:
+    """Combine the nodes' `signatureShare`s on `message` once there are enough; what is wrong with
+    the others (unparseable, not their own, failing verification) goes to `errors`."""
+    shares = []
     for index, payload in payloads.items():
         try:
             share = SignatureShare.from_json(payload.get("signatureShare", ""), f"node {index} share")
@@ -104,39 +96,38 @@ def _usable_shares(
         if share.index != index:
             errors[index] = f"sent a share for index {share.index}"
         else:
-            shares[index] = share
+            shares.append(share)
     if len(shares) < key.need:
-        return list(shares.values())
-    valid, bad = verify_shares(shares.values(), key, message)
+        return _Combined(None, len(shares))
+    valid, bad = verify_shares(shares, key, message)
     for index in bad:
         errors[index] = "sent a BLS share that does not verify against its public key share"
-    return valid
+    if len(valid) < key.need:
+        return _Combined(None, len(valid))
+    return _Combined(combine_verified(valid, key, message), len(valid))
 
 
 async def decrypt(client: "LitClient", encrypted: EncryptedData, conditions: Any, auth_sig: dict[str, Any]) -> DecryptResult:
     """Ask every node for its decryption share; verify, combine and decrypt."""
     fields = conditions_field(conditions)
-    try:
-        ciphertext = ibe.Ciphertext.from_bytes(base64.b64decode(encrypted.ciphertext, validate=True))
-    except (binascii.Error, ValueError, CryptoError) as exc:
-        raise ValueError(f"ciphertext: not a base64 BLS ciphertext ({exc})") from None
-    identity = identity_for(fields, encrypted.data_to_encrypt_hash)
-    key, request_id, public = ResponseKey.generate(), secrets.token_hex(16), _threshold_key(client)
+    ciphertext = parse_ciphertext(encrypted.ciphertext)
+    identity = access_identity(*conditions_from_request(fields), encrypted.data_to_encrypt_hash)
+    key, request_id, public = ResponseKey.generate(), secrets.token_hex(16), client.bls_key
     body = {**fields, "dataToEncryptHash": encrypted.data_to_encrypt_hash, "authSig": auth_sig,
             "clientPublicKey": key.public_hex, "requestId": request_id}
 
     def decide(answers: dict[int, Any], final: bool) -> DecryptResult | None:
         errors = {i: str(a) for i, a in answers.items() if isinstance(a, Exception)}
-        valid = _usable_shares(client._open_shares(answers, key, request_id, errors), public, identity, errors)
-        if len(valid) >= public.need:
+        combined = _combine_shares(client._open_shares(answers, key, request_id, errors), public, identity, errors)
+        if combined.signature is not None:
             try:
-                plaintext = ibe.decrypt(ciphertext, combine(valid, public, identity))
+                plaintext = ibe.decrypt(ciphertext, combined.signature)
             except CryptoError:
                 raise LitError("decryption failed: the ciphertext was altered or was not made for these conditions and data hash") from None
             if hashlib.sha256(plaintext).hexdigest() != encrypted.data_to_encrypt_hash.lower().removeprefix("0x"):
                 raise LitError("decrypted data does not match dataToEncryptHash")
             return DecryptResult(plaintext, errors)
-        if not final and len(answers) - len(valid) <= len(client.network.nodes) - public.need:
+        if not final and len(answers) - combined.possibly_good <= len(client.network.nodes) - public.need:
             return None
         raise _failure(client, answers, errors)
 
@@ -167,7 +158,7 @@ async def sign_jwt(
         raise ConditionError("chain", "give chain= or put a chain in the conditions")
     iat = int(time.time())
     body = {**fields, "authSig": auth_sig, "chain": chain, "iat": iat, "exp": iat + lifetime_s}
-    public = _threshold_key(client)
+    public = client.bls_key
     network_key = client.network.public["blsPublicKey"]
 
     def decide(answers: dict[int, Any], final: bool) -> str | None:
@@ -180,12 +171,12 @@ async def sign_jwt(
                 errors[index] = "signed a different JWT payload than the other nodes"
         agreeing = {i: a for i, a in answered.items() if a.get("unsignedJwt") == unsigned}
         message = (unsigned or "").encode()
-        valid = _usable_shares(agreeing, public, message, errors)
-        if unsigned and len(valid) >= public.need:
-            token = f"{unsigned}.{b64url(G2.encode(combine(valid, public, message)))}"
+        combined = _combine_shares(agreeing, public, message, errors)
+        if unsigned and combined.signature is not None:
+            token = f"{unsigned}.{b64url(G2.encode(combined.signature))}"
             verify_jwt(token, network_key)  # the combined signature must verify under the network key
             return token
-        if not final and len(answers) - len(valid) <= len(client.network.nodes) - public.need:
+        if not final and len(answers) - combined.possibly_good <= len(client.network.nodes) - public.need:
             return None
         raise _failure(client, answers, errors)
 

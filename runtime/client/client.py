@@ -21,6 +21,8 @@ from typing import Any
 import aiohttp
 
 from runtime.chain.pkp import MintedPkp, PkpRegistry, SCOPE_SIGN_ANYTHING
+from runtime.crypto.bls import G1
+from runtime.crypto.bls_threshold import ThresholdPublicKey
 from runtime.crypto.channel import ResponseKey
 from runtime.crypto.errors import CryptoError
 from runtime.crypto.hd import derive_public_key
@@ -70,13 +72,17 @@ def _parse_response(text: Any) -> Any:
         return text
 
 
+def _check_strategy(strategy: ResponseStrategy) -> None:
+    if not callable(strategy) and strategy not in ("mostCommon", "leastCommon"):
+        raise ValueError(f"response strategy must be mostCommon, leastCommon or a function, not {strategy!r}")
+
+
 def _pick(values: list[Any], strategy: ResponseStrategy) -> Any:
+    _check_strategy(strategy)
     if not values:
         return None
     if callable(strategy):
         return strategy(values)
-    if strategy not in ("mostCommon", "leastCommon"):
-        raise ValueError(f"response strategy must be mostCommon, leastCommon or a function, not {strategy!r}")
     ranked = Counter(json.dumps(v, sort_keys=True) for v in values).most_common()
     return json.loads(ranked[0][0] if strategy == "mostCommon" else ranked[-1][0])
 
@@ -99,6 +105,7 @@ class LitClient:
         self.straggler_grace_s = straggler_grace_s
         self._session: aiohttp.ClientSession | None = None
         self.root_commitments: list[list[Point]] = []
+        self.bls_key: ThresholdPublicKey  # the network's BLS key and every node's share of it, set by refresh
 
     # ---- connection ----------------------------------------------------------------------------
 
@@ -130,6 +137,8 @@ class LitClient:
         self.root_commitments = [
             [SECP256K1.decode_hex(c, "ecdsaCommitments", allow_identity=True) for c in row] for row in public["ecdsaCommitments"]
         ]
+        bls_commitments = [G1.decode_hex(c, "blsCommitments", allow_identity=True) for c in public["blsCommitments"]]
+        self.bls_key = ThresholdPublicKey.from_commitments(bls_commitments, len(self.network.nodes))
 
     async def close(self) -> None:
         if self._session is not None:
@@ -254,7 +263,7 @@ class LitClient:
     ) -> ExecuteResult:
         if (code is None) == (ipfs_id is None):
             raise ValueError("give exactly one of code and ipfs_id")
-        _pick([], response_strategy)  # a bad strategy fails before any node does work
+        _check_strategy(response_strategy)  # before any node does work
         key, request_id = ResponseKey.generate(), secrets.token_hex(16)
         body: dict[str, Any] = {
             "jsParams": js_params or {},

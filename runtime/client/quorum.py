@@ -40,15 +40,14 @@ async def gather_until_decided(calls: Mapping[int, Awaitable[Any]], decide: Deci
                 answers[tasks[task]] = task.result()
             outcome = decide(dict(answers), not pending)
         if not pending:
-            return outcome  # type: ignore[return-value]  # decide(final=True) never returns None
+            return outcome  # type: ignore[return-value]  # never None when final
         if grace_s > 0:
             done, pending = await asyncio.wait(pending, timeout=grace_s)
             for task in done:
                 answers[tasks[task]] = task.result()
         for task in pending:
             answers[tasks[task]] = NetworkError("had not answered when a quorum of the other nodes had")
-        final = decide(answers, True)
-        return final if final is not None else outcome
+        return decide(answers, True)  # type: ignore[return-value]  # never None when final
     finally:
         for task in pending:
             task.cancel()

@@ -29,6 +29,7 @@ __all__ = [
     "verify_shares",
     "interpolate",
     "combine",
+    "combine_verified",
     "deal",
 ]
 
@@ -173,6 +174,13 @@ def combine(shares: Iterable[SignatureShare], key: ThresholdPublicKey, message: 
     valid, bad = verify_shares(shares, key, message)
     if len(valid) < key.need:
         raise NotEnoughShares(len(valid), key.need, bad)
+    return combine_verified(valid, key, message)
+
+
+def combine_verified(valid: Sequence[SignatureShare], key: ThresholdPublicKey, message: bytes) -> G2Point:
+    """`combine` for shares that `verify_shares` already passed (callers that name the bad ones)."""
+    if len(valid) < key.need:
+        raise NotEnoughShares(len(valid), key.need)
     chosen = sorted(valid, key=lambda s: s.index)[: key.need]
     signature = interpolate(chosen)
     if not verify_point(key.public_key, message, signature):

@@ -14,6 +14,7 @@ from runtime.crypto.bls_threshold import (
     SignatureShare,
     ThresholdPublicKey,
     combine,
+    combine_verified,
     deal,
     interpolate,
     sign_share,
@@ -180,3 +181,12 @@ def test_from_commitments_matches_feldman_public_shares() -> None:
     key = ThresholdPublicKey.from_commitments(vss.feldman_commit(G1, coefficients), 4)
     for i, x_i in shamir.share(coefficients, 4, ORDER).items():
         assert G1.eq(key.public_shares[i], G1.base_mul(x_i))
+
+
+def test_combine_verified_equals_combine_and_needs_enough_shares() -> None:
+    key_shares, key = deal(4)
+    message = b"verified elsewhere"
+    shares = [sign_share(i, x, message) for i, x in key_shares.items()]
+    assert combine_verified(shares, key, message) == combine(shares, key, message)
+    with pytest.raises(NotEnoughShares):
+        combine_verified(shares[: key.need - 1], key, message)

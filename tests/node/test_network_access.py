@@ -29,7 +29,9 @@ from runtime.client import (
 )
 from runtime.network.launcher import stop_network
 from runtime.network.processes import read_pids
-from runtime.client.access import EncryptedData, conditions_field, identity_for
+from runtime.access import conditions_field, conditions_from_request
+from runtime.access.envelope import access_identity
+from runtime.client.access import EncryptedData
 from runtime.crypto.channel import ResponseKey
 
 pytestmark = pytest.mark.slow
@@ -215,7 +217,7 @@ async def test_ciphertexts_and_jwts_interoperate_with_lit_wasm(network, owner, l
         key = client.network.public["blsPublicKey"]
         data = b"interop across implementations"
         ours = client.encrypt(data, conditions)
-        identity = identity_for(conditions_field(conditions), ours.data_to_encrypt_hash)
+        identity = access_identity(*conditions_from_request(conditions_field(conditions)), ours.data_to_encrypt_hash)
         theirs = lit_wasm(op="encrypt", pk=key, msg=data.hex(), id=identity.hex())["ct"]
         foreign = EncryptedData(base64.b64encode(bytes.fromhex(theirs)).decode(), ours.data_to_encrypt_hash)
         assert (await client.decrypt(foreign, conditions, create_auth_sig(owner))).plaintext == data
