@@ -63,7 +63,11 @@ class NodeService:
             raise BadRequest(f"config lists other public keys for node {config.index} than its identity")
         self.hub = SessionHub()
         self.transport = PeerTransport(config, network_id(config), self.identity.signing)
-        self.usage = UsageLog(Path(config.state_dir) / "presign-usage.log")
+        self.usage = UsageLog(
+            Path(config.state_dir) / "presign-usage.log",
+            mac_key=self.store.derive_key("presign-usage-log"),
+            counter_path=Path(config.seal_key_path + ".usage-counter"),  # beside the seal key, outside state_dir
+        )
         self.pool = PresignPool(config.index, self.store, self.usage)
         self.keys: NetworkKeys | None = (
             NetworkKeys.from_record(self.store.load(KEYS_RECORD)) if self.store.exists(KEYS_RECORD) else None

@@ -48,22 +48,32 @@ def test_wrong_sealing_key_is_refused(tmp_path):
         SealedStore(tmp_path / "s", load_or_create_key(tmp_path / "k2")).load("identity")
 
 
+def _usage_log(tmp_path):
+    store = SealedStore(tmp_path / "state", load_or_create_key(tmp_path / "secrets" / "seal.key"))
+    return UsageLog(
+        tmp_path / "state" / "usage.log",
+        mac_key=store.derive_key("presign-usage-log"),
+        counter_path=tmp_path / "secrets" / "seal.key.usage-counter",
+    )
+
+
 def test_usage_log_refuses_second_message_and_survives_restart(tmp_path):
-    log = UsageLog(tmp_path / "usage.log")
+    log = _usage_log(tmp_path)
     log.claim("p/1", "aa")
     log.claim("p/1", "aa")  # the same message again yields the same share: allowed
     with pytest.raises(PresignatureReused):
         log.claim("p/1", "bb")
-    reopened = UsageLog(tmp_path / "usage.log")
+    reopened = _usage_log(tmp_path)
     assert reopened.message_for("p/1") == "aa"
     with pytest.raises(PresignatureReused):
         reopened.claim("p/1", "bb")
 
 
 def test_usage_log_ignores_a_torn_last_line(tmp_path):
-    path = tmp_path / "usage.log"
-    path.write_text(json.dumps({"id": "p/1", "msg": "aa"}) + "\n" + '{"id": "p/2", "ms')
-    log = UsageLog(path)
+    _usage_log(tmp_path).claim("p/1", "aa")
+    with open(tmp_path / "state" / "usage.log", "a") as fh:
+        fh.write('{"id": "p/2", "ms')
+    log = _usage_log(tmp_path)
     assert log.is_used("p/1") and not log.is_used("p/2")
 
 

@@ -80,8 +80,11 @@ class Env:
     state: Path
 
     def signer(self) -> Signer:
-        usage = UsageLog(self.state / f"usage-{os.urandom(4).hex()}.log")
-        store = SealedStore(self.state, load_or_create_key(self.state / "seal.key"))
+        name = f"usage-{os.urandom(4).hex()}"
+        store = SealedStore(self.state, load_or_create_key(self.state / "secrets" / "seal.key"))
+        usage = UsageLog(
+            self.state / f"{name}.log", mac_key=store.derive_key(name), counter_path=self.state / "secrets" / f"{name}.counter"
+        )
         return Signer(1, self.keys, PresignPool(1, store, usage), usage, self.registry)  # type: ignore[arg-type]
 
     def derived_pubkey(self, key_id: bytes) -> bytes:
