@@ -48,14 +48,14 @@ async def time_to_ready(n: int) -> float:
 
 
 async def wait_for_full_pools(client: LitClient, target: int, timeout_s: float = 300.0) -> float:
-    """Seconds until every node has `target` leasable presignatures (the steady state to measure)."""
+    """Seconds until every node has `target` assignable presignatures (the steady state to measure)."""
     start = time.perf_counter()
     async with aiohttp.ClientSession() as http:
         while time.perf_counter() - start < timeout_s:
             counts = []
             for url in client.network.nodes:
                 async with http.get(url + "/status") as resp:
-                    counts.append((await resp.json())["presignatures"]["leasable"])
+                    counts.append((await resp.json())["presignatures"]["assignable"])
             if min(counts) >= target:
                 break
             await asyncio.sleep(1.0)
@@ -73,13 +73,13 @@ async def signing(runs: int, concurrencies: tuple[int, ...] = (1, 8)) -> None:
                 cid = await client.upload_action((EXAMPLES / name.split()[0]).read_text())
                 await client.permit_action(key, pkp.token_id, cid)
                 params = {"publicKey": "0x" + pkp.pubkey.hex(), **params_for()}
-                await client.execute_js(ipfs_id=cid, js_params=params, max_signatures=1)  # warm the CID caches
+                await client.execute_js(ipfs_id=cid, js_params=params)  # warm the CID caches
                 waited = await wait_for_full_pools(client, POOL_TARGET)
                 print(f"({name}: waited {waited:.0f} s for every node's pool to hold {POOL_TARGET} presignatures)")
 
                 async def one() -> float:
                     t = time.perf_counter()
-                    result = await client.execute_js(ipfs_id=cid, js_params=params, max_signatures=1)
+                    result = await client.execute_js(ipfs_id=cid, js_params=params)
                     assert result.signatures["sig1"]["address"]
                     return time.perf_counter() - t
 

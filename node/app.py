@@ -13,10 +13,10 @@ from runtime.crypto.protocol import Message
 
 from .access import handle_encryption_sign, handle_signing_jwt
 from .access_ops import PEER_SHARE_PATH, handle_peer_decryption_share
+from .agreement import ACCEPT_PATH, ASSIGN_PATH
 from .errors import BadRequest, NodeError, NotReady
 from .execute import handle_execute, handle_pkp_sign
-from .peer import open_envelope
-from .service import NodeService, network_id
+from .service import NodeService
 
 __all__ = ["create_app", "SERVICE"]
 
@@ -24,9 +24,7 @@ log = logging.getLogger(__name__)
 
 SERVICE = web.AppKey("service", NodeService)
 _MAX_BODY = 32 * 1024 * 1024
-_MAX_LEASE = 16
-_LEASE_WAIT_S = 20.0
-_CLIENT_PATHS = ("/web/", "/presign/lease")
+_CLIENT_PATHS = ("/web/", "/peer/sign/")
 
 
 @web.middleware
@@ -58,8 +56,8 @@ async def read_json(request: web.Request) -> Any:
 
 
 async def _peer_payload(request: web.Request) -> tuple[int, Any]:
-    service = request.app[SERVICE]
-    return open_envelope(service.config, network_id(service.config), request.path, await read_json(request))
+    """(sender, payload) of a peer route's envelope: signed, for this node, fresh and not replayed."""
+    return request.app[SERVICE].transport.open(request.path, await read_json(request))
 
 
 async def health(request: web.Request) -> web.Response:
@@ -90,24 +88,6 @@ async def peer_presign_start(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-async def presign_lease(request: web.Request) -> web.Response:
-    """Lease presignatures this node initiated; waits (bounded) for the pool to refill."""
-    service = request.app[SERVICE]
-    service.require_keys()
-    body = await read_json(request)
-    count = body.get("count", 1) if isinstance(body, dict) else None
-    if not isinstance(count, int) or not 1 <= count <= _MAX_LEASE:
-        raise BadRequest(f"count must be an integer in 1..{_MAX_LEASE}")
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + _LEASE_WAIT_S
-    while service.pool.available() < count and loop.time() < deadline:
-        await asyncio.sleep(0.1)
-    leased = service.pool.lease(count)
-    if len(leased) < count:
-        raise NotReady(f"node {service.config.index} has only {len(leased)} presignatures ready; try again shortly")
-    return web.json_response({"node": service.config.index, "presignatures": [p.public.to_dict() for p in leased]})
-
-
 async def execute(request: web.Request) -> web.Response:
     service = request.app[SERVICE]
     answer = await handle_execute(service, await read_json(request))
@@ -133,6 +113,18 @@ async def signing_jwt(request: web.Request) -> web.Response:
     return web.json_response(await handle_signing_jwt(request.app[SERVICE], await read_json(request)))
 
 
+async def peer_sign_assign(request: web.Request) -> web.Response:
+    _, payload = await _peer_payload(request)
+    service = request.app[SERVICE]
+    service.require_keys()
+    return web.json_response(await service.agreement.handle_assign(payload))
+
+
+async def peer_sign_accept(request: web.Request) -> web.Response:
+    sender, payload = await _peer_payload(request)
+    return web.json_response(await request.app[SERVICE].agreement.handle_accept(sender, payload))
+
+
 def create_app(service: NodeService) -> web.Application:
     app = web.Application(middlewares=[_client_activity, _errors], client_max_size=_MAX_BODY)
     app[SERVICE] = service
@@ -141,11 +133,12 @@ def create_app(service: NodeService) -> web.Application:
     app.router.add_post("/peer/message", peer_message)
     app.router.add_post("/peer/presign/start", peer_presign_start)
     app.router.add_post(PEER_SHARE_PATH, peer_decryption_share)
-    app.router.add_post("/presign/lease", presign_lease)
     app.router.add_post("/web/execute", execute)
     app.router.add_post("/web/pkp/sign", pkp_sign)
     app.router.add_post("/web/encryption/sign", encryption_sign)
     app.router.add_post("/web/signing/access_control_condition", signing_jwt)
+    app.router.add_post(ASSIGN_PATH, peer_sign_assign)
+    app.router.add_post(ACCEPT_PATH, peer_sign_accept)
 
     async def on_startup(app: web.Application) -> None:
         service.start_background()

@@ -15,14 +15,14 @@ from typing import Any
 from sandbox import execute as run_action
 
 from .auth import verify_auth_sig
-from .wire import request_object, seal_for_client
+from .agreement import SignatureSlot, coordinator_for
+from .wire import check_client_key, request_object, seal_for_client
 from .errors import BadRequest
 from .host import RequestContext
 from .signer import SCOPE_SIGN_ANYTHING
 
 __all__ = ["handle_execute", "handle_pkp_sign"]
 
-_MAX_PRESIGNATURES = 16
 _JOINABLE_AFTER_S = 60.0
 
 
@@ -31,11 +31,13 @@ def _forget(active: dict[str, RequestContext], request_id: str, request: Request
         del active[request_id]
 
 
-def _presignature_ids(body: dict[str, Any], field: str = "presignatureIds") -> list[str]:
-    ids = body.get(field) or []
-    if not isinstance(ids, list) or len(ids) > _MAX_PRESIGNATURES or not all(isinstance(i, str) for i in ids):
-        raise BadRequest(f"{field} must be a list of at most {_MAX_PRESIGNATURES} presignature ids")
-    return ids
+def _coordinator(service: Any, body: dict[str, Any]) -> int | None:
+    """Who coordinates this request's signatures; None when it cannot sign (no client key to seal
+    shares to), checked before the action runs so that a bad key never spends a presignature."""
+    if body.get("clientPublicKey") is None and body.get("requestId") is None:
+        return None
+    request_id = check_client_key(body)
+    return coordinator_for(request_id, service.config.n, body.get("coordinator"))
 
 
 async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
@@ -47,7 +49,7 @@ async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
     if not isinstance(js_params, dict):
         raise BadRequest("jsParams must be an object")
     auth = verify_auth_sig(body["authSig"]) if body.get("authSig") else None
-    presignature_ids = _presignature_ids(body)
+    coordinator = _coordinator(service, body)
     if code_b64 is not None:
         try:
             code = base64.b64decode(str(code_b64), validate=True).decode("utf-8")
@@ -57,7 +59,7 @@ async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
     else:
         cid, code = await service.action_code(str(ipfs_id))
     request_id = body.get("requestId") if isinstance(body.get("requestId"), str) else None
-    request = RequestContext(presignature_ids, auth, service.limits, request_id=request_id)
+    request = RequestContext(coordinator, auth, service.limits, request_id=request_id)
     host = service.make_host(request, [cid])
     registered = request_id is not None and service.active_requests.setdefault(request_id, request) is request
     try:
@@ -89,11 +91,10 @@ async def handle_pkp_sign(service: Any, body: Any) -> dict[str, Any]:
         raise BadRequest("toSign must be hex") from None
     if len(to_sign) != 32:
         raise BadRequest(f"toSign must be exactly 32 bytes, got {len(to_sign)}")
-    (presignature_id,) = _presignature_ids(body) or [None]
-    if presignature_id is None:
-        raise BadRequest("presignatureIds must name one leased presignature")
+    request_id = check_client_key(body)
+    slot = SignatureSlot(request_id, "pkp-sign", coordinator_for(request_id, service.config.n, body.get("coordinator")))
     signer = service.signer
     pkp = await signer.resolve(body.get("publicKey"))
     await signer.authorize(pkp, SCOPE_SIGN_ANYTHING, None, auth)
-    share = signer.sign(pkp, to_sign, presignature_id)
+    share = await signer.sign(pkp, to_sign, slot)
     return {"nodeIndex": service.config.index, "signedData": seal_for_client(body, {"sig": {**share, "sigName": "sig"}})}

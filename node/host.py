@@ -20,6 +20,7 @@ from sandbox import execute as run_action
 from sandbox.addresses import FetchPolicy
 
 from .access_ops import AccessOps
+from .agreement import SignatureSlot
 from .auth import AuthSig
 from .errors import NodeError, NotPermitted
 from .signer import SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTHING
@@ -31,7 +32,7 @@ __all__ = ["RequestContext", "NodeHost"]
 class RequestContext:
     """What one execute request shares across its action and the child actions it calls."""
 
-    presignature_ids: list[str]
+    coordinator: int | None  # the node that assigns presignatures and certifies (node/agreement.py)
     auth_sig: AuthSig | None
     limits: Limits
     signed: dict[str, dict[str, Any]] = field(default_factory=dict)  # sigName -> share payload
@@ -39,14 +40,11 @@ class RequestContext:
     request_id: str | None = None  # the client's id, the same on every node: peers join by it
     action_cids: set[str] = field(default_factory=set)  # every action run under this request
 
-    def next_presignature(self) -> str:
-        used = len(self.signed)
-        if used >= len(self.presignature_ids):
-            raise HostError(
-                f"this request leased {len(self.presignature_ids)} presignature(s) and the action asked "
-                f"for signature #{used + 1}; lease more (LitClient.execute_js(max_signatures=...))"
-            )
-        return self.presignature_ids[used]
+    def slot(self, sig_name: str) -> SignatureSlot:
+        """Where the nodes meet to agree on this signature: the same at every node."""
+        if self.request_id is None or self.coordinator is None:
+            raise HostError("signing needs the client's requestId (the same at every node); this request has none")
+        return SignatureSlot(self.request_id, sig_name, self.coordinator)
 
 
 class NodeHost(AccessOps, Host):
@@ -81,7 +79,13 @@ class NodeHost(AccessOps, Host):
         signer = self._service.signer
         pkp = await signer.resolve(args.get("publicKey"))
         await signer.authorize(pkp, scope, self.action_cid, self._request.auth_sig)
-        share = signer.sign(pkp, to_sign, self._request.next_presignature())
+        slot = self._request.slot(sig_name)
+        self._request.signed[sig_name] = {}  # taken while the nodes agree: a second sign with it is refused
+        try:
+            share = await signer.sign(pkp, to_sign, slot)
+        except BaseException:
+            del self._request.signed[sig_name]
+            raise
         self._request.signed[sig_name] = {**share, "sigName": sig_name}
         return "success"
 

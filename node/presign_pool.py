@@ -1,19 +1,18 @@
-"""This node's presignatures: made in batches by committees, stored sealed, leased to clients.
+"""This node's presignatures: made in batches by committees, stored sealed, assigned to signatures.
 
-Which presignature a request uses must be the same at every node, so the client names them:
-it leases ids from one node (`lease`), and each node signs with its own share of those ids.
-Only a batch's initiator leases its ids, so two clients are never handed the same one by honest
-nodes; should it happen anyway (a lying node, an expired lease), the usage log refuses a second
-message and the committee rule (at most 3t+1 members) keeps a split use harmless (DESIGN §4).
+Which presignature a signature uses must be the same at every node: the request's coordinator
+assigns one it initiated (`assign`, see node/agreement.py), each node signs with its own share of
+it. Assignment is only a choice: one message per presignature is enforced by the usage log at each
+node and, network-wide, by the agreement certificate, so a coordinator that assigns one twice (a
+liar, or one that restarted) only makes a request fail.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
-from runtime.crypto.presignature import Presignature
+from runtime.crypto.presignature import Presignature, PresignaturePublic
 
 from .sealed import SealedStore
 from .usage_log import UsageLog
@@ -26,14 +25,13 @@ _INDEX_RECORD = "presign-index"
 
 
 class PresignPool:
-    def __init__(self, node_index: int, store: SealedStore, usage: UsageLog, lease_ttl_s: float = 120.0) -> None:
+    def __init__(self, node_index: int, store: SealedStore, usage: UsageLog) -> None:
         self._index = node_index
         self._store = store
         self._usage = usage
-        self._ttl = lease_ttl_s
         self._by_id: dict[str, Presignature] = {}
         self._initiator: dict[str, int] = {}
-        self._leased_until: dict[str, float] = {}
+        self._assigned: set[str] = set()
         self._batches: list[str] = store.load(_INDEX_RECORD) if store.exists(_INDEX_RECORD) else []
         for name in self._batches:
             self._absorb(store.load(name))
@@ -56,26 +54,28 @@ class PresignPool:
     def get(self, presignature_id: str) -> Presignature | None:
         return self._by_id.get(presignature_id)
 
-    def _leasable(self, now: float) -> list[str]:
-        """Unused, unleased ids this node initiated; full committees first, so every node can sign."""
+    def initiator(self, presignature_id: str) -> int | None:
+        return self._initiator.get(presignature_id)
+
+    def _assignable(self) -> list[str]:
+        """Unused, unassigned ids this node initiated; full committees first, so every node can sign."""
         ids = [
             pid
             for pid, initiator in self._initiator.items()
-            if initiator == self._index
-            and not self._usage.is_used(pid)
-            and self._leased_until.get(pid, 0.0) <= now
+            if initiator == self._index and not self._usage.is_used(pid) and pid not in self._assigned
         ]
         return sorted(ids, key=lambda pid: -len(self._by_id[pid].public.committee))
 
     def available(self) -> int:
-        return len(self._leasable(time.monotonic()))
+        return len(self._assignable())
 
     def unused(self) -> int:
         return sum(1 for pid in self._by_id if not self._usage.is_used(pid))
 
-    def lease(self, count: int) -> list[Presignature]:
-        now = time.monotonic()
-        chosen = self._leasable(now)[:count]
-        for pid in chosen:
-            self._leased_until[pid] = now + self._ttl
-        return [self._by_id[pid] for pid in chosen]
+    def assign(self) -> PresignaturePublic | None:
+        """One presignature this node initiated, never handed out before (by this process)."""
+        ids = self._assignable()
+        if not ids:
+            return None
+        self._assigned.add(ids[0])
+        return self._by_id[ids[0]].public

@@ -18,6 +18,7 @@ from runtime.ipfs import CID, GatewaySource, KuboRpcSource, VerifiedFetcher, bui
 from sandbox import Limits
 from sandbox.addresses import FetchPolicy
 
+from .agreement import SigningAgreement
 from .config import NodeConfig
 from .host import NodeHost, RequestContext
 from .errors import BadRequest, NotReady
@@ -85,10 +86,11 @@ class NodeService:
         # Actions may never reach this network's nodes, whatever else the policy allows.
         self.fetch_policy = FetchPolicy(
             allow_private=config.allow_private_fetch,
-            forbidden_ports=frozenset(int(p.url.rsplit(":", 1)[1].split("/")[0]) for p in config.peers),
+            forbidden_endpoints=config.fetch_forbidden_endpoints(),
         )
         self._tasks: list[asyncio.Task[None]] = []
         self.t = threshold_for(config.n)
+        self.agreement = SigningAgreement(config.index, self.identity, self.directory, self.pool, self.transport)
         self.presigner = Presigner(
             config, self.t, self.identity, self.directory, self.pool, self.hub, self.transport, self.send
         )
@@ -137,7 +139,7 @@ class NodeService:
     def signer(self) -> Signer:
         if self._signer is None:
             self._signer = Signer(
-                self.config.index, self.require_keys(), self.pool, self.usage, self.registry, self.config.fault
+                self.config.index, self.require_keys(), self.pool, self.usage, self.registry, self.agreement, self.config.fault
             )
         return self._signer
 
@@ -180,6 +182,6 @@ class NodeService:
             "ready": keys is not None,
             "genesisError": self.genesis_error,
             "identity": self.identity.public.to_dict(),
-            "presignatures": {"leasable": self.pool.available(), "unused": self.pool.unused(), "used": len(self.usage)},
+            "presignatures": {"assignable": self.pool.available(), "unused": self.pool.unused(), "used": len(self.usage)},
             "network": keys.public_info() if keys is not None else None,
         }

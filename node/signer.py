@@ -1,8 +1,9 @@
 """ECDSA signing with PKPs on this node: which key, whether it may, and the share itself.
 
 The order of steps is the security argument: resolve the PKP from the chain and check its public
-key against its key id; check the permission; record the presignature's use durably; only then
-compute the share.
+key against its key id; check the permission; learn which presignature the request's coordinator
+assigned; record its use durably; send the signed accept and get back a certificate of 2t+1
+committee members that recorded the same use (node/agreement.py); only then compute the share.
 
 Resolved PKPs are cached (bounded, least recently used first out): a token's key id is fixed when
 it is minted and PKPRegistry.sol has no burn, so a PKP that exists and whose public key is the
@@ -14,7 +15,7 @@ change (revocation must bite at once), so `authorize` always reads the chain.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from runtime.chain.pkp import PkpRegistry, SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTHING, normalize_pubkey
@@ -23,6 +24,7 @@ from runtime.crypto.errors import CryptoError
 from runtime.crypto.hd import DerivedKey, token_id
 from runtime.crypto.secp256k1 import ORDER, SECP256K1
 
+from .agreement import SignatureSlot, SigningAgreement
 from .auth import AuthSig
 from .errors import BadRequest, NotPermitted, NotReady
 from .keys import NetworkKeys
@@ -42,12 +44,19 @@ class Pkp:
     key_id: bytes
     public_key: bytes  # 65 bytes uncompressed
     key: DerivedKey
-    share: int
+    share: int = field(repr=False)
 
 
 class Signer:
     def __init__(
-        self, index: int, keys: NetworkKeys, pool: PresignPool, usage: UsageLog, registry: PkpRegistry, fault: str | None = None
+        self,
+        index: int,
+        keys: NetworkKeys,
+        pool: PresignPool,
+        usage: UsageLog,
+        registry: PkpRegistry,
+        agreement: SigningAgreement,
+        fault: str | None = None,
     ) -> None:
         self._index = index
         self._fault = fault
@@ -55,6 +64,7 @@ class Signer:
         self._pool = pool
         self._usage = usage
         self._registry = registry
+        self._agreement = agreement
         self._resolved: OrderedDict[int, Pkp] = OrderedDict()  # token id -> verified PKP
 
     async def resolve(self, public_key: Any) -> Pkp:
@@ -99,14 +109,22 @@ class Signer:
             reasons.append("no permitted action is running and no authSig was given")
         raise NotPermitted(f"PKP {pkp.token_id}: " + "; ".join(reasons))
 
-    def sign(self, pkp: Pkp, to_sign: bytes, presignature_id: str) -> dict[str, Any]:
+    async def sign(self, pkp: Pkp, to_sign: bytes, slot: SignatureSlot) -> dict[str, Any]:
+        presignature_id = await self._agreement.assigned(slot)
         presig = self._pool.get(presignature_id)
         if presig is None:
             raise NotReady(f"node {self._index} holds no presignature {presignature_id}")
+        if self._pool.initiator(presignature_id) != slot.coordinator:
+            # Only a batch's initiator hands its presignatures out, so no node drains another's pool.
+            raise BadRequest(f"presignature {presignature_id} was not made by coordinator node {slot.coordinator}")
         try:
             record = check_presignature_use(self._usage.message_for(presignature_id), to_sign, pkp.key.public_key)
-            self._usage.claim(presignature_id, record)  # durable before the share exists
-            share = sign_share(presig, pkp.key, pkp.share, to_sign, recorded_use=record)
+            self._usage.claim(presignature_id, record)  # durable before the accept is signed
+        except CryptoError as exc:
+            raise BadRequest(f"signing refused: {exc}") from None
+        certificate = await self._agreement.certify(slot, presig.public, record)
+        try:
+            share = sign_share(presig, pkp.key, pkp.share, to_sign, recorded_use=record, certificate=certificate)
         except CryptoError as exc:
             raise BadRequest(f"signing refused: {exc}") from None
         if self._fault == "wrong_signature_shares":
@@ -120,4 +138,6 @@ class Signer:
             "dataSigned": "0x" + bytes(to_sign).hex(),
             "keyId": "0x" + pkp.key_id.hex(),
             "presignature": presig.public.to_dict(),
+            "certificate": certificate.to_dict(),
+            "signingSet": list(certificate.signers),
         }

@@ -10,7 +10,7 @@ from runtime.crypto.errors import CryptoError
 
 from .errors import BadRequest
 
-__all__ = ["request_object", "seal_for_client"]
+__all__ = ["request_object", "seal_for_client", "check_client_key"]
 
 
 def request_object(body: Any) -> dict[str, Any]:
@@ -19,11 +19,19 @@ def request_object(body: Any) -> dict[str, Any]:
     return body
 
 
-def seal_for_client(body: dict[str, Any], payload: Any) -> str:
+def check_client_key(body: dict[str, Any]) -> str:
+    """The request id, once it and the client's key are known to be usable: checked before any
+    presignature is spent, so a bad key cannot burn one."""
     client_key, request_id = body.get("clientPublicKey"), body.get("requestId")
-    if not isinstance(request_id, str) or not request_id:
-        raise BadRequest("requestId must be a non-empty string")
+    if not isinstance(request_id, str) or not request_id or len(request_id) > 256:
+        raise BadRequest("requestId must be a non-empty string of at most 256 characters")
     try:
-        return seal_response(str(client_key), json.dumps(payload).encode(), request_id.encode())
+        seal_response(str(client_key), b"", request_id.encode())
     except (CryptoError, ValueError) as exc:
         raise BadRequest(f"clientPublicKey: {exc}") from None
+    return request_id
+
+
+def seal_for_client(body: dict[str, Any], payload: Any) -> str:
+    request_id = check_client_key(body)
+    return seal_response(str(body["clientPublicKey"]), json.dumps(payload).encode(), request_id.encode())

@@ -105,6 +105,7 @@ class LitClient:
         self.straggler_grace_s = straggler_grace_s
         self._session: aiohttp.ClientSession | None = None
         self.root_commitments: list[list[Point]] = []
+        self._ready: set[int] = set()  # nodes that said they were ready at the last refresh
         self.bls_key: ThresholdPublicKey  # the network's BLS key and every node's share of it, set by refresh
 
     # ---- connection ----------------------------------------------------------------------------
@@ -125,6 +126,7 @@ class LitClient:
 
         def decide(statuses: dict[int, Any], final: bool) -> Any:
             views = [s["network"] for s in statuses.values() if isinstance(s, dict) and s.get("network")]
+            self._ready = {i for i, s in statuses.items() if isinstance(s, dict) and s.get("ready")}
             counts = Counter(json.dumps(v, sort_keys=True) for v in views).most_common(1)
             if counts and counts[0][1] >= need:
                 return json.loads(counts[0][0])
@@ -219,15 +221,15 @@ class LitClient:
 
     # ---- signing -------------------------------------------------------------------------------
 
-    async def _lease(self, count: int) -> list[str]:
-        errors = []
-        for start in secrets.SystemRandom().sample(range(len(self.network.nodes)), len(self.network.nodes)):
-            try:
-                data = await self._request("POST", self.network.nodes[start] + "/presign/lease", {"count": count})
-                return [p["id"] for p in data["presignatures"]]
-            except (LitError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                errors.append(f"node {start + 1}: {exc}")
-        raise NetworkError("no node could lease presignatures: " + "; ".join(errors))
+    def _coordinator(self, chosen: int | None) -> int:
+        """The node that assigns the presignatures of one request and collects the nodes' agreement
+        on each signature: `chosen`, else one that answered the last refresh (any node can; a dead
+        one fails the request)."""
+        if chosen is not None:
+            if not 1 <= chosen <= len(self.network.nodes):
+                raise ValueError(f"coordinator must be a node index in 1..{len(self.network.nodes)}")
+            return chosen
+        return secrets.choice(sorted(self._ready) or list(range(1, len(self.network.nodes) + 1)))
 
     def _open_shares(self, answers: dict[int, Any], key: ResponseKey, request_id: str, errors: dict[int, str]) -> dict[int, dict[str, Any]]:
         opened = {}
@@ -258,8 +260,8 @@ class LitClient:
         ipfs_id: str | None = None,
         js_params: dict[str, Any] | None = None,
         auth_sig: dict[str, Any] | None = None,
-        max_signatures: int = 2,
         response_strategy: ResponseStrategy = "mostCommon",
+        coordinator: int | None = None,
     ) -> ExecuteResult:
         if (code is None) == (ipfs_id is None):
             raise ValueError("give exactly one of code and ipfs_id")
@@ -270,7 +272,7 @@ class LitClient:
             "authSig": auth_sig,
             "clientPublicKey": key.public_hex,
             "requestId": request_id,
-            "presignatureIds": await self._lease(max_signatures) if max_signatures else [],
+            "coordinator": self._coordinator(coordinator),
         }
         if code is not None:
             body["code"] = base64.b64encode(code.encode()).decode()
@@ -336,7 +338,9 @@ class LitClient:
         """The payload if the network signed `token` and it is unexpired; JwtError otherwise."""
         return verify_jwt(token, self.network.public["blsPublicKey"])
 
-    async def pkp_sign(self, public_key: str, to_sign: bytes, auth_sig: dict[str, Any]) -> dict[str, Any]:
+    async def pkp_sign(
+        self, public_key: str, to_sign: bytes, auth_sig: dict[str, Any], coordinator: int | None = None
+    ) -> dict[str, Any]:
         """Sign 32 bytes with a PKP, no action: authorised by the owner's (or a permitted) authSig."""
         if len(to_sign) != 32:
             raise ValueError(f"to_sign must be exactly 32 bytes, got {len(to_sign)}")
@@ -347,7 +351,7 @@ class LitClient:
             "authSig": auth_sig,
             "clientPublicKey": key.public_hex,
             "requestId": request_id,
-            "presignatureIds": await self._lease(1),
+            "coordinator": self._coordinator(coordinator),
         }
 
         def decide(answers: dict[int, Any], final: bool) -> dict[str, Any] | None:

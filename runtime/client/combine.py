@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from runtime.crypto.agreement import Certificate
 from runtime.crypto.ecdsa import SignatureShare, agreed_value, combine_signature_shares
 from runtime.crypto.errors import CryptoError
 from runtime.crypto.errors import NotEnoughShares as CryptoNotEnough
@@ -22,16 +23,20 @@ def combine_ecdsa(
 ) -> dict[str, Any]:
     """One signature from the nodes' payloads for `sig_name`; liars are named in `badNodes`.
 
-    The public parts (presignature, key id, message) are taken as the value t+1 nodes agree on, so
-    up to t liars cannot choose them; every share is then checked against those public parts."""
+    The public parts (presignature, key id, message, agreement certificate) are taken as the value
+    t+1 nodes agree on, so up to t liars cannot choose them; every share is then checked against
+    those public parts."""
     need = t + 1
     try:
         presig = PresignaturePublic.from_dict(agreed_value({i: p.get("presignature") for i, p in payloads.items()}, need))
         key_id = bytes.fromhex(agreed_value({i: p.get("keyId") for i, p in payloads.items()}, need).removeprefix("0x"))
         data = bytes.fromhex(agreed_value({i: p.get("dataSigned") for i, p in payloads.items()}, need).removeprefix("0x"))
+        certificate = Certificate.from_dict(agreed_value({i: p.get("certificate") for i, p in payloads.items()}, need))
+        certificate.check(presig)
     except (CryptoNotEnough, CryptoError, AttributeError, ValueError) as exc:
         raise NotEnoughShares(f"signature {sig_name!r}: nodes do not agree on what was signed ({exc})") from None
     key = derive_key(key_id, root_commitments)
+    delta = certificate.rerandomizer(SECP256K1.encode(key.public_key), data)
     shares, malformed = [], []
     for index, payload in payloads.items():
         try:
@@ -44,7 +49,7 @@ def combine_ecdsa(
         else:
             shares.append(share)
     try:
-        signature = combine_signature_shares(presig, key, data, shares)
+        signature = combine_signature_shares(presig, key, data, shares, delta)
     except CryptoNotEnough as exc:
         bad = sorted(set(exc.bad_parties) | set(malformed))
         raise NotEnoughShares(
@@ -58,4 +63,6 @@ def combine_ecdsa(
         "dataSigned": "0x" + data.hex(),
         "badNodes": sorted(set(signature.bad_parties) | set(malformed)),
         "committee": list(presig.committee),
+        "signingSet": list(certificate.signers),
+        "presignatureId": presig.id,
     }

@@ -1,17 +1,21 @@
 """Threshold ECDSA signing from presignatures: signature shares, their proofs, robust combining.
 
-Node (signer):  s_i = k_i·(h + r·x_i) + e_i, with x_i the party's derived key share (degree t),
-                k_i, e_i from a presignature (degree t and 2t), so s_i lies on a degree-2t polynomial
-                whose value at 0 is s = k·(h + r·x). The share carries P_i = k_i·X_i and a
-                Chaum–Pedersen proof that log_G K_i = log_{X_i} P_i.
-Client (combiner): checks each share on its own, s_i·G == h·K_i + r·P_i + E_i with K_i, E_i from the
-                presignature's commitments and X_i from the derived key's commitments, names the bad
-                ones, interpolates 2t+1 good ones, normalises to low-s, computes the recovery id
-                and verifies the result against the public key before returning it.
+Re-randomised (Groth–Shoup): the agreement certificate fixes δ (agreement.Certificate.rerandomizer),
+R' = δ·R = (k/δ)⁻¹·G and r = R'.x, so the nonce actually used is k' = k/δ.
 
-Use rule: a presignature signs one (key, message) only. `check_presignature_use` is the pure rule;
-the node persists the record it returns (fsync) and passes it back to `sign_share`, which refuses
-to run without it, so no share leaves before the use is durable.
+Node (signer):  s_i = δ⁻¹·k_i·(h + r·x_i) + e_i + h·d_i, with x_i the party's derived key share
+                (degree t), k_i, e_i, d_i from a presignature (degree t, 2t, 2t; e and d share zero),
+                so s_i lies on a degree-2t polynomial whose value at 0 is s = k'·(h + r·x). The share
+                carries P_i = k_i·X_i and a Chaum–Pedersen proof that log_G K_i = log_{X_i} P_i.
+Client (combiner): checks each share on its own, s_i·G == δ⁻¹·(h·K_i + r·P_i) + E_i + h·D_i with
+                K_i, E_i, D_i from the presignature's commitments and X_i from the derived key's,
+                names the bad ones, interpolates 2t+1 good ones, normalises to low-s, computes the
+                recovery id and verifies the result against the public key before returning it.
+
+Use rule: a presignature signs one (key, message) only, network-wide. `check_presignature_use` is
+the pure per-node rule; the node persists the record it returns (fsync), then needs a certificate of
+2t+1 committee members that recorded the same use (agreement.py). `sign_share` refuses to run
+without both, so no share leaves before the use is durable and agreed.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 
 from coincurve import PublicKey
 
+from .agreement import AgreementFailed, Certificate
 from .dleq import DleqProof, prove_dleq, verify_dleq
 from .errors import (
     InvalidInput,
@@ -49,6 +54,7 @@ __all__ = [
     "combine_signature_shares",
     "verify_signature",
     "agreed_value",
+    "rerandomized_r",
 ]
 
 _G = SECP256K1
@@ -148,6 +154,17 @@ def _share_context(presig_id: str, index: int, public_key: Point, to_sign: bytes
     return b"litrt/ecdsa/share|" + presig_id.encode() + b"|" + str(index).encode() + b"|" + _G.encode(public_key) + bytes(to_sign)
 
 
+def rerandomized_r(presig: PresignaturePublic, delta: int) -> tuple[Point, int]:
+    """R' = δ·R and r = R'.x mod n."""
+    if not 0 < delta < ORDER:
+        raise InvalidInput("delta", "re-randomiser out of range")
+    big_r = _G.mul(presig.big_r, delta)
+    x = int.from_bytes(_G.encode(big_r)[1:], "big")
+    if x >= ORDER:  # probability ~2^-128; recovery ids 2 and 3 have no Ethereum encoding
+        raise VerificationFailed(f"presignature {presig.id}: re-randomised R.x ≥ n")
+    return big_r, x
+
+
 def sign_share(
     presignature: Presignature,
     key: DerivedKey,
@@ -155,13 +172,24 @@ def sign_share(
     to_sign: bytes,
     *,
     recorded_use: str,
+    certificate: Certificate,
     random_bytes: RandomBytes = secrets.token_bytes,
 ) -> SignatureShare:
-    """This party's share. `recorded_use` must be the record already persisted for this use."""
+    """This party's share. `recorded_use` must be the record already persisted for this use, and
+    `certificate` 2t+1 committee members' agreement on that same use (its signatures checked by
+    the caller, which holds the peers' keys)."""
     h = message_scalar(to_sign)
     if recorded_use != usage_record(to_sign, key.public_key):
         raise PresignatureReused(f"presignature {presignature.id} is not recorded for this message and key")
     pub = presignature.public
+    certificate.check(pub)
+    if certificate.record != recorded_use:
+        raise AgreementFailed(
+            f"presignature {pub.id} is certified for another message or key (by nodes {list(certificate.signers)})",
+            certificate.signers,
+        )
+    delta = certificate.rerandomizer(_G.encode(key.public_key), to_sign)
+    _, r = rerandomized_r(pub, delta)
     if key.threshold != pub.threshold:
         raise InvalidInput("key", f"key degree {key.threshold} differs from presignature threshold {pub.threshold}")
     if not isinstance(key_share, int) or not 0 < key_share < ORDER:
@@ -171,31 +199,33 @@ def sign_share(
     if not _G.eq(_G.base_mul(key_share), x_pub):
         raise InvalidInput("key_share", f"does not match party {i}'s public key share")
     k_i = presignature.k_share
-    s_i = (k_i * (h + pub.r * key_share) + presignature.e_share) % ORDER
+    s_i = (pow(delta, -1, ORDER) * k_i * (h + r * key_share) + presignature.e_share + h * presignature.d_share) % ORDER
     _, p_i, proof = prove_dleq(
         _G.generator(), x_pub, k_i, context=_share_context(pub.id, i, key.public_key, to_sign), random_bytes=random_bytes
     )
     return SignatureShare(pub.id, i, s_i, p_i, proof)
 
 
-def verify_share(presig: PresignaturePublic, key: DerivedKey, to_sign: bytes, share: SignatureShare) -> bool:
-    """s_i·G == h·K_i + r·P_i + E_i, and P_i = k_i·X_i for the k_i behind K_i."""
+def verify_share(presig: PresignaturePublic, key: DerivedKey, to_sign: bytes, share: SignatureShare, delta: int) -> bool:
+    """s_i·G == δ⁻¹·(h·K_i + r·P_i) + E_i + h·D_i, and P_i = k_i·X_i for the k_i behind K_i."""
     h = message_scalar(to_sign)
+    _, r = rerandomized_r(presig, delta)
     if share.presignature_id != presig.id or share.index not in presig.committee:
         return False
     if not 0 <= share.s < ORDER or share.p is None:
         return False
     i = share.index
-    k_pub, e_pub, x_pub = presig.k_public(i), presig.e_public(i), key.public_share(i)
+    k_pub, e_pub, d_pub, x_pub = presig.k_public(i), presig.e_public(i), presig.d_public(i), key.public_share(i)
     ctx = _share_context(presig.id, i, key.public_key, to_sign)
     if not verify_dleq(_G.generator(), k_pub, x_pub, share.p, share.proof, context=ctx):
         return False
-    expected = _G.add(_G.add(_G.mul(k_pub, h), _G.mul(share.p, presig.r)), e_pub)
+    nonce_part = _G.mul(_G.add(_G.mul(k_pub, h), _G.mul(share.p, r)), pow(delta, -1, ORDER))
+    expected = _G.add(_G.add(nonce_part, e_pub), _G.mul(d_pub, h))
     return _G.eq(_G.base_mul(share.s), expected)
 
 
 def combine_signature_shares(
-    presig: PresignaturePublic, key: DerivedKey, to_sign: bytes, shares: Sequence[SignatureShare]
+    presig: PresignaturePublic, key: DerivedKey, to_sign: bytes, shares: Sequence[SignatureShare], delta: int
 ) -> EcdsaSignature:
     """A verified low-s signature from any 2t+1 good shares; bad shares are named in errors."""
     message_scalar(to_sign)
@@ -212,7 +242,7 @@ def combine_signature_shares(
     # Every share is checked (at most 3t+1 of them) so that every liar is named, not only
     # those that happen to sort before the first 2t+1 good ones.
     for share in sorted(shares, key=lambda sh: sh.index):
-        if verify_share(presig, key, to_sign, share):
+        if verify_share(presig, key, to_sign, share, delta):
             good[share.index] = share.s
         else:
             bad.append(share.index)
@@ -220,7 +250,8 @@ def combine_signature_shares(
         raise NotEnoughShares(len(good), need, tuple(bad))
     # Any 2t+1 good shares lie on the same degree-2t polynomial: take the lowest indices.
     s = interpolate(dict(sorted(good.items())[:need]), ORDER)
-    signature = _finish(presig.big_r, presig.r, s, tuple(bad))
+    big_r, r = rerandomized_r(presig, delta)
+    signature = _finish(big_r, r, s, tuple(bad))
     if not verify_signature(key.public_key, bytes(to_sign), signature):
         # Each share checked out, so the public data itself must be inconsistent.
         raise VerificationFailed("combined signature does not verify against the public key", tuple(bad))

@@ -2,9 +2,12 @@
 
 A committee of at most 3t+1 parties makes B presignatures in one run. Phases, one message each:
 
-  deal      every dealer D broadcasts, per presignature, Feldman commitments to four polynomials
-            (k and a of degree t; z and e of degree 2t with constant 0, so their constant commitment
-            must be the identity) and each recipient's shares sealed to that recipient.
+  deal      every dealer D broadcasts, per presignature, Feldman commitments to five polynomials
+            (k and a of degree t; z, e and d of degree 2t with constant 0, so their constant
+            commitment must be the identity) and each recipient's shares sealed to that recipient.
+            d is the message-multiplied zero-sharing of signing (s_i += h·d_i): should a split
+            use of one presignature ever slip past the agreement round, the shares of the
+            minority then lie on k + d (degree 2t) and no longer reveal k_i.
   complain  every party broadcasts the dealers whose shares to it failed (possibly none).
   answer    a dealer with 1..t complaints opens the complainers' shares in public; everyone checks
             them. QUAL = dealers that dealt, got ≤ t complaints and answered each one validly.
@@ -40,8 +43,10 @@ Open = Callable[[int, bytes], bytes]
 RandomScalar = Callable[[int], int]
 RandomBytes = Callable[[int], bytes]
 
-_POLYS = ("k", "a", "z", "e")
-_HEADER = b"litrt/presign/v1"
+_POLYS = ("k", "a", "z", "e", "d")
+_ZERO_SHARINGS = ("z", "e", "d")
+_SCALARS = 32 * len(_POLYS)  # bytes of one party's shares of one presignature
+_HEADER = b"litrt/presign/v2"
 _G = SECP256K1
 
 
@@ -89,9 +94,9 @@ class PresignParty:
         self.faults: dict[int, str] = {}  # party -> first reason it was caught misbehaving
         self.qualified: tuple[int, ...] = ()
         self._commitments: dict[int, list[dict[str, list[Point]]]] = {}  # dealer -> per presig
-        self._shares: dict[int, list[tuple[int, int, int, int]]] = {}  # dealer -> my (k, a, z, e)
+        self._shares: dict[int, list[tuple[int, ...]]] = {}  # dealer -> my (k, a, z, e, d)
         self._bad_deal_to_me: set[int] = set()
-        self._sent: dict[int, list[tuple[int, int, int, int]]] = {}  # recipient -> what we dealt it
+        self._sent: dict[int, list[tuple[int, ...]]] = {}  # recipient -> what we dealt it
         self._disqualified: set[int] = set()  # dealers out of QUAL
         self._complaints: dict[int, set[int]] = {}  # complainer -> dealers
         self._answers: dict[int, dict[str, Any]] = {}  # dealer -> raw answer body
@@ -160,20 +165,20 @@ class PresignParty:
     # -- deal ------------------------------------------------------------------------------
 
     def _make_deal(self) -> Message:
-        degrees = {"k": self.t, "a": self.t, "z": 2 * self.t, "e": 2 * self.t}
+        degrees = {name: self.t if name in ("k", "a") else 2 * self.t for name in _POLYS}
         per_presig = []
-        mine: dict[int, list[tuple[int, int, int, int]]] = {j: [] for j in self.committee}
+        mine: dict[int, list[tuple[int, ...]]] = {j: [] for j in self.committee}
         own_commitments = []
         for _ in range(self.batch_size):
             polys = {
-                name: random_polynomial(deg, ORDER, 0 if name in ("z", "e") else None, self._rand)
+                name: random_polynomial(deg, ORDER, 0 if name in _ZERO_SHARINGS else None, self._rand)
                 for name, deg in degrees.items()
             }
             commits = {name: feldman_commit(_G, coeffs) for name, coeffs in polys.items()}
             own_commitments.append(commits)
             per_presig.append({name: [_G.encode(p).hex() for p in pts] for name, pts in commits.items()})
             for j in self.committee:
-                mine[j].append(tuple(evaluate(polys[n], j, ORDER) for n in _POLYS))  # type: ignore[misc]
+                mine[j].append(tuple(evaluate(polys[n], j, ORDER) for n in _POLYS))
         sealed = {
             str(j): self._seal(j, self._envelope(self.index, j, mine[j])).hex()
             for j in self.committee
@@ -184,7 +189,7 @@ class PresignParty:
         self._shares[self.index] = mine[self.index]
         return Message(self.session, "presign.deal", self.index, None, {"commitments": per_presig, "shares": sealed})
 
-    def _envelope(self, dealer: int, recipient: int, shares: list[tuple[int, int, int, int]]) -> bytes:
+    def _envelope(self, dealer: int, recipient: int, shares: list[tuple[int, ...]]) -> bytes:
         # The header binds session, dealer and recipient: a sealed blob replayed elsewhere fails.
         sid = self.session.encode()
         head = _HEADER + len(sid).to_bytes(2, "big") + sid + dealer.to_bytes(4, "big") + recipient.to_bytes(4, "big")
@@ -229,14 +234,16 @@ class PresignParty:
                 field = f"commitments[{b}].{name}"
                 if not isinstance(pts, list) or len(pts) != length or not all(isinstance(p, str) for p in pts):
                     raise InvalidInput(field, f"expected {length} hex points")
-                decoded = [_G.decode_hex(p, f"{field}[{k}]", allow_identity=k > 0 or name in "ze") for k, p in enumerate(pts)]
-                if name in ("z", "e") and decoded[0] is not None:
+                decoded = [
+                    _G.decode_hex(p, f"{field}[{k}]", allow_identity=k > 0 or name in _ZERO_SHARINGS) for k, p in enumerate(pts)
+                ]
+                if name in _ZERO_SHARINGS and decoded[0] is not None:
                     raise InvalidInput(f"{field}[0]", "a zero-sharing must commit to the identity")
                 parsed[name] = decoded
             out.append(parsed)
         return out
 
-    def _shares_valid(self, dealer: int, recipient: int, shares: list[tuple[int, int, int, int]]) -> bool:
+    def _shares_valid(self, dealer: int, recipient: int, shares: list[tuple[int, ...]]) -> bool:
         for b, values in enumerate(shares):
             commits = self._commitments[dealer][b]
             for name, value in zip(_POLYS, values):
@@ -285,7 +292,7 @@ class PresignParty:
             out.append(Message(self.session, "presign.answer", self.index, None, {"shares": opened}))
         return out + self._progress()
 
-    def _dealt_to(self, j: int) -> list[tuple[int, int, int, int]]:
+    def _dealt_to(self, j: int) -> list[tuple[int, ...]]:
         return self._sent[j]
 
     def _on_answer(self, dealer: int, body: dict[str, Any]) -> None:
@@ -327,7 +334,7 @@ class PresignParty:
         self._phase = "open"
         q = self.qualified
         self._agg: list[dict[str, list[Point]]] = []
-        self._mine: list[tuple[int, int, int, int]] = []
+        self._mine: list[tuple[int, ...]] = []
         body = []
         for b in range(self.batch_size):
             agg = {
@@ -338,8 +345,8 @@ class PresignParty:
                 for name in _POLYS
             }
             self._agg.append(agg)
-            k_i, a_i, z_i, e_i = (sum(self._shares[d][b][m] for d in q) % ORDER for m in range(4))
-            self._mine.append((k_i, a_i, z_i, e_i))
+            k_i, a_i, z_i, e_i, d_i = (sum(self._shares[d][b][m] for d in q) % ORDER for m in range(len(_POLYS)))
+            self._mine.append((k_i, a_i, z_i, e_i, d_i))
             a_pub = commitment_at(_G, agg["a"], self.index)
             w_i = (k_i * a_i + z_i) % ORDER
             _, _, proof = prove_dleq(
@@ -405,7 +412,7 @@ class PresignParty:
                 # cannot express: such a presignature is dropped rather than ever used.
                 self.failed[b] = "R unusable (identity or R.x ≥ n)"
                 continue
-            k_i, _, _, e_i = self._mine[b]
+            k_i, _, _, e_i, d_i = self._mine[b]
             public = PresignaturePublic(
                 id=f"{self.session}/{b}",
                 committee=self.committee,
@@ -413,8 +420,9 @@ class PresignParty:
                 big_r=big_r,
                 k_commitments=tuple(self._agg[b]["k"]),
                 e_commitments=tuple(self._agg[b]["e"]),
+                d_commitments=tuple(self._agg[b]["d"]),
             )
-            self._results.append(Presignature(public, self.index, k_i, e_i))
+            self._results.append(Presignature(public, self.index, k_i, e_i, d_i))
         self._phase = "done"
 
     # -- bookkeeping -----------------------------------------------------------------------
@@ -453,14 +461,15 @@ def _sum(points: Any) -> Point:
     return acc
 
 
-def _pack(shares: list[tuple[int, int, int, int]]) -> bytes:
+def _pack(shares: list[tuple[int, ...]]) -> bytes:
     return b"".join(v.to_bytes(32, "big") for values in shares for v in values)
 
 
-def _unpack(blob: bytes, batch_size: int, field: str) -> list[tuple[int, int, int, int]]:
-    if len(blob) != 128 * batch_size:
-        raise InvalidInput(field, f"expected {128 * batch_size} bytes, got {len(blob)}")
+def _unpack(blob: bytes, batch_size: int, field: str) -> list[tuple[int, ...]]:
+    if len(blob) != _SCALARS * batch_size:
+        raise InvalidInput(field, f"expected {_SCALARS * batch_size} bytes, got {len(blob)}")
     values = [int.from_bytes(blob[i : i + 32], "big") for i in range(0, len(blob), 32)]
     if any(v >= ORDER for v in values):
         raise InvalidInput(field, "scalar out of range")
-    return [tuple(values[i : i + 4]) for i in range(0, len(values), 4)]  # type: ignore[misc]
+    width = len(_POLYS)
+    return [tuple(values[i : i + width]) for i in range(0, len(values), width)]

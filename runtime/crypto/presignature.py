@@ -2,16 +2,16 @@
 
 Public part (identical at every honest party, and what a combiner needs to check shares):
 R = k⁻¹·G, the committee and threshold, and the Feldman commitments of the joint sharings of k
-(degree t) and of the zero-sharing e (degree 2t, constant commitment the identity). From them,
-K_i = k_i·G and E_i = e_i·G of every committee member follow.
-Secret part: the party's k_i and e_i. Everything serialises to JSON-safe dicts.
+(degree t) and of the zero-sharings e and d (degree 2t, constant commitment the identity). From them,
+K_i = k_i·G, E_i = e_i·G and D_i = d_i·G of every committee member follow.
+Secret part: the party's k_i, e_i and d_i (never in a repr). Everything serialises to JSON-safe dicts.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import InvalidInput, InvalidPoint
@@ -47,6 +47,7 @@ class PresignaturePublic:
     big_r: Point
     k_commitments: tuple[Point, ...]  # t+1 points
     e_commitments: tuple[Point, ...]  # 2t+1 points, [0] the identity
+    d_commitments: tuple[Point, ...]  # 2t+1 points, [0] the identity
 
     def __post_init__(self) -> None:
         t = self.threshold
@@ -60,8 +61,10 @@ class PresignaturePublic:
             raise InvalidInput("committee", f"size {len(self.committee)} outside [2t+1, 3t+1] for t={t}")
         if len(self.k_commitments) != t + 1:
             raise InvalidInput("k_commitments", f"expected {t + 1} points")
-        if len(self.e_commitments) != 2 * t + 1 or self.e_commitments[0] is not None:
-            raise InvalidInput("e_commitments", f"expected {2 * t + 1} points with the identity first")
+        for name in ("e_commitments", "d_commitments"):
+            points = getattr(self, name)
+            if len(points) != 2 * t + 1 or points[0] is not None:
+                raise InvalidInput(name, f"expected {2 * t + 1} points with the identity first")
         if self.big_r is None:
             raise InvalidPoint("big_r", "identity point not allowed")
         x = int.from_bytes(SECP256K1.encode(self.big_r)[1:], "big")
@@ -83,6 +86,11 @@ class PresignaturePublic:
         self._check_member(index)
         return commitment_at(SECP256K1, self.e_commitments, index)
 
+    def d_public(self, index: int) -> Point:
+        """D_i = d_i·G."""
+        self._check_member(index)
+        return commitment_at(SECP256K1, self.d_commitments, index)
+
     def _check_member(self, index: int) -> None:
         if index not in self.committee:
             raise InvalidInput("index", f"party {index} is not in the committee of {self.id}")
@@ -95,6 +103,7 @@ class PresignaturePublic:
             "R": SECP256K1.encode(self.big_r).hex(),
             "k_commitments": _points_to_hex(self.k_commitments),
             "e_commitments": _points_to_hex(self.e_commitments),
+            "d_commitments": _points_to_hex(self.d_commitments),
         }
 
     def digest(self) -> str:
@@ -126,6 +135,7 @@ class PresignaturePublic:
             big_r=SECP256K1.decode_hex(r_hex, "R"),
             k_commitments=_points_from_hex(data.get("k_commitments"), "k_commitments", t + 1, False),
             e_commitments=_points_from_hex(data.get("e_commitments"), "e_commitments", 2 * t + 1, True),
+            d_commitments=_points_from_hex(data.get("d_commitments"), "d_commitments", 2 * t + 1, True),
         )
 
 
@@ -133,13 +143,14 @@ class PresignaturePublic:
 class Presignature:
     public: PresignaturePublic
     index: int
-    k_share: int
-    e_share: int
+    k_share: int = field(repr=False)
+    e_share: int = field(repr=False)
+    d_share: int = field(repr=False)
 
     def __post_init__(self) -> None:
         if self.index not in self.public.committee:
             raise InvalidInput("index", f"party {self.index} is not in the committee")
-        for name in ("k_share", "e_share"):
+        for name in ("k_share", "e_share", "d_share"):
             value = getattr(self, name)
             if not isinstance(value, int) or not 0 <= value < ORDER:
                 raise InvalidInput(name, "scalar out of range")
@@ -154,6 +165,7 @@ class Presignature:
             "index": self.index,
             "k_share": f"{self.k_share:064x}",
             "e_share": f"{self.e_share:064x}",
+            "d_share": f"{self.d_share:064x}",
         }
 
     @classmethod
@@ -168,6 +180,7 @@ class Presignature:
             index=index,
             k_share=_scalar(data.get("k_share"), "k_share"),
             e_share=_scalar(data.get("e_share"), "e_share"),
+            d_share=_scalar(data.get("d_share"), "d_share"),
         )
 
 

@@ -28,9 +28,11 @@ from runtime.crypto.ecdsa import (
 )
 from runtime.crypto.errors import InvalidInput, InvalidPoint, NotEnoughShares, PresignatureReused
 from runtime.crypto.hd import DerivedKey, derive_key, derive_secret_share, eth_address
+from runtime.crypto.agreement import AgreementFailed, Certificate
 from runtime.crypto.presignature import Presignature
 from runtime.crypto.secp256k1 import ORDER, SECP256K1 as G
 from tests.crypto.harness import Harness
+from tests.crypto.signing import certify
 from tests.crypto.test_presign import make_parties
 
 HALF = ORDER // 2
@@ -52,11 +54,20 @@ class Network:
                  shares: dict[int, int] | None = None) -> list[SignatureShare]:
         key = key or self.key
         shares = shares or self.shares
+        cert = self.certificate(presigs, msg, key)
         out = []
         for p in presigs:
             record = check_presignature_use(None, msg, key.public_key)
-            out.append(sign_share(p, key, shares[p.index], msg, recorded_use=record))
+            out.append(sign_share(p, key, shares[p.index], msg, recorded_use=record, certificate=cert))
         return out
+
+    def certificate(self, presigs: list[Presignature], msg: bytes, key: DerivedKey | None = None) -> Certificate:
+        key = key or self.key
+        return certify(presigs[0].public, usage_record(msg, key.public_key))
+
+    def delta(self, presigs: list[Presignature], msg: bytes, key: DerivedKey | None = None) -> int:
+        key = key or self.key
+        return self.certificate(presigs, msg, key).rerandomizer(G.encode(key.public_key), msg)
 
 
 def _network(n: int, t: int, batch: int, seed: int) -> Network:
@@ -94,7 +105,7 @@ def _assert_ethereum_valid(net: Network, msg: bytes, sig: EcdsaSignature) -> Non
 @given(msg=st.binary(min_size=32, max_size=32).filter(lambda b: int.from_bytes(b, "big") % ORDER))
 def test_signatures_recover_to_the_pkp_address(net4: Network, msg: bytes) -> None:
     presigs = net4.take()
-    sig = combine_signature_shares(presigs[0].public, net4.key, msg, net4.sign_all(presigs, msg))
+    sig = combine_signature_shares(presigs[0].public, net4.key, msg, net4.sign_all(presigs, msg), net4.delta(presigs, msg))
     _assert_ethereum_valid(net4, msg, sig)
     assert sig.bad_parties == ()
     assert sig.to_dict()["signature"] == "0x" + sig.to_bytes().hex()
@@ -105,7 +116,7 @@ def test_any_2t_plus_1_subset_gives_the_same_signature(net7: Network) -> None:
     presigs = net7.take()
     shares = net7.sign_all(presigs, msg)
     sigs = {
-        combine_signature_shares(presigs[0].public, net7.key, msg, list(subset))
+        combine_signature_shares(presigs[0].public, net7.key, msg, list(subset), net7.delta(presigs, msg))
         for subset in itertools.combinations(shares, 2 * net7.t + 1)
     }
     assert len(sigs) == 1
@@ -133,7 +144,7 @@ def test_up_to_t_wrong_shares_are_named_and_outvoted(net7: Network, kinds: tuple
     liars = [2, 6][: len(kinds)]
     for party, how in zip(liars, kinds):
         shares[party - 1] = _liar(shares[party - 1], how)
-    sig = combine_signature_shares(presigs[0].public, net7.key, msg, shares)
+    sig = combine_signature_shares(presigs[0].public, net7.key, msg, shares, net7.delta(presigs, msg))
     _assert_ethereum_valid(net7, msg, sig)
     assert sig.bad_parties == tuple(liars)
 
@@ -145,7 +156,7 @@ def test_t_plus_1_wrong_shares_fail_cleanly(net7: Network) -> None:
     for party in (1, 4, 7):
         shares[party - 1] = _liar(shares[party - 1], "s")
     with pytest.raises(NotEnoughShares) as err:
-        combine_signature_shares(presigs[0].public, net7.key, msg, shares)
+        combine_signature_shares(presigs[0].public, net7.key, msg, shares, net7.delta(presigs, msg))
     assert (err.value.have, err.value.need, err.value.bad_parties) == (4, 5, (1, 4, 7))
 
 
@@ -153,7 +164,7 @@ def test_too_few_shares(net4: Network) -> None:
     msg = b"\x08" * 32
     presigs = net4.take()
     with pytest.raises(NotEnoughShares) as err:
-        combine_signature_shares(presigs[0].public, net4.key, msg, net4.sign_all(presigs[:2], msg))
+        combine_signature_shares(presigs[0].public, net4.key, msg, net4.sign_all(presigs[:2], msg), net4.delta(presigs, msg))
     assert (err.value.have, err.value.need) == (2, 3)
 
 
@@ -163,7 +174,7 @@ def test_shares_for_another_key_are_rejected(net4: Network) -> None:
     c0, c1 = net4.key.commitments
     other = derive_key(b"another", [[c0, c1], [c1, c0]])  # a different derived key
     with pytest.raises(NotEnoughShares) as err:
-        combine_signature_shares(presigs[0].public, other, msg, net4.sign_all(presigs, msg))
+        combine_signature_shares(presigs[0].public, other, msg, net4.sign_all(presigs, msg), net4.delta(presigs, msg))
     assert err.value.bad_parties == (1, 2, 3, 4)
 
 
@@ -173,17 +184,21 @@ def test_presignature_used_once(net4: Network) -> None:
     p = presigs[0]
     pk = net4.key.public_key
     record = check_presignature_use(None, m1, pk)
-    first = sign_share(p, net4.key, net4.shares[p.index], m1, recorded_use=record)
+    cert = net4.certificate(presigs, m1)
+    first = sign_share(p, net4.key, net4.shares[p.index], m1, recorded_use=record, certificate=cert)
     # The same message again is the same share (safe); the node's log allows it.
     assert check_presignature_use(record, m1, pk) == record
-    again = sign_share(p, net4.key, net4.shares[p.index], m1, recorded_use=record)
+    again = sign_share(p, net4.key, net4.shares[p.index], m1, recorded_use=record, certificate=cert)
     assert again.s == first.s
     with pytest.raises(PresignatureReused):
         check_presignature_use(record, m2, pk)
     with pytest.raises(PresignatureReused):
         check_presignature_use(record, m1, G.base_mul(99))  # same message, another key
     with pytest.raises(PresignatureReused):
-        sign_share(p, net4.key, net4.shares[p.index], m2, recorded_use=record)  # not recorded for m2
+        sign_share(p, net4.key, net4.shares[p.index], m2, recorded_use=record, certificate=cert)  # not recorded for m2
+    # Recorded for m2 at this node, but the committee certified m1: still nothing is released.
+    with pytest.raises(AgreementFailed):
+        sign_share(p, net4.key, net4.shares[p.index], m2, recorded_use=usage_record(m2, pk), certificate=cert)
 
 
 @pytest.mark.parametrize(
@@ -198,10 +213,11 @@ def test_presignature_used_once(net4: Network) -> None:
 )
 def test_bad_message_hash_is_refused(net4: Network, to_sign: object, reason: str) -> None:
     p = net4.pool[0][0]
+    cert = net4.certificate([p], b"\x01" * 32)
     for call in (
         lambda: usage_record(to_sign, net4.key.public_key),  # type: ignore[arg-type]
-        lambda: sign_share(p, net4.key, net4.shares[p.index], to_sign, recorded_use="x"),  # type: ignore[arg-type]
-        lambda: combine_signature_shares(p.public, net4.key, to_sign, []),  # type: ignore[arg-type]
+        lambda: sign_share(p, net4.key, net4.shares[p.index], to_sign, recorded_use="x", certificate=cert),  # type: ignore[arg-type]
+        lambda: combine_signature_shares(p.public, net4.key, to_sign, [], net4.delta([p], to_sign)),  # type: ignore[arg-type]
     ):
         with pytest.raises(InvalidInput) as err:
             call()
@@ -213,7 +229,7 @@ def test_wrong_key_share_is_refused(net4: Network) -> None:
     msg = b"\x05" * 32
     record = usage_record(msg, net4.key.public_key)
     with pytest.raises(InvalidInput) as err:
-        sign_share(p, net4.key, (net4.shares[p.index] + 1) % ORDER, msg, recorded_use=record)
+        sign_share(p, net4.key, (net4.shares[p.index] + 1) % ORDER, msg, recorded_use=record, certificate=net4.certificate([p], msg))
     assert err.value.field == "key_share"
 
 
@@ -223,7 +239,7 @@ def test_share_wire_format_and_malformed_shares(net4: Network) -> None:
     shares = net4.sign_all(presigs, msg)
     wire = [json.loads(json.dumps(s.to_dict())) for s in shares]
     parsed = [SignatureShare.from_dict(w) for w in wire]
-    assert all(verify_share(presigs[0].public, net4.key, msg, s) for s in parsed)
+    assert all(verify_share(presigs[0].public, net4.key, msg, s, net4.delta(presigs, msg)) for s in parsed)
     good = wire[0]
     cases = [
         ({**good, "s": good["s"][:-2]}, InvalidInput, "s"),
@@ -243,7 +259,7 @@ def test_share_wire_format_and_malformed_shares(net4: Network) -> None:
             SignatureShare.from_dict(data)
         assert err.value.field == field, data
     with pytest.raises(InvalidInput) as err:
-        combine_signature_shares(presigs[0].public, net4.key, msg, [parsed[0], parsed[1], parsed[0]])
+        combine_signature_shares(presigs[0].public, net4.key, msg, [parsed[0], parsed[1], parsed[0]], net4.delta(presigs, msg))
     assert err.value.field == "shares" and "duplicate" in err.value.reason
 
 
@@ -293,7 +309,7 @@ def test_with_root_keys_from_the_dkg(dkg_factory) -> None:  # type: ignore[no-un
     presigs = [p.results()[0] for p in parties]
     net = Network(n, config.t, [], key, shares)
     msg = bytes(range(100, 132))
-    sig = combine_signature_shares(presigs[0].public, key, msg, net.sign_all(presigs, msg))
+    sig = combine_signature_shares(presigs[0].public, key, msg, net.sign_all(presigs, msg), net.delta(presigs, msg))
     _assert_ethereum_valid(net, msg, sig)
 
 
@@ -305,4 +321,4 @@ def test_single_node_dev_mode() -> None:
     net = Network(1, 0, [], key, {1: derive_secret_share(b"solo-key", [5, 7])})
     msg = b"\x11" * 32
     presigs = parties[0].results()
-    _assert_ethereum_valid(net, msg, combine_signature_shares(presigs[0].public, key, msg, net.sign_all(presigs, msg)))
+    _assert_ethereum_valid(net, msg, combine_signature_shares(presigs[0].public, key, msg, net.sign_all(presigs, msg), net.delta(presigs, msg)))

@@ -278,7 +278,7 @@ async def test_actions_check_conditions_and_encrypt_for_the_client(network, owne
     conditions = [_basic("", "", "", [":userAddress"], "=", owner.address)]
     async with await LitClient.connect(network.state_dir) as client:
         for who, expected in ((owner, True), (stranger, False)):
-            result = await client.execute_js(code=code, js_params={"conditions": conditions}, auth_sig=create_auth_sig(who), max_signatures=0)
+            result = await client.execute_js(code=code, js_params={"conditions": conditions}, auth_sig=create_auth_sig(who))
             assert result.response["mine"] is expected
         # Each node encrypts with its own randomness: any node's ciphertext opens for the owner.
         envelope = EncryptedData(result.response["ciphertext"], result.response["dataToEncryptHash"])
@@ -293,12 +293,12 @@ async def test_only_the_named_action_decrypts_inside_the_network(network):
         conditions = _only_action(cid)
         envelope = client.encrypt("hunter2 and more", conditions)
         params = {"accessControlConditions": conditions, **envelope.to_json()}
-        result = await client.execute_js(ipfs_id=cid, js_params=params, max_signatures=0)
+        result = await client.execute_js(ipfs_id=cid, js_params=params)
         assert result.response == {"length": 16, "sha256": "0x" + hashlib.sha256(b"hunter2 and more").hexdigest()}
 
         impostor = example.replace("returns a digest.", "returns a digest!")  # same code, another CID
         with pytest.raises(NotPermitted, match="currentActionIpfsId"):
-            await client.execute_js(code=impostor, js_params=params, max_signatures=0)
+            await client.execute_js(code=impostor, js_params=params)
 
         single = """(async () => {
           const text = await Lit.Actions.decryptToSingleNode({ accessControlConditions, ciphertext, dataToEncryptHash, authSig: null, chain: "local" });
@@ -308,5 +308,5 @@ async def test_only_the_named_action_decrypts_inside_the_network(network):
         conditions = _only_action(single_cid)
         envelope = client.encrypt("for one node", conditions)
         params = {"accessControlConditions": conditions, **envelope.to_json()}
-        result = await client.execute_js(code=single, js_params=params, max_signatures=0, response_strategy=lambda rs: rs)
+        result = await client.execute_js(code=single, js_params=params, response_strategy=lambda rs: rs)
         assert sorted(result.response) == ['"for one node"', "null", "null", "null"], result.errors

@@ -36,7 +36,7 @@ async def test_permitted_action_signs_and_unpermitted_is_refused(network, owner_
         pkp = await client.mint_pkp(owner_key)
         params = {"publicKey": "0x" + pkp.pubkey.hex(), "message": "m1"}
         with pytest.raises(NotPermitted, match=f"action {cid} is not permitted with scope 1"):
-            await client.execute_js(ipfs_id=cid, js_params=params, max_signatures=1)
+            await client.execute_js(ipfs_id=cid, js_params=params)
 
         await client.permit_action(owner_key, pkp.token_id, cid, [1])
         result = await client.execute_js(ipfs_id=cid, js_params=params)
@@ -57,8 +57,8 @@ async def test_scope_two_allows_personal_sign_only(network, owner_key):
         await client.permit_action(owner_key, pkp.token_id, sign_cid, [2])
         await client.permit_action(owner_key, pkp.token_id, personal_cid, [2])
         with pytest.raises(NotPermitted, match="not permitted with scope 1"):
-            await client.execute_js(ipfs_id=sign_cid, js_params=params, max_signatures=1)
-        result = await client.execute_js(ipfs_id=personal_cid, js_params=params, max_signatures=1)
+            await client.execute_js(ipfs_id=sign_cid, js_params=params)
+        result = await client.execute_js(ipfs_id=personal_cid, js_params=params)
         sig = result.signatures["p"]
         recovered = Account.recover_message(encode_defunct(text="hello"), signature=sig["signature"])
         assert recovered == eth_address(pkp.pubkey)
@@ -72,7 +72,7 @@ async def test_every_node_refuses_a_tampered_block(network):
         path = store.path_for(build_dag(code).root)
         path.write_bytes(path.read_bytes().replace(b"tampered?", b"tampered!"))
         with pytest.raises(NetworkError) as info:
-            await client.execute_js(ipfs_id=cid, max_signatures=0)
+            await client.execute_js(ipfs_id=cid)
         assert str(info.value).count(cid) >= 4  # each node names the CID it refused
 
 
@@ -81,7 +81,7 @@ async def test_action_error_reports_message_and_line(network):
         from runtime.client import ActionError
 
         with pytest.raises(ActionError) as info:
-            await client.execute_js(code="const a = 1;\nnull.boom;\n", max_signatures=0)
+            await client.execute_js(code="const a = 1;\nnull.boom;\n")
         assert info.value.line == 2 and "boom" in info.value.js_message
 
 
@@ -109,7 +109,7 @@ async def test_chain_reads_permissions_and_child_calls(network, owner_key):
         pkp = await client.mint_pkp(owner_key)
         await client.permit_action(owner_key, pkp.token_id, parent_cid)
         params = {"publicKey": "0x" + pkp.pubkey.hex(), "owner": owner, "childCid": child_cid}
-        result = await client.execute_js(ipfs_id=parent_cid, js_params=params, max_signatures=0)
+        result = await client.execute_js(ipfs_id=parent_cid, js_params=params)
         out = result.response
         assert out["rpc"] == network.chain_url and int(out["nonce"], 16) > 0
         assert out["tokenId"] == str(pkp.token_id) and out["permitted"] is True

@@ -61,7 +61,7 @@ async def test_call_child_runs_hello_by_cid(network):
     async with await LitClient.connect(network.state_dir) as client:
         hello = await client.upload_action((EXAMPLES / "hello.js").read_text())
         parent = await client.upload_action((EXAMPLES / "call_child.js").read_text())
-        result = await client.execute_js(ipfs_id=parent, js_params={"childIpfsId": hello, "name": "Ada"}, max_signatures=0)
+        result = await client.execute_js(ipfs_id=parent, js_params={"childIpfsId": hello, "name": "Ada"})
         assert result.response == {"fromChild": "Hello, Ada!"}
 
 

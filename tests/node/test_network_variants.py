@@ -97,7 +97,7 @@ def test_seven_nodes_sign_with_one_down_and_one_lying(tmp_path, launcher, owner_
                     return sig, sig["errors"]
 
                 async def action():
-                    result = await client.execute_js(ipfs_id=cid, js_params=params, max_signatures=1)
+                    result = await client.execute_js(ipfs_id=cid, js_params=params)
                     return result.signatures["sig1"], result.errors
 
                 for sign in (direct, action):
@@ -118,7 +118,7 @@ def test_execute_returns_at_quorum_without_waiting_for_a_hung_node(tmp_path, lau
         async def flow():
             async with await LitClient.connect(info.state_dir, timeout_s=600) as client:
                 cid, pkp, params = await _permitted_sign_action(client, owner_key, "quorum")
-                result = await asyncio.wait_for(client.execute_js(ipfs_id=cid, js_params=params, max_signatures=1), 300)
+                result = await asyncio.wait_for(client.execute_js(ipfs_id=cid, js_params=params), 300)
                 assert _recover(result.signatures["sig1"]) == eth_address(pkp.pubkey)
                 assert "had not answered" in result.errors[4]
 

@@ -1,0 +1,198 @@
+"""The signing agreement over HTTP: which presignature a signature uses, and its certificate.
+
+One node per request is its coordinator (named by the client, else derived from the request id, so
+every node finds the same one). For each signature of the request (its `slot`: the sigName) the
+coordinator assigns one presignature it initiated, the same to every node that asks, and runs the
+pure `AgreementRound` on the accepts the members send it; each member's accept call waits for the
+round's decision: a certificate (then the member may release its share) or a disagreement that
+names the nodes. The coordinator is trusted for nothing but liveness: members check the certificate
+themselves, and a lying coordinator can at worst make the request fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from runtime.crypto.agreement import Accept, AgreementRound, Certificate, Disagreement
+from runtime.crypto.errors import CryptoError
+from runtime.crypto.identity import PartyKeys, PeerDirectory
+from runtime.crypto.presignature import PresignaturePublic
+
+from .errors import BadRequest, NodeError, NotReady
+from .peer import PeerTransport
+from .presign_pool import PresignPool
+
+__all__ = ["SigningAgreement", "SigningRefused", "SignatureSlot", "ASSIGN_PATH", "ACCEPT_PATH", "coordinator_for"]
+
+log = logging.getLogger(__name__)
+
+ASSIGN_PATH = "/peer/sign/assign"
+ACCEPT_PATH = "/peer/sign/accept"
+AGREEMENT_TIMEOUT_S = 15.0  # from a presignature's assignment to its decision
+_MAX_ROUNDS = 4096  # assignments remembered (a request id reused later gets the same answer)
+_MAX_SLOT = 128
+_POOL_WAIT_S = 10.0  # an empty pool refills within seconds; a request waits that long at most
+
+
+class SigningRefused(NodeError):
+    """No share: the committee did not certify this node's message (names the nodes)."""
+
+    status = 409
+    code = "signing_not_agreed"
+
+
+@dataclass(frozen=True)
+class SignatureSlot:
+    """Which signature of which request: the same triple at every node for the same signature."""
+
+    request_id: str
+    name: str  # the sigName inside an action, "pkp-sign" for a plain signing request
+    coordinator: int
+
+
+def coordinator_for(request_id: str, n: int, named: Any = None) -> int:
+    """The node the client named, else one derived from the request id (the same at every node)."""
+    if named is not None:
+        if not isinstance(named, int) or isinstance(named, bool) or not 1 <= named <= n:
+            raise BadRequest(f"coordinator must be a node index in 1..{n}")
+        return named
+    return int.from_bytes(hashlib.sha256(request_id.encode()).digest()[:8], "big") % n + 1
+
+
+def _slot_key(request_id: Any, name: Any) -> tuple[str, str]:
+    if not isinstance(request_id, str) or not request_id or len(request_id) > 256:
+        raise BadRequest("requestId must be a non-empty string of at most 256 characters")
+    if not isinstance(name, str) or not name or len(name) > _MAX_SLOT:
+        raise BadRequest(f"slot must be a non-empty string of at most {_MAX_SLOT} characters")
+    return request_id, name
+
+
+class _Round:
+    """A coordinator's round and the event that wakes the members' accept calls."""
+
+    def __init__(self, presig: PresignaturePublic, directory: PeerDirectory, request_id: str, deadline: float) -> None:
+        self.state = AgreementRound(presig, directory, request_id)
+        self.deadline = deadline
+        self.decided = asyncio.Event()
+
+
+class SigningAgreement:
+    def __init__(self, index: int, identity: PartyKeys, directory: PeerDirectory, pool: PresignPool, transport: PeerTransport) -> None:
+        self._index = index
+        self._identity = identity
+        self._directory = directory
+        self._pool = pool
+        self._transport = transport
+        self._assigned: OrderedDict[tuple[str, str], str] = OrderedDict()  # (request id, slot) -> presignature id
+        self._rounds: dict[str, _Round] = {}  # presignature id -> its round (coordinator side)
+
+    # ---- member side ---------------------------------------------------------------------------
+
+    async def assigned(self, slot: SignatureSlot) -> str:
+        """The id of the presignature the coordinator assigned to this signature."""
+        if slot.coordinator == self._index:
+            return await self.assign(slot.request_id, slot.name)
+        payload = {"requestId": slot.request_id, "slot": slot.name}
+        try:
+            answer = await self._transport.post(slot.coordinator, ASSIGN_PATH, payload, attempts=2)
+        except ConnectionError as exc:
+            raise NotReady(f"coordinator node {slot.coordinator} did not assign a presignature: {exc}") from None
+        presignature_id = answer.get("presignatureId") if isinstance(answer, dict) else None
+        if not isinstance(presignature_id, str):
+            raise NotReady(f"coordinator node {slot.coordinator} answered without a presignature id")
+        return presignature_id
+
+    async def certify(self, slot: SignatureSlot, presig: PresignaturePublic, record: str) -> Certificate:
+        """Send this node's accept (its use already on disk) and wait for the certificate."""
+        accept = Accept.make(self._identity, presig, record, slot.request_id, self._index, secrets.token_bytes(32))
+        if slot.coordinator == self._index:
+            decision: Any = _decision_json(await self.on_accept(accept))
+        else:
+            try:
+                decision = await self._transport.post(slot.coordinator, ACCEPT_PATH, {"accept": accept.to_dict()}, attempts=2)
+            except ConnectionError as exc:
+                raise SigningRefused(f"coordinator node {slot.coordinator} gave no certificate: {exc}") from None
+        return self._certificate(decision, presig, record)
+
+    def _certificate(self, decision: Any, presig: PresignaturePublic, record: str) -> Certificate:
+        if isinstance(decision, dict) and isinstance(decision.get("disagreement"), dict):
+            raise SigningRefused(str(decision["disagreement"].get("message", "the committee did not agree")))
+        try:
+            certificate = Certificate.from_dict(decision.get("certificate") if isinstance(decision, dict) else None)
+            certificate.check(presig, self._directory)
+        except CryptoError as exc:
+            raise SigningRefused(f"the coordinator's certificate for {presig.id} is not valid: {exc}") from None
+        if certificate.record != record:
+            raise SigningRefused(
+                f"presignature {presig.id}: nodes {list(certificate.signers)} certified another message or key "
+                "than this node computed; this node releases nothing (is the action deterministic?)"
+            )
+        return certificate
+
+    # ---- coordinator side ------------------------------------------------------------------------
+
+    async def assign(self, request_id: Any, name: Any) -> str:
+        key = _slot_key(request_id, name)
+        deadline = time.monotonic() + _POOL_WAIT_S
+        while (known := self._assigned.get(key)) is None and (presig := self._pool.assign()) is None:
+            if time.monotonic() > deadline:
+                raise NotReady(f"node {self._index} has no presignature ready to assign; try again shortly")
+            await asyncio.sleep(0.05)  # the pool refills in the background
+        if known is not None:
+            return known
+        self._assigned[key] = presig.id
+        deadline = time.monotonic() + AGREEMENT_TIMEOUT_S
+        self._rounds[presig.id] = _Round(presig, self._directory, key[0], deadline)
+        while len(self._assigned) > _MAX_ROUNDS:
+            _, old = self._assigned.popitem(last=False)
+            self._rounds.pop(old, None)
+        return presig.id
+
+    async def on_accept(self, accept: Accept) -> Certificate | Disagreement:
+        """Add a member's accept to its round; wait (bounded) for the round's decision."""
+        round_ = self._rounds.get(accept.presignature_id)
+        if round_ is None:
+            raise BadRequest(f"node {self._index} assigned no presignature {accept.presignature_id}")
+        try:
+            round_.state.add(accept)
+        except CryptoError as exc:
+            raise BadRequest(f"accept from node {accept.party}: {exc}") from None
+        if round_.state.decision is None:
+            try:
+                await asyncio.wait_for(round_.decided.wait(), max(0.0, round_.deadline - time.monotonic()))
+            except asyncio.TimeoutError:
+                round_.state.expire()
+        round_.decided.set()
+        decision = round_.state.decision
+        assert decision is not None
+        if isinstance(decision, Disagreement):
+            log.warning("signing agreement failed: %s", decision.message())
+        return decision
+
+    async def handle_accept(self, sender: int, payload: Any) -> dict[str, Any]:
+        """Peer route: `{"accept": …}` from node `sender` -> `{"certificate": …}` or `{"disagreement": …}`."""
+        try:
+            accept = Accept.from_dict(payload.get("accept") if isinstance(payload, dict) else None)
+        except CryptoError as exc:
+            raise BadRequest(f"accept: {exc}") from None
+        if accept.party != sender:
+            raise BadRequest(f"accept names party {accept.party} but came from node {sender}")
+        return _decision_json(await self.on_accept(accept))
+
+    async def handle_assign(self, payload: Any) -> dict[str, Any]:
+        if not isinstance(payload, dict):
+            raise BadRequest("assign: expected an object")
+        return {"presignatureId": await self.assign(payload.get("requestId"), payload.get("slot"))}
+
+
+def _decision_json(decision: Certificate | Disagreement) -> dict[str, Any]:
+    if isinstance(decision, Certificate):
+        return {"certificate": decision.to_dict()}
+    return {"disagreement": decision.to_dict()}
