@@ -35,6 +35,11 @@ class PresignPool:
         self._batches: list[str] = store.load(_INDEX_RECORD) if store.exists(_INDEX_RECORD) else []
         for name in self._batches:
             self._absorb(store.load(name))
+        if usage.rolled_back:
+            # An older copy of the usage log was restored: any presignature held may have signed
+            # already, so every one is burned (new batches replace them within seconds).
+            burned = usage.recover_from_rollback(self._by_id)
+            log.warning("usage log was rolled back: burned %d presignatures this node held", burned)
 
     def _absorb(self, record: dict[str, Any]) -> None:
         for item in record["presignatures"]:

@@ -85,7 +85,8 @@ class Env:
         usage = UsageLog(
             self.state / f"{name}.log", mac_key=store.derive_key(name), counter_path=self.state / "secrets" / f"{name}.counter"
         )
-        return Signer(1, self.keys, PresignPool(1, store, usage), usage, self.registry)  # type: ignore[arg-type]
+        # These tests resolve and authorize only; signing (and so the agreement round) is never reached.
+        return Signer(1, self.keys, PresignPool(1, store, usage), usage, self.registry, agreement=None)  # type: ignore[arg-type]
 
     def derived_pubkey(self, key_id: bytes) -> bytes:
         return SECP256K1.encode_uncompressed(self.keys.derive(key_id)[0].public_key)
