@@ -2,7 +2,12 @@
 
 Two GJKR runs at once: K secp256k1 root keys (degree t) and the BLS12-381 network key (degree 2t).
 A node that is down or cheats is left out of the qualified set as the DKG decides; the others
-finish with the same public keys.
+finish with the same public keys, each confirmed by n − t nodes before it is saved.
+
+A node that comes up late, or alone, never makes a key of its own (review M3): if more than t peers
+already report `ready` it does not start genesis at all, and a DKG that ends without a confirmed
+key for it raises `NeedsResharing`. Either way the node has nothing to serve until a reshare
+from the nodes that finished gives it a share (or, if none finished, a new genesis).
 """
 
 from __future__ import annotations
@@ -14,16 +19,28 @@ import aiohttp
 
 from runtime.crypto.bls import G1
 from runtime.crypto.dkg import DkgConfig, DkgParty
+from runtime.crypto.dkg_result import DkgIncomplete
+from runtime.crypto.errors import ProtocolError
 from runtime.crypto.identity import PartyKeys, PeerDirectory, PublicKeys
+from runtime.crypto.group import threshold_for
 from runtime.crypto.secp256k1 import SECP256K1
 
 from .config import NodeConfig
 from .keys import NetworkKeys
 from .sessions import Send, SessionHub, run_party
 
-__all__ = ["peer_directory", "wait_for_peers", "run_genesis"]
+__all__ = ["NeedsResharing", "peer_directory", "wait_for_peers", "peers_with_keys", "network_keys", "run_genesis"]
 
 log = logging.getLogger(__name__)
+
+
+class NeedsResharing(RuntimeError):
+    """This node has no share of the network's keys and cannot make one alone: it needs a reshare."""
+
+    def __init__(self, reason: str, sessions: tuple[str, ...] = ()) -> None:
+        super().__init__(f"this node needs resharing: {reason}")
+        self.reason = reason
+        self.sessions = sessions
 
 
 def peer_directory(config: NodeConfig) -> PeerDirectory:
@@ -54,7 +71,41 @@ async def wait_for_peers(config: NodeConfig, timeout_s: float) -> list[int]:
     return sorted(missing)
 
 
+async def peers_with_keys(config: NodeConfig, timeout_s: float = 2.0) -> list[int]:
+    """The peers whose /status says they already hold the network's keys (unreachable ones do not count)."""
+    ready = []
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout_s)) as session:
+        for peer in config.peers:
+            if peer.index == config.index:
+                continue
+            try:
+                async with session.get(peer.url + "/status") as resp:
+                    if resp.status == 200 and (await resp.json()).get("ready") is True:
+                        ready.append(peer.index)
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+                pass
+    return ready
+
+
+def network_keys(ecdsa: DkgParty, bls: DkgParty) -> NetworkKeys:
+    """The finished DKGs' keys, or NeedsResharing naming why this node got none."""
+    reasons = []
+    for party in (ecdsa, bls):
+        if party.result is None:
+            failure = party.failure or ProtocolError(f"DKG {party.session} stopped in phase {party.phase}")
+            reasons.append(failure.reason if isinstance(failure, DkgIncomplete) else str(failure))
+    if reasons:
+        failed = tuple(p.session for p in (ecdsa, bls) if p.result is None)
+        raise NeedsResharing("; ".join(f"{s}: {r}" for s, r in zip(failed, reasons)), failed)
+    return NetworkKeys(ecdsa=ecdsa.outcome(), bls=bls.outcome())
+
+
 async def run_genesis(config: NodeConfig, identity: PartyKeys, hub: SessionHub, send: Send) -> NetworkKeys:
+    # More than t peers saying so include an honest one: the network has keys, and a DKG run now
+    # could only give this node a key of its own.
+    finished = await peers_with_keys(config)
+    if len(finished) > threshold_for(config.n):
+        raise NeedsResharing(f"peers {finished} finished genesis already", ("genesis-ecdsa", "genesis-bls"))
     directory = peer_directory(config)
     participants = [p.index for p in config.peers]
     ecdsa = DkgParty(
@@ -69,7 +120,7 @@ async def run_genesis(config: NodeConfig, identity: PartyKeys, hub: SessionHub, 
         run_party(ecdsa, hub, send, participants, config.dkg_phase_timeout_s),
         run_party(bls, hub, send, participants, config.dkg_phase_timeout_s),
     )
-    keys = NetworkKeys(ecdsa=ecdsa.outcome(), bls=bls.outcome())
+    keys = network_keys(ecdsa, bls)
     log.info(
         "genesis done: qualified ecdsa=%s bls=%s", list(keys.ecdsa.qualified), list(keys.bls.qualified)
     )

@@ -4,12 +4,14 @@ polynomial interpolation (for rebuilding a caught dealer's polynomials in the op
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import reduce
 from typing import Any
 
 from .dkg_messages import SharePair
+from .dkg_result import DkgIncomplete, DkgKeyShare
 from .group import Group
 
-__all__ = ["horner", "shares_match", "interpolate_polynomial"]
+__all__ = ["horner", "shares_match", "interpolate_polynomial", "joint_keys"]
 
 
 def horner(group: Group[Any], coefficients: Sequence[Any], x: int) -> Any:
@@ -65,3 +67,19 @@ def interpolate_polynomial(points: dict[int, int], modulus: int) -> list[int]:
         scale = points[xi] * pow(denominator, -1, modulus) % modulus
         coefficients = [(c + scale * q) % modulus for c, q in zip(coefficients, quotient)]
     return coefficients
+
+
+def joint_keys(
+    group: Group[Any], dealt: Sequence[Sequence[Sequence[Any]]], shares: Sequence[int], index: int
+) -> list[DkgKeyShare]:
+    """The K joint keys from the qualified dealers' Feldman rows (`dealt[dealer][k][l]`) and this
+    party's summed shares. A share off the joint polynomial means this party's view of some dealer
+    differs from its commitments; it must not confirm, let alone use, such a key."""
+    keys = []
+    for k, share in enumerate(shares):
+        joint = [reduce(group.add, (rows[k][l] for rows in dealt)) for l in range(len(dealt[0][k]))]
+        if not group.eq(horner(group, joint, index), group.base_mul(share)):
+            raise DkgIncomplete("", f"this party's share of key {k} does not lie on the joint commitments")
+        encoded = tuple(group.encode(p).hex() for p in joint)
+        keys.append(DkgKeyShare(share=share, public_key=encoded[0], commitments=encoded))
+    return keys

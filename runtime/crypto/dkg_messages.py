@@ -1,15 +1,20 @@
 """The DKG's wire messages: JSON-safe bodies, and strict parsers that name the field that is wrong.
 
-Every message is a broadcast (recipient None) signed by its sender (`channel.sign_message`).
+Every message is signed by its sender (`channel.sign_message`); all but forwards are broadcasts.
 
-    kind                 phase               body
-    dkg.deal             deal                commitments: K lists of degree+1 Pedersen points (hex)
-                                             shares: {recipient: hex sealed {"s": [K], "r": [K]}}
-    dkg.response         complaint           complaints: [dealer, ...]
-    dkg.answer           answer              shares: {complainant: {"s": [K], "r": [K]}}
-    dkg.feldman          extract             commitments: K lists of degree+1 Feldman points (hex)
-    dkg.feldman_complaint extract_complaint  complaints: {dealer: {"s": [K], "r": [K]}}
-    dkg.reveal           reconstruct         shares: {dealer: {"s": [K], "r": [K]}}
+    kind                   phase                   body
+    dkg.deal               deal                    commitments: K lists of degree+1 Pedersen points (hex)
+                                                   shares: {recipient: hex sealed {"s": [K], "r": [K]}}
+    dkg.response           complaint               complaints: [dealer, ...]
+    dkg.answer             answer                  shares: {complainant: {"s": [K], "r": [K]}}
+    dkg.feldman            extract                 commitments: K lists of degree+1 Feldman points (hex)
+    dkg.feldman_complaint  extract_complaint       complaints: {dealer: {"s": [K], "r": [K]}}
+                                                   missing: [dealer, ...] (no usable commitments)
+    dkg.reveal             reconstruct             shares: {dealer: {"s": [K], "r": [K]}}
+    dkg.confirm            confirm                 digest: hex SHA-256 of QUAL and joint commitments
+    dkg.echo.<round>       <round phase>_echo      digests: {sender: hex content digest} (broadcast.py)
+    dkg.forward            <round phase>_echo      message: another party's signed message, unchanged;
+                                                   the one kind sent to a single recipient
 
 Scalars are fixed-width lowercase hex; points are hex of `group.encode`. Parsing is purely
 structural (shapes, ranges, points on the curve); whether a share matches a commitment is the state
@@ -23,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .broadcast import parse_digests
 from .errors import InvalidInput, InvalidPoint, ProtocolError
 from .group import Group
 
@@ -33,6 +39,10 @@ __all__ = [
     "FELDMAN",
     "FELDMAN_COMPLAINT",
     "REVEAL",
+    "CONFIRM",
+    "FORWARD",
+    "ECHO_OF",
+    "ECHO_PHASE",
     "PHASES",
     "PHASE_OF_KIND",
     "SharePair",
@@ -50,16 +60,41 @@ ANSWER = "dkg.answer"
 FELDMAN = "dkg.feldman"
 FELDMAN_COMPLAINT = "dkg.feldman_complaint"
 REVEAL = "dkg.reveal"
+CONFIRM = "dkg.confirm"
+FORWARD = "dkg.forward"
 
-# Phases in order; a party is "in" a phase while it collects that phase's messages.
-PHASES = ("deal", "complaint", "answer", "extract", "extract_complaint", "reconstruct")
-PHASE_OF_KIND = {
+# The broadcasts whose content decides QUAL or the keys, each followed by an echo round. Reveals
+# need none: every revealed share is checked against Pedersen commitments all parties agree on.
+_CONTENT_PHASE = {
     DEAL: "deal",
     RESPONSE: "complaint",
     ANSWER: "answer",
     FELDMAN: "extract",
     FELDMAN_COMPLAINT: "extract_complaint",
+}
+ECHO_OF = {kind: f"dkg.echo.{kind.removeprefix('dkg.')}" for kind in _CONTENT_PHASE}
+ECHO_PHASE = {kind: f"{phase}_echo" for kind, phase in _CONTENT_PHASE.items()}
+
+# Phases in order; a party is "in" a phase while it collects that phase's messages.
+PHASES = (
+    "deal",
+    "deal_echo",
+    "complaint",
+    "complaint_echo",
+    "answer",
+    "answer_echo",
+    "extract",
+    "extract_echo",
+    "extract_complaint",
+    "extract_complaint_echo",
+    "reconstruct",
+    "confirm",
+)
+PHASE_OF_KIND = {
+    **_CONTENT_PHASE,
+    **{ECHO_OF[kind]: ECHO_PHASE[kind] for kind in _CONTENT_PHASE},
     REVEAL: "reconstruct",
+    CONFIRM: "confirm",
 }
 
 
@@ -173,6 +208,15 @@ def _pairs_by_index(shape: Shape, value: Any, field: str, sender: int) -> dict[i
     return out
 
 
+def _dealers(shape: Shape, raw: Any, field: str, sender: int) -> frozenset[int]:
+    if not isinstance(raw, list):
+        raise InvalidInput(field, "expected a list")
+    dealers = [_index(shape, d, field) for d in raw]
+    if len(set(dealers)) != len(dealers) or sender in dealers:
+        raise InvalidInput(field, "duplicate dealer, or a complaint against oneself")
+    return frozenset(dealers)
+
+
 def _exact_fields(body: Mapping[str, Any], kind: str, names: set[str]) -> None:
     extra = set(body) - names - {"sig"}
     if extra:
@@ -204,13 +248,7 @@ def parse_body(shape: Shape, kind: str, sender: int, body: Mapping[str, Any]) ->
         return commitments, sealed
     if kind == RESPONSE:
         _exact_fields(body, "response", {"complaints"})
-        raw = body["complaints"]
-        if not isinstance(raw, list):
-            raise InvalidInput("response.complaints", "expected a list")
-        dealers = [_index(shape, d, "response.complaints") for d in raw]
-        if len(set(dealers)) != len(dealers) or sender in dealers:
-            raise InvalidInput("response.complaints", "duplicate dealer, or a complaint against oneself")
-        return frozenset(dealers)
+        return _dealers(shape, body["complaints"], "response.complaints", sender)
     if kind == ANSWER:
         _exact_fields(body, "answer", {"shares"})
         return _pairs_by_index(shape, body["shares"], "answer.shares", sender)
@@ -218,11 +256,21 @@ def parse_body(shape: Shape, kind: str, sender: int, body: Mapping[str, Any]) ->
         _exact_fields(body, "feldman", {"commitments"})
         return _commitments(shape, body["commitments"], "feldman.commitments")
     if kind == FELDMAN_COMPLAINT:
-        _exact_fields(body, "feldman_complaint", {"complaints"})
-        return _pairs_by_index(shape, body["complaints"], "feldman_complaint.complaints", sender)
+        _exact_fields(body, "feldman_complaint", {"complaints", "missing"})
+        evidence = _pairs_by_index(shape, body["complaints"], "feldman_complaint.complaints", sender)
+        return evidence, _dealers(shape, body["missing"], "feldman_complaint.missing", sender)
     if kind == REVEAL:
         _exact_fields(body, "reveal", {"shares"})
         return _pairs_by_index(shape, body["shares"], "reveal.shares", sender)
+    if kind == CONFIRM:
+        _exact_fields(body, "confirm", {"digest"})
+        digest = body["digest"]
+        if not isinstance(digest, str) or len(digest) != 64 or digest.strip("0123456789abcdef"):
+            raise InvalidInput("confirm.digest", "expected 64 lowercase hex digits")
+        return digest
+    if kind in PHASE_OF_KIND and PHASE_OF_KIND[kind].endswith("_echo"):
+        _exact_fields(body, "echo", {"digests"})
+        return parse_digests(body, "echo", range(1, shape.n + 1))
     raise ProtocolError(f"kind: unknown DKG message kind {kind!r}")
 
 

@@ -3,16 +3,19 @@ node's sealed share store)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import InvalidInput
+from .errors import InvalidInput, ProtocolError
 from .group import Group, threshold_for
 from .vss import public_share
 
-__all__ = ["DkgConfig", "DkgKeyShare", "DkgResult"]
+__all__ = ["DkgConfig", "DkgIncomplete", "DkgKeyShare", "DkgResult"]
+
+_TRANSCRIPT_DOMAIN = b"litrt/dkg/transcript/v1\x00"
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class DkgKeyShare:
     `commitments[0]` is the public key and party i's public key share is Σ_l commitments[l]·i^l.
     """
 
-    share: int
+    share: int = field(repr=False)  # secret: never in logs or tracebacks
     public_key: str
     commitments: tuple[str, ...]
 
@@ -127,6 +130,14 @@ class DkgResult:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
 
+    def transcript_digest(self) -> str:
+        """H(QUAL ‖ joint commitments) with the run's parameters: what every party confirms. Two
+        parties with the same digest hold shares of the same K polynomials."""
+        public = [self.session, self.group, self.n, self.t, self.degree, list(self.qualified)]
+        public.append([list(k.commitments) for k in self.keys])
+        canonical = json.dumps(public, separators=(",", ":"))
+        return hashlib.sha256(_TRANSCRIPT_DOMAIN + canonical.encode()).hexdigest()
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "DkgResult":
         if not isinstance(data, Mapping):
@@ -153,3 +164,15 @@ class DkgResult:
         except ValueError:
             raise InvalidInput("result", "not JSON") from None
         return cls.from_dict(data)
+
+
+class DkgIncomplete(ProtocolError):
+    """The run ended without a key this party may use: too few qualified dealers, or no n − t
+    parties confirmed the same outcome. The party holds nothing to serve; a node in this state
+    needs a reshare from the parties that did finish (or a new DKG if none did)."""
+
+    def __init__(self, session: str, reason: str, parties: tuple[int, ...] = ()) -> None:
+        super().__init__(f"DKG {session} gave this party no key: {reason}")
+        self.session = session
+        self.reason = reason
+        self.parties = parties

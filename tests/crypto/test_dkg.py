@@ -94,7 +94,10 @@ def test_every_message_is_json_safe_and_survives_the_wire(dkg_factory):
     harness = Harness(parties, schedule=SCHEDULE)
     harness.corrupt(record)
     harness.run()
-    assert {m.kind for m in seen} == {"dkg.deal", "dkg.response", "dkg.feldman", "dkg.feldman_complaint"}
+    rounds = {"dkg.deal", "dkg.response", "dkg.feldman", "dkg.feldman_complaint"}
+    echoes = {"dkg.echo." + kind.removeprefix("dkg.") for kind in rounds}
+    # No answers, reveals or forwards in an honest run: nobody complained, nobody missed anything.
+    assert {m.kind for m in seen} == rounds | echoes | {"dkg.confirm"}
     for m in seen:
         assert Message.from_json(m.to_json()) == m
         assert m.recipient is None and isinstance(m.body["sig"], str)

@@ -76,7 +76,8 @@ def test_malformed_deal_names_the_field_and_changes_nothing(started, mutate, err
         ("dkg.answer", {"shares": {"1": {"s": ["00"], "r": ["00"]}}}, "answer.shares.1.s"),
         ("dkg.answer", {"shares": {"1": {"s": ["zz" * 32] * 2, "r": ["00" * 32] * 2}}}, "answer.shares.1.s[0]"),
         ("dkg.answer", {"shares": {"1": {"s": ["ff" * 32] * 2, "r": ["00" * 32] * 2}}}, "answer.shares.1.s[0]"),
-        ("dkg.feldman_complaint", {"complaints": {"1": {"s": []}}}, "feldman_complaint.complaints.1"),
+        ("dkg.feldman_complaint", {"complaints": {"1": {"s": []}}, "missing": []}, "feldman_complaint.complaints.1"),
+        ("dkg.feldman_complaint", {"complaints": {}, "missing": [2]}, "feldman_complaint.missing"),
         ("dkg.reveal", {"shares": []}, "reveal.shares"),
         ("dkg.feldman", {"commitments": [["00" * 33] * 2]}, "feldman.commitments"),
     ],
@@ -129,7 +130,7 @@ def test_message_for_a_closed_phase_is_refused(started):
     target = parties[0]
     target.receive(deals[2])
     target.advance()  # deal deadline: 3 and 4 are now silent dealers
-    assert target.phase == "complaint"
+    assert target.phase == "deal_echo"
     with pytest.raises(ProtocolError, match="closed"):
         target.receive(deals[3])
 

@@ -1,0 +1,219 @@
+"""Consistent broadcast over a point-to-point carrier: echo rounds and confirmation quorums.
+
+The carrier (the node's peer layer) sends a "broadcast" as n−1 separate messages, so a corrupt sender
+can tell different parties different things, or tell some of them nothing. Two pure helpers make the
+honest parties' views agree, for any protocol built on `runtime.crypto.protocol`:
+
+`EchoRound`, after each broadcast round. Every party broadcasts the digests of the messages it holds
+for that round (its own included). A party that holds a version another party's echo does not claim
+forwards that signed message to it, and relays every version it learns later to every echoer that
+lacks it. So a message that reached one honest party reaches every honest party, and a sender that
+signed two different messages for one round is caught by everyone who sees both: the pair is a proof
+(`Equivocation`) that no honest sender can be framed with, because only the sender can sign.
+
+`Confirmations`, at the end. Each party signs a digest of what it is about to output; it outputs only
+when n − t parties (itself included) signed the same digest. Any two sets of n − t parties share at
+least n − 2t ≥ t + 1 members, so an honest one, and an honest party signs one digest: no two honest
+parties ever output different results, whatever the echo rounds could not repair (a message a corrupt
+party forwarded at the last moment to some honest parties only).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .channel import _message_bytes as signed_bytes  # exactly the bytes a signature covers
+from .errors import InvalidInput, ProtocolError
+from .protocol import Message
+
+__all__ = [
+    "Equivocation",
+    "EchoRound",
+    "Confirmations",
+    "content_digest",
+    "parse_digests",
+    "forward_body",
+    "parse_forwarded",
+]
+
+_DIGEST_DOMAIN = b"litrt/broadcast/content/v1\x00"
+_DIGEST_HEX = 64
+
+Verify = Callable[[Message], None]
+
+
+def content_digest(message: Message) -> str:
+    """What the sender signed, hashed: two messages with one digest say the same thing (the signature
+    itself is left out, so a re-encoded signature is not mistaken for a second message)."""
+    return hashlib.sha256(_DIGEST_DOMAIN + signed_bytes(message)).hexdigest()
+
+
+@dataclass(frozen=True)
+class Equivocation:
+    """Two different messages, each validly signed by `sender`, for one round: transferable proof."""
+
+    sender: int
+    kind: str
+    first: Message
+    second: Message
+
+
+def _party(value: Any, field: str, parties: Collection[int]) -> int:
+    if isinstance(value, str) and value.isdigit() and str(int(value)) == value:
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value not in parties:
+        raise InvalidInput(field, f"{value!r} is not a participant")
+    return value
+
+
+def parse_digests(body: Mapping[str, Any], field: str, parties: Collection[int]) -> dict[int, str]:
+    """An echo body's {sender: digest}; InvalidInput naming the entry that is wrong."""
+    raw = body.get("digests")
+    if not isinstance(raw, Mapping):
+        raise InvalidInput(f"{field}.digests", "expected an object")
+    out = {}
+    for key, value in raw.items():
+        sender = _party(key, f"{field}.digests", parties)
+        if not isinstance(value, str) or len(value) != _DIGEST_HEX or value.strip("0123456789abcdef"):
+            raise InvalidInput(f"{field}.digests.{key}", f"expected {_DIGEST_HEX} lowercase hex digits")
+        out[sender] = value
+    return out
+
+
+def forward_body(message: Message) -> dict[str, Any]:
+    """The body of a message that carries another party's signed message unchanged."""
+    return {"message": json.loads(message.to_json())}
+
+
+def parse_forwarded(body: Mapping[str, Any], field: str, session: str, parties: Collection[int]) -> Message:
+    """The signed message inside a forward, structurally checked (its signature is the caller's)."""
+    inner = body.get("message")
+    if not isinstance(inner, Mapping):
+        raise InvalidInput(f"{field}.message", "expected an object")
+    try:
+        message = Message.from_json(json.dumps(inner))
+    except (KeyError, TypeError, ValueError):
+        raise InvalidInput(f"{field}.message", "not a protocol message") from None
+    if message.session != session:
+        raise InvalidInput(f"{field}.message.session", f"{message.session!r} is not this session")
+    if message.recipient is not None:
+        raise InvalidInput(f"{field}.message.recipient", "only broadcasts are forwarded")
+    _party(message.sender, f"{field}.message.sender", parties)
+    return message
+
+
+class EchoRound:
+    """One broadcast round's messages as this party holds them, made consistent by echoes.
+
+    `hold` takes a message received directly; `on_echo` and `on_forward` take the echo round's
+    traffic and return the forwards owed, as (recipient, signed message) pairs for the caller to wrap.
+    """
+
+    def __init__(self, kind: str, me: int) -> None:
+        self.kind = kind
+        self.me = me
+        self._versions: dict[int, dict[str, Message]] = {}  # sender -> digest -> signed message
+        self._claims: dict[int, dict[int, str]] = {}  # echoer -> sender -> digest
+        self._owed: set[tuple[int, str]] = set()  # (recipient, digest) already forwarded
+
+    # ---- what this party holds --------------------------------------------------------------
+
+    def hold(self, message: Message) -> bool:
+        """Keep a version of the sender's message; False if it is one already held."""
+        if message.kind != self.kind:
+            raise ProtocolError(f"kind: {message.kind!r} does not belong to the {self.kind!r} round")
+        versions = self._versions.setdefault(message.sender, {})
+        digest = content_digest(message)
+        if digest in versions:
+            return False
+        versions[digest] = message
+        return True
+
+    def first(self, sender: int) -> Message | None:
+        """The sender's message, if this party holds exactly one version of it."""
+        versions = self._versions.get(sender, {})
+        return next(iter(versions.values())) if len(versions) == 1 else None
+
+    def senders(self) -> set[int]:
+        return set(self._versions)
+
+    def equivocations(self) -> dict[int, Equivocation]:
+        out = {}
+        for sender, versions in self._versions.items():
+            if len(versions) > 1:
+                a, b = sorted(versions)[:2]
+                out[sender] = Equivocation(sender, self.kind, versions[a], versions[b])
+        return out
+
+    def echo_body(self) -> dict[str, Any]:
+        return {"digests": {str(s): d for s, versions in sorted(self._versions.items()) for d in sorted(versions)[:1]}}
+
+    # ---- the echo round ------------------------------------------------------------------------
+
+    def on_echo(self, echoer: int, digests: Mapping[int, str]) -> list[tuple[int, Message]]:
+        self._claims[echoer] = dict(digests)
+        return self._owed_to(echoer)
+
+    def on_forward(self, message: Message) -> list[tuple[int, Message]]:
+        """A forwarded version (its signature already verified): relay it to whoever lacks it."""
+        if not self.hold(message):
+            return []
+        return [push for echoer in sorted(self._claims) for push in self._owed_to(echoer)]
+
+    def _owed_to(self, echoer: int) -> list[tuple[int, Message]]:
+        if echoer == self.me:
+            return []
+        claims = self._claims[echoer]
+        out = []
+        for sender, versions in sorted(self._versions.items()):
+            for digest, message in sorted(versions.items()):
+                if claims.get(sender) != digest and (echoer, digest) not in self._owed:
+                    self._owed.add((echoer, digest))
+                    out.append((echoer, message))
+        return out
+
+    def settled(self, echoers: Iterable[int]) -> bool:
+        """Every expected echo is in, and every version an echo claims is held here."""
+        if any(e not in self._claims for e in echoers if e != self.me):
+            return False
+        return all(d in self._versions.get(s, {}) for claims in self._claims.values() for s, d in claims.items())
+
+    def echoers(self) -> set[int]:
+        return set(self._claims)
+
+
+class Confirmations:
+    """Signed confirmations of one digest; `quorum` of them (own included) let a party output."""
+
+    def __init__(self, me: int, quorum: int) -> None:
+        self.me = me
+        self.quorum = quorum
+        self.mine: str | None = None
+        self._by_sender: dict[int, tuple[str, Message | None]] = {}
+
+    def confirm(self, digest: str) -> None:
+        self.mine = digest
+        self._by_sender[self.me] = (digest, None)
+
+    def add(self, message: Message, digest: str) -> None:
+        self._by_sender.setdefault(message.sender, (digest, message))
+
+    def senders(self) -> set[int]:
+        return set(self._by_sender)
+
+    def matching(self) -> list[int]:
+        return sorted(s for s, (d, _) in self._by_sender.items() if d == self.mine)
+
+    def differing(self) -> list[int]:
+        return sorted(s for s, (d, _) in self._by_sender.items() if d != self.mine)
+
+    def reached(self) -> bool:
+        return self.mine is not None and len(self.matching()) >= self.quorum
+
+    def certificate(self) -> tuple[Message, ...]:
+        """The other parties' signed confirmations of this party's digest."""
+        return tuple(m for s in self.matching() if (m := self._by_sender[s][1]) is not None)
