@@ -29,32 +29,67 @@ class PresignPool:
         self._index = node_index
         self._store = store
         self._usage = usage
-        self._by_id: dict[str, Presignature] = {}
+        self._by_id: dict[str, Presignature] = {}  # unused presignatures only: secrets of used ones are dropped
         self._initiator: dict[str, int] = {}
+        self._batch_of: dict[str, str] = {}  # presignature id -> its batch record
         self._assigned: set[str] = set()
         self._batches: list[str] = store.load(_INDEX_RECORD) if store.exists(_INDEX_RECORD) else []
         for name in self._batches:
-            self._absorb(store.load(name))
+            self._absorb(name, store.load(name))
         if usage.rolled_back:
             # An older copy of the usage log was restored: any presignature held may have signed
             # already, so every one is burned (new batches replace them within seconds).
             burned = usage.recover_from_rollback(self._by_id)
             log.warning("usage log was rolled back: burned %d presignatures this node held", burned)
+        self._compact()
 
-    def _absorb(self, record: dict[str, Any]) -> None:
+    def _absorb(self, name: str, record: dict[str, Any]) -> None:
         for item in record["presignatures"]:
             presig = Presignature.from_dict(item)
             self._by_id[presig.public.id] = presig
             self._initiator[presig.public.id] = int(record["initiator"])
+            self._batch_of[presig.public.id] = name
+
+    def _compact(self) -> None:
+        """At start-up: drop used presignatures, rewriting each batch without them (L5: no secret
+        outlives its use, and the pool does not reload its whole history)."""
+        for pid in [pid for pid in self._by_id if self._usage.is_used(pid)]:
+            self._forget(pid)
+        for name in list(self._batches):
+            left = [p for pid, p in self._by_id.items() if self._batch_of.get(pid) == name]
+            record = self._store.load(name)
+            if len(left) < len(record["presignatures"]):
+                if left:
+                    self._store.save(name, {**record, "presignatures": [p.to_dict() for p in left]})
+                else:
+                    self._drop_batch(name)
+
+    def _forget(self, presignature_id: str) -> None:
+        self._by_id.pop(presignature_id, None)
+        self._batch_of.pop(presignature_id, None)
+        self._initiator.pop(presignature_id, None)
+        self._assigned.discard(presignature_id)
+
+    def _drop_batch(self, name: str) -> None:
+        self._batches.remove(name)
+        self._store.save(_INDEX_RECORD, self._batches)
+        self._store.delete(name)
+
+    def retire(self, presignature_id: str) -> None:
+        """Its one use is recorded: forget its secrets now, and delete its batch once all are used."""
+        name = self._batch_of.pop(presignature_id, None)
+        self._forget(presignature_id)
+        if name is not None and name in self._batches and name not in self._batch_of.values():
+            self._drop_batch(name)
 
     def add_batch(self, session: str, initiator: int, presignatures: list[Presignature]) -> None:
-        """Persist a finished batch before any of it can be leased."""
+        """Persist a finished batch before any of it can be assigned."""
         name = "batch-" + session
         record = {"initiator": initiator, "presignatures": [p.to_dict() for p in presignatures]}
         self._store.save(name, record)
         self._batches.append(name)
         self._store.save(_INDEX_RECORD, self._batches)
-        self._absorb(record)
+        self._absorb(name, record)
 
     def get(self, presignature_id: str) -> Presignature | None:
         return self._by_id.get(presignature_id)
@@ -66,8 +101,8 @@ class PresignPool:
         """Unused, unassigned ids this node initiated; full committees first, so every node can sign."""
         ids = [
             pid
-            for pid, initiator in self._initiator.items()
-            if initiator == self._index and not self._usage.is_used(pid) and pid not in self._assigned
+            for pid in self._by_id
+            if self._initiator[pid] == self._index and not self._usage.is_used(pid) and pid not in self._assigned
         ]
         return sorted(ids, key=lambda pid: -len(self._by_id[pid].public.committee))
 

@@ -151,6 +151,11 @@ class SealedStore:
         plaintext = json.dumps(record, separators=(",", ":")).encode()
         atomic_write(self._path(name), nonce + self._aead.encrypt(nonce, plaintext, name.encode()))
 
+    def delete(self, name: str) -> None:
+        """Remove a record for good (its secrets are no longer needed); a missing one is fine."""
+        self._path(name).unlink(missing_ok=True)
+        fsync_dir(self._dir)
+
     def load(self, name: str) -> Any:
         path = self._path(name)
         blob = path.read_bytes()

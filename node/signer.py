@@ -122,11 +122,13 @@ class Signer:
             self._usage.claim(presignature_id, record)  # durable before the accept is signed
         except CryptoError as exc:
             raise BadRequest(f"signing refused: {exc}") from None
-        certificate = await self._agreement.certify(slot, presig.public, record)
         try:
+            certificate = await self._agreement.certify(slot, presig.public, record)
             share = sign_share(presig, pkp.key, pkp.share, to_sign, recorded_use=record, certificate=certificate)
         except CryptoError as exc:
             raise BadRequest(f"signing refused: {exc}") from None
+        finally:
+            self._pool.retire(presignature_id)  # used (or burned) either way: its secrets go
         if self._fault == "wrong_signature_shares":
             share = replace(share, s=(share.s + 1) % ORDER)
         return {
