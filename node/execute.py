@@ -55,6 +55,8 @@ async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
             code = base64.b64decode(str(code_b64), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             raise BadRequest("code must be base64 of UTF-8 JavaScript") from None
+        if len(code.encode("utf-8")) > service.limits.max_code_bytes:  # before hashing it, too
+            raise BadRequest(f"code is larger than the {service.limits.max_code_bytes}-byte limit")
         cid = service.cid_of(code)
     else:
         cid, code = await service.action_code(str(ipfs_id))

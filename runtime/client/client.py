@@ -360,7 +360,11 @@ class LitClient:
             if len(good) >= self.network.threshold:
                 try:
                     signatures = self._combine_all(self._open_shares(good, key, request_id, errors), errors)
-                    return {**signatures["sig"], "errors": errors}
+                    signature = signatures["sig"]
+                    if signature["dataSigned"] != "0x" + to_sign.hex():
+                        # t+1 nodes agreed on another message than this client asked for.
+                        raise NotEnoughShares(f"the nodes signed {signature['dataSigned']}, not 0x{to_sign.hex()}")
+                    return {**signature, "errors": errors}
                 except NotEnoughShares:
                     if final:
                         raise
