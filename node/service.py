@@ -22,7 +22,7 @@ from .agreement import SigningAgreement
 from .config import NodeConfig
 from .host import NodeHost, RequestContext
 from .errors import BadRequest, NotReady
-from .genesis import peer_directory, run_genesis, wait_for_peers
+from .genesis import NeedsResharing, peer_directory, run_genesis, wait_for_peers
 from .keys import NetworkKeys
 from .peer import PeerTransport
 from .presign_pool import PresignPool
@@ -74,6 +74,7 @@ class NodeService:
             NetworkKeys.from_record(self.store.load(KEYS_RECORD)) if self.store.exists(KEYS_RECORD) else None
         )
         self.genesis_error: str | None = None
+        self.needs_resharing = False  # missed genesis: serves no key until a reshare gives it shares
         self.registry = PkpRegistry(config.chains["lit"], config.pkp_contract)
         self.chains = ChainRpc(config.chains)
         sources = [GatewaySource(u) for u in config.ipfs_gateways] + [KuboRpcSource(u) for u in config.ipfs_kubo_rpc]
@@ -114,6 +115,10 @@ class NodeService:
                 self.keys = keys
             else:
                 await wait_for_peers(self.config, timeout_s=10)
+        except NeedsResharing as exc:
+            self.genesis_error, self.needs_resharing = str(exc), True
+            log.error("%s", exc)
+            return
         except Exception as exc:
             self.genesis_error = f"{type(exc).__name__}: {exc}"
             log.exception("genesis failed")
@@ -181,6 +186,7 @@ class NodeService:
             "threshold": 2 * self.t + 1,
             "ready": keys is not None,
             "genesisError": self.genesis_error,
+            "needsResharing": self.needs_resharing,
             "identity": self.identity.public.to_dict(),
             "presignatures": {"assignable": self.pool.available(), "unused": self.pool.unused(), "used": len(self.usage)},
             "network": keys.public_info() if keys is not None else None,
