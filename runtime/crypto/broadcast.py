@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .channel import _message_bytes as signed_bytes  # exactly the bytes a signature covers
+from .channel import sign_message, verify_message
+from .identity import PartyKeys, PeerDirectory
 from .errors import InvalidInput, ProtocolError
 from .protocol import Message
 
@@ -34,6 +36,7 @@ __all__ = [
     "Equivocation",
     "EchoRound",
     "Confirmations",
+    "EchoedRounds",
     "content_digest",
     "parse_digests",
     "forward_body",
@@ -43,7 +46,7 @@ __all__ = [
 _DIGEST_DOMAIN = b"litrt/broadcast/content/v1\x00"
 _DIGEST_HEX = 64
 
-Verify = Callable[[Message], None]
+Parse = Callable[[Message], Any]
 
 
 def content_digest(message: Message) -> str:
@@ -128,8 +131,8 @@ class EchoRound:
             raise ProtocolError(f"kind: {message.kind!r} does not belong to the {self.kind!r} round")
         versions = self._versions.setdefault(message.sender, {})
         digest = content_digest(message)
-        if digest in versions:
-            return False
+        if digest in versions or len(versions) >= 2:
+            return False  # two versions prove the equivocation; more would only cost memory
         versions[digest] = message
         return True
 
@@ -184,6 +187,88 @@ class EchoRound:
 
     def echoers(self) -> set[int]:
         return set(self._claims)
+
+
+class EchoedRounds:
+    """One party's echoed rounds of one protocol run: every version held, each parsed once, and the
+    echo and forward messages that keep the parties' views the same.
+
+    `echo_of` maps each echoed broadcast kind to the kind of its echo; `forward_kind` is the kind of
+    the one addressed message, which carries another party's signed broadcast unchanged.
+    """
+
+    def __init__(
+        self,
+        identity: PartyKeys,
+        peers: PeerDirectory,
+        session: str,
+        me: int,
+        echo_of: Mapping[str, str],
+        forward_kind: str,
+        parse: Parse,
+    ) -> None:
+        self._identity, self._peers = identity, peers
+        self.session, self.me = session, me
+        self.echo_of = dict(echo_of)
+        self.forward_kind = forward_kind
+        self._parse = parse
+        self._rounds = {kind: EchoRound(kind, me) for kind in echo_of}
+        self._parsed: dict[str, Any] = {}  # content digest -> parsed body
+
+    def __contains__(self, kind: str) -> bool:
+        return kind in self._rounds
+
+    def round(self, kind: str) -> EchoRound:
+        return self._rounds[kind]
+
+    def keep(self, message: Message, parsed: Any) -> None:
+        """A version of a broadcast, received directly or this party's own, parsed by the caller."""
+        self._parsed.setdefault(content_digest(message), parsed)
+        self._rounds[message.kind].hold(message)
+
+    def unwrap(self, forward: Message, parties: Collection[int]) -> Message:
+        """The broadcast inside a forward whose own envelope the caller checked: its signature is
+        verified and it is parsed, so a forwarder can pass on nothing its sender did not sign."""
+        inner = parse_forwarded(forward.body, "forward", self.session, parties)
+        if inner.kind not in self._rounds:
+            raise InvalidInput("forward.message.kind", f"{inner.kind!r} is not an echoed broadcast")
+        verify_message(self._peers, inner)
+        self._parsed.setdefault(content_digest(inner), self._parse(inner))
+        return inner
+
+    def adopt(self, inner: Message, *, relay: bool) -> list[Message]:
+        """Hold an unwrapped broadcast; during its echo round, relay it to every echoer that lacks it."""
+        round_ = self._rounds[inner.kind]
+        if not relay:
+            round_.hold(inner)
+            return []
+        return self._forwards(round_.on_forward(inner))
+
+    def open(self, kind: str, held_echoes: Iterable[tuple[int, Mapping[int, str]]]) -> list[Message]:
+        """Start the echo of `kind`: this party's echo, then what the echoes already in show others lack."""
+        round_ = self._rounds[kind]
+        pushes = [push for echoer, digests in held_echoes for push in round_.on_echo(echoer, digests)]
+        echo = sign_message(self._identity, Message(self.session, self.echo_of[kind], self.me, None, round_.echo_body()))
+        return [echo] + self._forwards(pushes)
+
+    def on_echo(self, kind: str, echoer: int, digests: Mapping[int, str]) -> list[Message]:
+        return self._forwards(self._rounds[kind].on_echo(echoer, digests))
+
+    def settle(self, kind: str) -> tuple[dict[int, Any], set[int]]:
+        """Each sender's one version (parsed), and the senders caught with two."""
+        round_ = self._rounds[kind]
+        held = {s: round_.first(s) for s in round_.senders()}
+        content = {s: self._parsed[content_digest(m)] for s, m in held.items() if m is not None}
+        return content, set(round_.equivocations())
+
+    def equivocations(self) -> list[Equivocation]:
+        return [e for r in self._rounds.values() for e in r.equivocations().values()]
+
+    def _forwards(self, pushes: list[tuple[int, Message]]) -> list[Message]:
+        return [
+            sign_message(self._identity, Message(self.session, self.forward_kind, self.me, to, forward_body(m)))
+            for to, m in pushes
+        ]
 
 
 class Confirmations:

@@ -52,7 +52,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .broadcast import Confirmations, EchoRound, Equivocation, content_digest, forward_body, parse_forwarded
+from .broadcast import Confirmations, EchoedRounds, Equivocation
 from .channel import bind, open_sealed, seal, sign_message, verify_message
 from .dkg_checks import interpolate_polynomial, joint_keys, shares_match
 from .dkg_messages import (
@@ -134,8 +134,10 @@ class DkgParty:
         self._live = set(self._others)  # whom a phase waits for: those heard from in the last round
         self._phase = _IDLE
         self._inbox: dict[str, dict[int, tuple[dict[str, Any], Any]]] = {kind: {} for kind in PHASE_OF_KIND}
-        self._rounds = {kind: EchoRound(kind, index) for kind in ECHO_OF}
-        self._parsed: dict[str, Any] = {}  # content digest -> parsed body, for every version held
+        self._echo = EchoedRounds(
+            identity, peers, config.session, index, ECHO_OF, FORWARD,
+            lambda m: parse_body(self._shape, m.kind, m.sender, m.body),
+        )
         self._faults: dict[int, str] = {}
         self._polynomials: list[tuple[list[int], list[int]]] = []
         self._pedersen: dict[int, tuple[tuple[Any, ...], ...]] = {}  # dealer -> K rows of C_ikl
@@ -171,7 +173,7 @@ class DkgParty:
     @property
     def equivocations(self) -> list[Equivocation]:
         """Transferable proofs: two signed versions of one sender's message for one round."""
-        return [e for r in self._rounds.values() for e in r.equivocations().values()]
+        return self._echo.equivocations()
 
     @property
     def confirmations(self) -> tuple[Message, ...]:
@@ -214,16 +216,16 @@ class DkgParty:
         if held is not None:
             if held[0] == message.body:
                 return []  # a retransmission: harmless
-            if message.kind in self._rounds:
-                self._keep(message, parse_body(self._shape, message.kind, message.sender, message.body))
+            if message.kind in self._echo:
+                self._echo.keep(message, parse_body(self._shape, message.kind, message.sender, message.body))
             raise ProtocolError(f"sender: party {message.sender} sent two different {message.kind} messages")
         parsed = parse_body(self._shape, message.kind, message.sender, message.body)
         self._inbox[message.kind][message.sender] = (dict(message.body), parsed)
         out: list[Message] = []
-        if message.kind in self._rounds:
-            self._keep(message, parsed)
+        if message.kind in self._echo:
+            self._echo.keep(message, parsed)
         elif message.kind in _ROUND_OF_ECHO and self._phase == kind_phase:
-            out = self._forwards(self._rounds[_ROUND_OF_ECHO[message.kind]].on_echo(message.sender, parsed))
+            out = self._echo.on_echo(_ROUND_OF_ECHO[message.kind], message.sender, parsed)
         elif message.kind == CONFIRM and self._phase == "confirm":
             self._confirmations.add(message, parsed)
         return out + (self._progress() if self._phase != _IDLE else [])
@@ -263,25 +265,12 @@ class DkgParty:
         if message.recipient != self.index:
             raise ProtocolError(f"recipient: a forward must be addressed, to {self.index} here")
         verify_message(self._peers, message)
-        inner = parse_forwarded(message.body, "forward", self.session, range(1, self.config.n + 1))
-        if inner.kind not in self._rounds:
-            raise InvalidInput("forward.message.kind", f"{inner.kind!r} is not an echoed broadcast")
+        inner = self._echo.unwrap(message, range(1, self.config.n + 1))
         self._check_open(f"forwarded {inner.kind}", ECHO_PHASE[inner.kind], message.sender)
         if inner.sender == self.index:
             return []  # this party knows what it said
-        verify_message(self._peers, inner)
-        self._parsed.setdefault(content_digest(inner), parse_body(self._shape, inner.kind, inner.sender, inner.body))
-        round_ = self._rounds[inner.kind]
-        if self._phase == ECHO_PHASE[inner.kind]:
-            out = self._forwards(round_.on_forward(inner))
-        else:
-            round_.hold(inner)  # it is early; the echo round will relay it
-            out = []
+        out = self._echo.adopt(inner, relay=self._phase == ECHO_PHASE[inner.kind])
         return out + (self._progress() if self._phase != _IDLE else [])
-
-    def _keep(self, message: Message, parsed: Any) -> None:
-        self._parsed.setdefault(content_digest(message), parsed)
-        self._rounds[message.kind].hold(message)
 
     # ---- phase bookkeeping ----------------------------------------------------------------
 
@@ -302,8 +291,8 @@ class DkgParty:
             return self._live <= self._confirmations.senders()
         kind = _KIND_OF_PHASE[self._phase]
         if kind in _ROUND_OF_ECHO:
-            return self._rounds[_ROUND_OF_ECHO[kind]].settled(self._live)
-        return self._expected(kind) <= self._rounds[kind].senders()
+            return self._echo.round(_ROUND_OF_ECHO[kind]).settled(self._live)
+        return self._expected(kind) <= self._echo.round(kind).senders()
 
     def _progress(self) -> list[Message]:
         out: list[Message] = []
@@ -337,23 +326,19 @@ class DkgParty:
     def _open_echo(self) -> list[Message]:
         """The phase's broadcasts are in: tell everybody what arrived, and forward what they lack."""
         kind = _KIND_OF_PHASE[self._phase]
-        round_ = self._rounds[kind]
         if kind == DEAL:
-            self._live = round_.senders() - {self.index}
+            self._live = self._echo.round(DEAL).senders() - {self.index}
         self._phase = ECHO_PHASE[kind]
-        pushes = []
-        for echoer, (_, digests) in sorted(self._inbox[ECHO_OF[kind]].items()):
-            pushes += round_.on_echo(echoer, digests)
-        return [self._message(ECHO_OF[kind], round_.echo_body())] + self._forwards(pushes)
+        held = sorted((echoer, digests) for echoer, (_, digests) in self._inbox[ECHO_OF[kind]].items())
+        return self._echo.open(kind, held)
 
     def _settle(self, kind: str) -> dict[int, Any]:
         """The round's agreed content: each sender's one signed version; two versions name it."""
-        round_ = self._rounds[kind]
-        self._live = round_.echoers() - {self.index}
-        for sender in round_.equivocations():
+        self._live = self._echo.round(kind).echoers() - {self.index}
+        content, equivocators = self._echo.settle(kind)
+        for sender in equivocators:
             self._faults.setdefault(sender, f"equivocated: signed two different {kind} messages")
-        held = {s: round_.first(s) for s in round_.senders()}
-        return {s: self._parsed[content_digest(m)] for s, m in held.items() if m is not None}
+        return content
 
     # ---- transitions --------------------------------------------------------------------------
 
@@ -584,14 +569,8 @@ class DkgParty:
     def _broadcast(self, kind: str, body: dict[str, Any], parsed: Any) -> Message:
         """A message of an echoed round: this party holds its own version like anybody else's."""
         message = self._message(kind, body)
-        self._keep(message, parsed)
+        self._echo.keep(message, parsed)
         return message
-
-    def _forwards(self, pushes: list[tuple[int, Message]]) -> list[Message]:
-        return [
-            sign_message(self._identity, Message(self.session, FORWARD, self.index, to, forward_body(m)))
-            for to, m in pushes
-        ]
 
     def _check(self, commitments: Sequence[Sequence[Any]], x: int, pair: SharePair, *, pedersen: bool) -> bool:
         return shares_match(self._group, commitments, x, pair, pedersen=pedersen, randbytes=self._randbytes)

@@ -156,3 +156,13 @@ def test_any_degree_plus_one_shares_give_the_public_key(seven_party_results, dat
 def test_interpolate_polynomial_recovers_coefficients(coefficients, xs):
     points = {x: evaluate(coefficients, x, ORDER) for x in xs[: len(coefficients)]}
     assert interpolate_polynomial(points, ORDER) == coefficients
+
+
+def test_secret_shares_stay_out_of_reprs(dkg_factory):
+    # Review L5: a logged or printed result must not carry the secret share.
+    parties = dkg_factory(G, DkgConfig.for_network("repr", 4, keys=2))
+    Harness(parties, schedule=SCHEDULE).run()
+    result = parties[0].outcome()
+    for key in result.keys:
+        assert "share" not in repr(key) and format(key.share, "x") not in repr(result)
+        assert str(key.share) not in repr(result)
