@@ -73,18 +73,21 @@ async def wait_for_peers(config: NodeConfig, timeout_s: float) -> list[int]:
 
 async def peers_with_keys(config: NodeConfig, timeout_s: float = 2.0) -> list[int]:
     """The peers whose /status says they already hold the network's keys (unreachable ones do not count)."""
-    ready = []
+
+    async def ready(session: aiohttp.ClientSession, index: int, url: str) -> int | None:
+        try:
+            async with session.get(url + "/status") as resp:
+                if resp.status == 200 and (await resp.json()).get("ready") is True:
+                    return index
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, AttributeError):
+            pass
+        return None
+
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout_s)) as session:
-        for peer in config.peers:
-            if peer.index == config.index:
-                continue
-            try:
-                async with session.get(peer.url + "/status") as resp:
-                    if resp.status == 200 and (await resp.json()).get("ready") is True:
-                        ready.append(peer.index)
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-                pass
-    return ready
+        answers = await asyncio.gather(
+            *(ready(session, p.index, p.url) for p in config.peers if p.index != config.index)
+        )
+    return sorted(i for i in answers if i is not None)
 
 
 def network_keys(ecdsa: DkgParty, bls: DkgParty) -> NetworkKeys:

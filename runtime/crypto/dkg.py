@@ -216,7 +216,7 @@ class DkgParty:
         if held is not None:
             if held[0] == message.body:
                 return []  # a retransmission: harmless
-            if message.kind in self._echo:
+            if message.kind in self._echo:  # refused, but kept: with the first it proves equivocation
                 self._echo.keep(message, parse_body(self._shape, message.kind, message.sender, message.body))
             raise ProtocolError(f"sender: party {message.sender} sent two different {message.kind} messages")
         parsed = parse_body(self._shape, message.kind, message.sender, message.body)
