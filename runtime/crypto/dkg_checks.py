@@ -8,7 +8,8 @@ from functools import reduce
 from typing import Any
 
 from .dkg_messages import SharePair
-from .dkg_result import DkgIncomplete, DkgKeyShare
+from .dkg_result import DkgKeyShare
+from .errors import VerificationFailed
 from .group import Group
 
 __all__ = ["horner", "shares_match", "interpolate_polynomial", "joint_keys"]
@@ -79,7 +80,7 @@ def joint_keys(
     for k, share in enumerate(shares):
         joint = [reduce(group.add, (rows[k][l] for rows in dealt)) for l in range(len(dealt[0][k]))]
         if not group.eq(horner(group, joint, index), group.base_mul(share)):
-            raise DkgIncomplete("", f"this party's share of key {k} does not lie on the joint commitments")
+            raise VerificationFailed(f"party {index}'s share of key {k} does not lie on the joint commitments")
         encoded = tuple(group.encode(p).hex() for p in joint)
         keys.append(DkgKeyShare(share=share, public_key=encoded[0], commitments=encoded))
     return keys
