@@ -7,7 +7,13 @@ dealers (never only itself when n > 1) and n − t matching confirmations before
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
 import random
+import signal
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -16,6 +22,8 @@ from runtime.crypto.dkg import SCHEDULE, DkgConfig, DkgParty
 from runtime.crypto.dkg_result import DkgIncomplete
 from runtime.crypto.identity import PeerDirectory
 from runtime.crypto.secp256k1 import SECP256K1
+from runtime.network.launcher import stop_network
+from runtime.network.processes import python_cmd, read_pids, spawn, wait_http
 from tests.crypto.conftest import identities
 from tests.crypto.harness import Harness
 
@@ -82,3 +90,29 @@ def test_genesis_turns_a_keyless_dkg_into_needs_resharing():
         network_keys(ecdsa, bls)
     assert "needs resharing" in str(err.value)
     assert err.value.sessions == ("genesis-ecdsa", "genesis-bls")
+
+
+@pytest.mark.slow
+def test_a_node_that_lost_its_keys_says_it_needs_resharing_and_serves_nothing(tmp_path, launcher) -> None:
+    """On a real network: node 4 comes back without its key shares (a node that missed genesis is
+    in the same place). Its peers already hold the keys, so it must not run a genesis of its own."""
+    info = launcher(tmp_path / "net", 4)
+    root = tmp_path / "net"
+    try:
+        victim = next(p for p in read_pids(root) if p.name == "node4")
+        os.killpg(victim.pid, signal.SIGKILL)
+        (root / "node4" / "sealed" / "network-keys.sealed").unlink()
+        config = root / "node4" / "config.json"
+        process = spawn(root, "node4", python_cmd("-m", "node", "serve", "--config", str(config)), victim.url)
+        status = asyncio.run(wait_http(process, "/status", 60, ready=lambda s: s.get("needsResharing")))
+        assert status["ready"] is False and status["network"] is None
+        assert "needs resharing" in status["genesisError"]
+        request = urllib.request.Request(victim.url + "/web/pkp/sign", b"{}", {"Content-Type": "application/json"})
+        try:
+            urllib.request.urlopen(request)
+            raise AssertionError("a node without keys answered a signing request")
+        except urllib.error.HTTPError as exc:
+            assert exc.code in (400, 503)
+        assert all(json.load(urllib.request.urlopen(u + "/status"))["ready"] for u in info.nodes[:3])
+    finally:
+        stop_network(root)
