@@ -2,8 +2,14 @@
 
 Decrypting inside an action needs 2t+1 nodes' shares, so the node running the action asks its peers
 over the signed peer channel. A peer gives its share only for a request it is running itself with
-the same action (so a lone node cannot ask on behalf of an action nobody sent), and only after its
-own check of the authSig and the conditions; the share is sealed to the asking node's identity key.
+the same action (so a lone node cannot ask on behalf of an action nobody sent), only for an
+operation and ciphertext its own run of that action also asked for (so a peer cannot claim
+decryptAndCombine where the action said decryptToSingleNode), for decryptToSingleNode only to the
+node elected for the request, and only after its own check of the authSig and the conditions; the
+share is sealed to the asking node's identity key.
+
+With decryptAndCombine every node running the action sees the plaintext by design, so a single
+malicious node learns secrets that the action decrypts that way, `:currentActionIpfsId` ones included.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import asyncio
 import hashlib
 import json
 import time
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from runtime.access import ConditionError, conditions_field, conditions_from_request
@@ -30,11 +37,30 @@ from .errors import BadRequest, NotPermitted
 if TYPE_CHECKING:
     from .host import RequestContext
 
-__all__ = ["AccessOps", "handle_peer_decryption_share", "PEER_SHARE_PATH"]
+__all__ = ["AccessOps", "handle_peer_decryption_share", "elected_node", "PEER_SHARE_PATH"]
 
 PEER_SHARE_PATH = "/peer/access/share"
 _ZERO_ADDRESS = "0x" + "00" * 20
-_REQUEST_WAIT_S = 10.0  # a peer may receive the ask before the client's request reaches it
+_REQUEST_WAIT_S = 10.0  # a peer may receive the ask before the client's request (or its action's call) reaches it
+_POLL_S = 0.05
+_DECRYPT_OPS = ("decryptAndCombine", "decryptToSingleNode")
+
+# The (op, dataToEncryptHash) pairs each request's actions have asked to decrypt at this node,
+# keyed by the request object's id and dropped with it (RequestContext is not hashable).
+_decrypt_calls: dict[int, set[tuple[str, str]]] = {}
+
+
+def _record_decrypt_call(request: "RequestContext", op: str, data_hash: str) -> None:
+    key = id(request)
+    if key not in _decrypt_calls:
+        _decrypt_calls[key] = set()
+        weakref.finalize(request, _decrypt_calls.pop, key, None)
+    _decrypt_calls[key].add((op, data_hash))
+
+
+def elected_node(request_id: str, n: int) -> int:
+    """The one node (1..n) that decrypts for decryptToSingleNode; every node computes the same."""
+    return int.from_bytes(hashlib.sha256(request_id.encode()).digest()[:8], "big") % n + 1
 
 
 def _conditions(args: dict[str, Any], op: str) -> dict[str, Any]:
@@ -91,10 +117,15 @@ class AccessOps:
         return await self._decrypt(args, "decryptAndCombine")
 
     async def op_decryptToSingleNode(self, args: dict[str, Any], ctx: OpContext) -> str | None:
-        """Only one node, chosen from the request id, decrypts; the others answer null."""
-        request_id = self._request.request_id or ""
-        chosen = int.from_bytes(hashlib.sha256(request_id.encode()).digest()[:8], "big") % self._service.config.n + 1
+        """Only one node, chosen from the request id, decrypts; the others answer null.
+
+        The others still note the call: they give their shares only for calls their own run made."""
+        chosen = elected_node(self._request.request_id or "", self._service.config.n)
         if chosen != self._service.config.index:
+            try:
+                _record_decrypt_call(self._request, "decryptToSingleNode", data_hash_of(args))
+            except BadRequest:
+                pass  # the elected node reports the malformed argument
             return None
         return await self._decrypt(args, "decryptToSingleNode")
 
@@ -108,11 +139,12 @@ class AccessOps:
             raise HostError(f"Lit.Actions.{op}: {exc}") from None
         if self._request.request_id is None:
             raise HostError(f"Lit.Actions.{op}: this request has no requestId, so peers cannot join it")
+        _record_decrypt_call(self._request, op, data_hash)
         address = _user_address(args.get("authSig"), self._request)
         await require_conditions(self._service, kind, parsed, address, self.action_cid)
         identity, own = decryption_share(self._service, kind, parsed, data_hash)
         ask = {**fields, "dataToEncryptHash": data_hash, "authSig": args.get("authSig"),
-               "requestId": self._request.request_id, "actionCid": self.action_cid}
+               "requestId": self._request.request_id, "actionCid": self.action_cid, "op": op}
         answers = await self._service.transport.broadcast(PEER_SHARE_PATH, ask, attempts=1)
         shares = [own]
         for peer, answer in answers.items():
@@ -134,24 +166,45 @@ class AccessOps:
         return plaintext.decode("utf-8", errors="replace")
 
 
+async def _own_request(service: Any, request_id: str, op: str, data_hash: str) -> "RequestContext | None":
+    """This node's request `request_id` once its own run has asked for (op, data_hash); None if not in time."""
+    deadline = time.monotonic() + _REQUEST_WAIT_S
+    while True:
+        request = service.active_requests.get(request_id)
+        if request is not None and (op, data_hash) in _decrypt_calls.get(id(request), ()):
+            return request
+        if time.monotonic() >= deadline:
+            return None
+        await asyncio.sleep(_POLL_S)
+
+
 async def handle_peer_decryption_share(service: Any, sender: int, ask: Any) -> dict[str, Any]:
     """A peer's share for an action this node is running under the same request."""
     if not isinstance(ask, dict):
         raise BadRequest("share request must be an object")
-    request_id, action_cid = ask.get("requestId"), ask.get("actionCid")
-    deadline = time.monotonic() + _REQUEST_WAIT_S
-    while (request := service.active_requests.get(request_id)) is None and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
+    request_id, action_cid, op = ask.get("requestId"), ask.get("actionCid"), ask.get("op")
+    if op not in _DECRYPT_OPS:
+        raise BadRequest(f"share request: op must be one of {', '.join(_DECRYPT_OPS)}, got {op!r}")
+    if not isinstance(request_id, str) or not isinstance(action_cid, str):
+        raise BadRequest("share request: requestId and actionCid must be strings")
+    data_hash = data_hash_of(ask)
+    me = service.config.index
+    if op == "decryptToSingleNode" and sender != (elected := elected_node(request_id, service.config.n)):
+        raise NotPermitted(
+            f"node {me}: decryptToSingleNode for request {request_id!r} is node {elected}'s; node {sender} gets no share"
+        )
+    request = await _own_request(service, request_id, op, data_hash)
     if request is None or action_cid not in request.action_cids:
-        raise NotPermitted(f"node {service.config.index} runs no request {request_id!r} with action {action_cid!r}")
+        raise NotPermitted(
+            f"node {me} runs no request {request_id!r} with action {action_cid!r} that calls {op} on {data_hash}"
+        )
     try:
         kind, parsed = conditions_from_request(ask)
     except ConditionError as exc:
         raise BadRequest(f"conditions: {exc}") from None
     address = _user_address(ask.get("authSig"), request)
     await require_conditions(service, kind, parsed, address, action_cid)
-    identity, share = decryption_share(service, kind, parsed, data_hash_of(ask))
+    identity, share = decryption_share(service, kind, parsed, data_hash)
     recipient = service.directory[sender].encryption_key
     sealed = seal(recipient, json.dumps({"signatureShare": share.to_json()}).encode(), identity)
     return {"sealed": sealed.hex()}
-

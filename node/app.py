@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
+import re
+import secrets
 from typing import Any
 
 from aiohttp import web
 
+from runtime.chain.errors import ChainError, InvalidArgument, UnknownChain, redact_urls
 from runtime.crypto.protocol import Message
+from runtime.ipfs import IpfsError
 
 from .access import handle_encryption_sign, handle_signing_jwt
 from .access_ops import PEER_SHARE_PATH, handle_peer_decryption_share
@@ -24,7 +29,24 @@ log = logging.getLogger(__name__)
 
 SERVICE = web.AppKey("service", NodeService)
 _MAX_BODY = 32 * 1024 * 1024
+# Deeper than any request needs (conditions nest a few levels). It must be checked before parsing:
+# py_ecc raises the recursion limit to 100000, so json's C parser would overflow the C stack (and
+# kill the node) long before it raised RecursionError.
+_MAX_JSON_DEPTH = 64
+_ESCAPE = re.compile(rb"\\.", re.S)
+_STRING = re.compile(rb'"[^"]*"')  # linear: with escapes gone, every quote delimits a string
+_NOT_BRACKETS = bytes(range(256)).translate(None, b"[]{}")
+_NESTING_STEP = [0] * 256
+_NESTING_STEP[ord("[")] = _NESTING_STEP[ord("{")] = 1
+_NESTING_STEP[ord("]")] = _NESTING_STEP[ord("}")] = -1
 _CLIENT_PATHS = ("/web/", "/peer/sign/")
+
+
+def _error_response(request: web.Request, status: int, kind: str, message: str) -> web.Response:
+    """An error answer; the node's RPC and IPFS URLs (which may carry API keys) never leave in one."""
+    config = request.app[SERVICE].config
+    urls = [*config.chains.values(), *config.ipfs_gateways, *config.ipfs_kubo_rpc]
+    return web.json_response({"errorKind": kind, "message": redact_urls(message, urls)}, status=status)
 
 
 @web.middleware
@@ -32,12 +54,22 @@ async def _errors(request: web.Request, handler: Any) -> web.StreamResponse:
     try:
         return await handler(request)
     except NodeError as exc:
-        return web.json_response(exc.to_json(), status=exc.status)
+        return _error_response(request, exc.status, exc.code, str(exc))
     except web.HTTPException:
         raise
-    except Exception as exc:  # never leak a traceback to a client; log it here
-        log.exception("unhandled error on %s", request.path)
-        return web.json_response({"errorKind": "internal_error", "message": f"{type(exc).__name__}: {exc}"}, status=500)
+    except (InvalidArgument, UnknownChain) as exc:
+        return _error_response(request, 400, "bad_request", str(exc))
+    except ChainError as exc:
+        log.warning("chain error on %s: %r", request.path, exc)
+        return _error_response(request, 502, "chain_unavailable", f"a chain read or write failed: {exc}")
+    except IpfsError as exc:
+        log.warning("IPFS error on %s: %r", request.path, exc)
+        return _error_response(request, 502, "ipfs_unavailable", f"an IPFS fetch failed: {exc}")
+    except Exception:  # a bug: the detail (and any secret in it) goes to the log, an incident id to the client
+        incident = secrets.token_hex(6)
+        log.exception("internal error %s on %s", incident, request.path)
+        message = f"internal error (incident {incident}); the node operator's log has the details"
+        return web.json_response({"errorKind": "internal_error", "message": message}, status=500)
 
 
 @web.middleware
@@ -48,11 +80,25 @@ async def _client_activity(request: web.Request, handler: Any) -> web.StreamResp
         return await handler(request)
 
 
+def _too_deep(raw: bytes) -> bool:
+    """Whether the JSON text nests containers deeper than _MAX_JSON_DEPTH (brackets in strings do not count)."""
+    brackets = _STRING.sub(b"", _ESCAPE.sub(b"", raw)).translate(None, _NOT_BRACKETS)
+    return any(depth > _MAX_JSON_DEPTH for depth in itertools.accumulate(map(_NESTING_STEP.__getitem__, brackets)))
+
+
 async def read_json(request: web.Request) -> Any:
+    """The request body as JSON; BadRequest naming what is wrong with it otherwise."""
+    raw = await request.read()
+    if _too_deep(raw):
+        raise BadRequest(f"request body is nested too deeply (more than {_MAX_JSON_DEPTH} levels)")
     try:
-        return await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise BadRequest("request body is not valid JSON") from None
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        raise BadRequest("request body is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise BadRequest(f"request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except ValueError:  # the only other ValueError json raises: int() of too many digits
+        raise BadRequest("request body holds a number that is too long (more than 4300 digits)") from None
 
 
 async def _peer_payload(request: web.Request) -> tuple[int, Any]:

@@ -6,10 +6,26 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import BadRequest
 
-__all__ = ["PeerInfo", "NodeConfig"]
+__all__ = ["PeerInfo", "NodeConfig", "url_endpoint"]
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def url_endpoint(url: str, what: str) -> tuple[str, int]:
+    """(host, port) a node URL reaches; the scheme's port when the URL names none."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise BadRequest(f"node config: {what} {url!r}: {exc}") from None
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise BadRequest(f"node config: {what} {url!r} is not an http(s) URL with a host")
+    return parts.hostname, port if port is not None else _DEFAULT_PORTS[parts.scheme]
 
 
 @dataclass(frozen=True)
@@ -52,6 +68,14 @@ class NodeConfig:
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    def fetch_forbidden_endpoints(self) -> frozenset[tuple[str, int]]:
+        """Where this network's nodes answer: every peer URL's endpoint and this node's bind address.
+
+        Endpoints, not bare ports: a network served on :443 must not forbid :443 on every host,
+        and a node behind NAT or a proxy is bound to another port than its URL says."""
+        endpoints = {url_endpoint(p.url, f"peer {p.index} url") for p in self.peers}
+        return frozenset(endpoints | {(self.host, self.port)})
 
     def peer(self, index: int) -> PeerInfo:
         for p in self.peers:

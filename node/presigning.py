@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +15,7 @@ from runtime.crypto.identity import PartyKeys, PeerDirectory
 from runtime.crypto.presign import PresignParty
 
 from .config import NodeConfig
-from .errors import BadRequest
+from .errors import BadRequest, TooBusy
 from .peer import PeerTransport
 from .presign_pool import PresignPool
 from .sessions import Send, SessionHub, run_party
@@ -30,6 +31,11 @@ _MAX_BATCH = 64
 _LOW_WATER = 0.25
 _IDLE_BEFORE_REFILL_S = 0.3
 _IDLE_POLL_S = 0.1
+# An honest initiator runs one batch at a time; the slack covers a batch still ending here while
+# its next invite arrives. The total bounds the CPU that all peers together can claim.
+_MAX_JOINED_PER_PEER = 2
+_MAX_JOINED = 8
+_REMEMBER_SESSIONS = 4096
 
 
 class Presigner:
@@ -55,6 +61,8 @@ class Presigner:
         self._transport = transport
         self._send = send
         self._tasks: set[asyncio.Task[None]] = set()
+        self._joined: dict[str, int] = {}  # running joined batches: session -> initiator
+        self._seen: OrderedDict[str, None] = OrderedDict()  # sessions joined since start, newest last
 
     async def committee(self, wait_for_all: bool) -> list[int] | None:
         """This node and up to 3t ready peers around the ring: at most 3t+1 members (DESIGN §4).
@@ -95,25 +103,55 @@ class Presigner:
         return len(results)
 
     def join(self, sender: int, invite: Any) -> None:
-        """A peer asks this node to take part in its batch; validated, then run in the background."""
+        """A peer asks this node to take part in its batch; validated, then run in the background.
+
+        A session name is run once: an invite for one running, joined before, or whose
+        presignatures are in the pool (so also after a restart) is refused, as re-running it would
+        overwrite the batch and leave this node's shares inconsistent with the other members'."""
         if not isinstance(invite, dict):
             raise BadRequest("presign invite must be an object")
         session, committee, batch = invite.get("session"), invite.get("committee"), invite.get("batchSize")
         if not isinstance(session, str) or not session.startswith(f"presign-{sender}-") or not session.replace("-", "").isalnum():
             raise BadRequest(f"presign invite: session {session!r} is not in node {sender}'s namespace")
-        if not isinstance(committee, list) or self._config.index not in committee or sender not in committee:
+        if not isinstance(committee, list) or not all(isinstance(i, int) for i in committee):
+            raise BadRequest("presign invite: committee must be a list of node indices")
+        if self._config.index not in committee or sender not in committee:
             raise BadRequest("presign invite: committee must list both the initiator and this node")
         if not isinstance(batch, int) or not 1 <= batch <= _MAX_BATCH:
             raise BadRequest(f"presign invite: batchSize must be 1..{_MAX_BATCH}")
-        task = asyncio.create_task(self._joined(session, sender, [int(i) for i in committee], batch))
+        if self._already_run(session):
+            raise BadRequest(f"presign invite: session {session} has already run on node {self._config.index}")
+        from_sender = sum(1 for initiator in self._joined.values() if initiator == sender)
+        if from_sender >= _MAX_JOINED_PER_PEER or len(self._joined) >= _MAX_JOINED:
+            raise TooBusy(
+                f"presign invite: node {self._config.index} already runs {from_sender} batches for node "
+                f"{sender} and {len(self._joined)} in all (limits {_MAX_JOINED_PER_PEER} and {_MAX_JOINED})"
+            )
+        self._joined[session] = sender
+        self._seen[session] = None
+        if len(self._seen) > _REMEMBER_SESSIONS:
+            self._seen.popitem(last=False)
+        task = asyncio.create_task(self._joined_batch(session, sender, list(committee), batch))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _joined(self, session: str, initiator: int, committee: list[int], batch: int) -> None:
+    def joined_sessions(self) -> list[str]:
+        """The joined batches running now."""
+        return list(self._joined)
+
+    def _already_run(self, session: str) -> bool:
+        if session in self._seen or self._hub.known(session):
+            return True
+        # Presignature ids are "<session>/<k>"; a batch may have dropped some k, so try every one.
+        return any(self._pool.get(f"{session}/{k}") is not None for k in range(_MAX_BATCH))
+
+    async def _joined_batch(self, session: str, initiator: int, committee: list[int], batch: int) -> None:
         try:
             await self.run_batch(session, initiator, committee, batch)
         except Exception as exc:  # a failed batch costs only time; the pool stays as it was
             log.warning("presign %s (joined) failed: %s", session, exc)
+        finally:
+            del self._joined[session]
 
     @contextlib.contextmanager
     def serving_client(self) -> Iterator[None]:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Collection
 
 from runtime.crypto.errors import CryptoError
 from runtime.crypto.protocol import Message, Party
+
+from .errors import BadRequest
 
 __all__ = ["SessionHub", "run_party"]
 
@@ -21,30 +24,53 @@ log = logging.getLogger(__name__)
 
 _MAX_EARLY_SESSIONS = 256
 _MAX_EARLY_MESSAGES = 4096
+# A party reads its queue as fast as it can check messages; a full queue means a peer is flooding.
+_MAX_QUEUED = 4096
+_REMEMBER_CLOSED = 4096
 
 Send = Callable[[int, Message], Awaitable[None]]
 
 
 class SessionHub:
-    def __init__(self) -> None:
+    """Per-session message queues, bounded; a session name is opened at most once."""
+
+    def __init__(self, max_queued: int = _MAX_QUEUED, remember_closed: int = _REMEMBER_CLOSED) -> None:
+        self._max_queued = max_queued
+        self._remember = remember_closed
         self._queues: dict[str, asyncio.Queue[Message]] = {}
         self._early: dict[str, list[Message]] = {}
+        self._closed: OrderedDict[str, None] = OrderedDict()
+
+    def known(self, session: str) -> bool:
+        """Whether `session` is running here, or ended recently enough to be remembered."""
+        return session in self._queues or session in self._closed
 
     def open(self, session: str) -> asyncio.Queue[Message]:
-        queue: asyncio.Queue[Message] = asyncio.Queue()
-        for message in self._early.pop(session, []):
+        if self.known(session):
+            raise BadRequest(f"session {session!r} has already run on this node; a session name is used once")
+        queue: asyncio.Queue[Message] = asyncio.Queue(self._max_queued)
+        for message in self._early.pop(session, [])[: self._max_queued]:
             queue.put_nowait(message)
         self._queues[session] = queue
         return queue
 
     def close(self, session: str) -> None:
-        self._queues.pop(session, None)
+        if self._queues.pop(session, None) is None:
+            return
+        self._closed[session] = None
+        if len(self._closed) > self._remember:
+            self._closed.popitem(last=False)
 
     def deliver(self, message: Message) -> None:
         queue = self._queues.get(message.session)
         if queue is not None:
-            queue.put_nowait(message)
+            if queue.full():
+                log.warning("session %s: queue full, dropping a message from %s", message.session, message.sender)
+            else:
+                queue.put_nowait(message)
             return
+        if message.session in self._closed:
+            return  # a straggler for a finished session
         # Bounded, so a peer cannot fill our memory with sessions that never start.
         known = message.session in self._early
         buffered = self._early.get(message.session, [])

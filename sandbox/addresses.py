@@ -36,9 +36,24 @@ class FetchPolicy:
         return FetchPolicy(self.allow_private, self.forbidden_ports, self.forbidden_endpoints | {(host, port)})
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
 def _unwrap(address: IPAddress) -> IPAddress:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+    """The IPv4 address an IPv6 address carries, where packets to it reach that IPv4 host.
+
+    NAT64, 6to4, IPv4-mapped and IPv4-compatible forms are judged by their IPv4 address, or an
+    action could reach 127.0.0.1 as 64:ff9b::7f00:1. `::` and `::1` keep their IPv6 meaning.
+    """
+    if not isinstance(address, ipaddress.IPv6Address):
+        return address
+    if address.ipv4_mapped is not None:
         return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    low32 = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address in _NAT64 or (int(address) >> 32 == 0 and int(address) > 1):
+        return low32
     return address
 
 
@@ -67,16 +82,25 @@ async def _resolve(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
-async def _endpoint_addresses(policy: FetchPolicy) -> list[tuple[IPAddress | None, int]]:
-    """The forbidden endpoints as addresses; None stands for every address."""
-    out: list[tuple[IPAddress | None, int]] = []
-    for host, port in policy.forbidden_endpoints:
+async def _endpoint_addresses(policy: FetchPolicy, port: int) -> list[IPAddress | None]:
+    """The addresses of the forbidden endpoints on `port`; None stands for every address.
+
+    A forbidden name that does not resolve now is left out rather than failing every fetch to
+    that port (a peer's name may resolve only inside its own network); it is still refused by name.
+    """
+    out: list[IPAddress | None] = []
+    for host, bad_port in policy.forbidden_endpoints:
+        if bad_port != port:
+            continue
         try:
             literal = _unwrap(ipaddress.ip_address(host.strip("[]")))
         except ValueError:
-            out.extend((_unwrap(a), port) for a in await _resolve(host, port))
+            try:
+                out.extend(_unwrap(a) for a in await _resolve(host, port))
+            except FetchRefused:
+                pass
             continue
-        out.append((None if literal.is_unspecified else literal, port))
+        out.append(None if literal.is_unspecified else literal)
     return out
 
 
@@ -84,13 +108,15 @@ async def resolve_checked(host: str, port: int, policy: FetchPolicy) -> list[IPA
     """Resolve `host` and return its addresses, or raise FetchRefused naming what is not allowed."""
     if port in policy.forbidden_ports:
         raise FetchRefused(f"fetch: port {port} is reserved for the node and may not be fetched")
+    own = FetchRefused(f"fetch: {host}:{port} is the node's own endpoint and may not be fetched")
+    if (host.strip("[]").lower(), port) in {(h.strip("[]").lower(), p) for h, p in policy.forbidden_endpoints}:
+        raise own
     addresses = await _resolve(host, port)
-    forbidden = await _endpoint_addresses(policy)
+    forbidden = await _endpoint_addresses(policy, port)
     for address in addresses:
         plain = _unwrap(address)
-        for bad_address, bad_port in forbidden:
-            if bad_port == port and (bad_address is None or bad_address == plain):
-                raise FetchRefused(f"fetch: {host}:{port} is the node's own endpoint and may not be fetched")
+        if None in forbidden or plain in forbidden:
+            raise own
         if not policy.allow_private and not is_public(address):
             raise FetchRefused(
                 f"fetch: {host} resolves to {address}, a loopback, private, link-local, multicast or "

@@ -2,7 +2,8 @@
 
     ChainError
      ├── UnknownChain          a chain name with no RPC URL in the config; lists the known names
-     ├── RpcUnavailable        the JSON-RPC endpoint could not be reached or answered garbage; names the URL
+     ├── RpcUnavailable        the JSON-RPC endpoint could not be reached or answered garbage; the URL
+     │                         (which may carry an API key) is in `.url`, never in the message
      ├── RpcError              the endpoint answered with a JSON-RPC error; carries code, message, data
      ├── ContractReverted      a call or transaction was reverted by the contract; carries the reason
      │    └── NotOwner         a write on a PKP by someone who is not its owner (or admin-only write)
@@ -11,14 +12,18 @@
      └── ArtifactError         a compiled contract artifact is missing or malformed
 
 web3's exceptions never leave this package: `runtime.chain.web3util.mapped_errors` turns them
-into these at the one boundary where web3 is called.
+into these at the one boundary where web3 is called. `redact_urls` takes RPC URLs out of a text
+before it goes to a client or an action.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 __all__ = [
+    "redact_urls",
     "ChainError",
     "UnknownChain",
     "RpcUnavailable",
@@ -29,6 +34,23 @@ __all__ = [
     "InvalidArgument",
     "ArtifactError",
 ]
+
+
+_REDACTED = "<rpc url>"
+_SHORTEST_SECRET = 4  # shorter pieces (a path of "/", a host "a") would only garble the text
+
+
+def redact_urls(text: str, urls: Iterable[str]) -> str:
+    """`text` without any of `urls` nor any part of one that may carry a key: host, path, query, user info."""
+    pieces: set[str] = set()
+    for url in urls:
+        parts = urlsplit(url)
+        pieces.update((url, url.rstrip("/"), parts.netloc, parts.hostname or "", parts.path, parts.query))
+        pieces.update((parts.username or "", parts.password or ""))
+    for piece in sorted(pieces, key=len, reverse=True):  # longest first, so a URL goes whole
+        if len(piece) >= _SHORTEST_SECRET:
+            text = text.replace(piece, _REDACTED)
+    return text
 
 
 class ChainError(Exception):
@@ -46,7 +68,7 @@ class UnknownChain(ChainError, KeyError):
 
 class RpcUnavailable(ChainError):
     def __init__(self, url: str, reason: str) -> None:
-        super().__init__(f"JSON-RPC endpoint {url} unavailable: {reason}")
+        super().__init__(f"JSON-RPC endpoint unavailable: {redact_urls(reason, [url])}")
         self.url = url
 
 

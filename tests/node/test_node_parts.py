@@ -12,7 +12,7 @@ from eth_account import Account
 from node.auth import verify_auth_sig
 from node.config import NodeConfig, PeerInfo
 from node.errors import BadRequest, NotPermitted, StateCorrupted, Unauthorized
-from node.peer import PeerTransport, open_envelope
+from node.peer import PeerTransport, ReplayGuard, open_envelope
 from node.sealed import SealedStore, load_or_create_key
 from node.usage_log import UsageLog
 from runtime.client.auth import create_auth_sig
@@ -119,21 +119,22 @@ def test_peer_envelopes_are_signed_and_bound_to_path_and_network():
     keys = {i: PartyKeys.generate() for i in (1, 2, 3)}
     sender = PeerTransport(_config(keys, 1), "net-a", keys[1].signing)
     receiver = _config(keys, 2)
-    envelope = sender.envelope("/peer/message", {"hello": 1})
-    assert open_envelope(receiver, "net-a", "/peer/message", envelope) == (1, {"hello": 1})
+    guard = ReplayGuard()
+    envelope = sender.envelope("/peer/message", {"hello": 1}, recipient=2)
+    assert open_envelope(receiver, "net-a", "/peer/message", envelope, guard) == (1, {"hello": 1})
     with pytest.raises(Unauthorized, match="bad signature"):
-        open_envelope(receiver, "net-a", "/peer/presign/start", envelope)
+        open_envelope(receiver, "net-a", "/peer/presign/start", envelope, guard)
     with pytest.raises(Unauthorized, match="bad signature"):
-        open_envelope(receiver, "net-b", "/peer/message", envelope)
+        open_envelope(receiver, "net-b", "/peer/message", envelope, guard)
     with pytest.raises(Unauthorized, match="bad signature"):
-        open_envelope(receiver, "net-a", "/peer/message", {**envelope, "body": '{"hello":2}'})
+        open_envelope(receiver, "net-a", "/peer/message", {**envelope, "body": '{"hello":2}'}, guard)
     with pytest.raises(Unauthorized, match="unknown node 9"):
-        open_envelope(receiver, "net-a", "/peer/message", {**envelope, "from": 9})
-    impostor = PeerTransport(_config(keys, 3), "net-a", keys[3].signing).envelope("/peer/message", {"x": 1})
+        open_envelope(receiver, "net-a", "/peer/message", {**envelope, "from": 9}, guard)
+    impostor = PeerTransport(_config(keys, 3), "net-a", keys[3].signing).envelope("/peer/message", {"x": 1}, recipient=2)
     with pytest.raises(Unauthorized):
-        open_envelope(receiver, "net-a", "/peer/message", {**impostor, "from": 1})
+        open_envelope(receiver, "net-a", "/peer/message", {**impostor, "from": 1}, guard)
     with pytest.raises(BadRequest):
-        open_envelope(receiver, "net-a", "/peer/message", {"from": "x"})
+        open_envelope(receiver, "net-a", "/peer/message", {"from": "x"}, guard)
 
 
 def test_config_rejects_bad_peer_indices():
