@@ -12,7 +12,7 @@ from typing import Any
 
 from eth_utils import keccak
 
-from runtime.chain.errors import ChainError
+from runtime.chain.errors import ChainError, redact_urls
 from runtime.chain.pkp import pubkey_to_token_id
 from runtime.ipfs import IpfsError
 from sandbox import Host, HostError, Limits, OpContext
@@ -68,7 +68,8 @@ class NodeHost(AccessOps, Host):
         except NodeError as exc:
             raise HostError(str(exc)) from None
         except (ChainError, IpfsError) as exc:
-            raise HostError(f"{op}: {exc}") from None
+            # The action (and so the client) sees the reason, never a configured URL (it may hold a key).
+            raise HostError(f"{op}: {redact_urls(str(exc), self._service.config.chains.values())}") from None
 
     # ---- signing --------------------------------------------------------------------------------
 

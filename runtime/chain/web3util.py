@@ -17,7 +17,7 @@ from web3 import AsyncHTTPProvider, AsyncWeb3
 from web3.exceptions import ContractLogicError, TimeExhausted, Web3Exception, Web3RPCError
 from web3.middleware import AttributeDictMiddleware
 
-from .errors import ChainError, ContractReverted, NotOwner, RpcError, RpcUnavailable, TransactionFailed
+from .errors import ChainError, ContractReverted, NotOwner, RpcError, RpcUnavailable, TransactionFailed, redact_urls
 
 __all__ = ["connect", "mapped_errors", "TxSender", "REQUEST_TIMEOUT_S"]
 
@@ -84,11 +84,11 @@ def mapped_errors(url: str, what: str) -> Iterator[None]:
             raise _reverted(reason, what) from exc
         raise RpcError(int(err.get("code", -32000)), f"{what}: {message}", err.get("data")) from exc
     except TimeExhausted as exc:
-        raise ChainError(f"{what}: no receipt from {url} within {RECEIPT_TIMEOUT_S:.0f} s") from exc
+        raise ChainError(f"{what}: no receipt within {RECEIPT_TIMEOUT_S:.0f} s") from exc
     except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError) as exc:
         raise RpcUnavailable(url, f"{what}: {type(exc).__name__}: {exc}") from exc
     except Web3Exception as exc:
-        raise ChainError(f"{what} via {url}: {exc}") from exc
+        raise ChainError(f"{what}: {redact_urls(str(exc), [url])}") from exc
 
 
 class TxSender:
