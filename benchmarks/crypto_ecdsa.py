@@ -28,8 +28,13 @@ def presign(n: int, batch: int) -> list[list[Presignature]]:
     """One run among n parties, messages JSON round-tripped as on the wire; shares unencrypted."""
     t = threshold_for(n)
     committee = list(range(1, n + 1))
+    keys = {i: PartyKeys.generate() for i in committee}
+    peers = PeerDirectory({i: k.public for i, k in keys.items()})
     parties = {
-        i: PresignParty(f"bench-{n}", i, committee, t, batch, seal=lambda _, b: b, open_=lambda _, b: b)
+        i: PresignParty(
+            f"bench-{n}", i, committee, t, batch,
+            seal=lambda _, b: b, open_=lambda _, b: b, identity=keys[i], peers=peers,
+        )
         for i in committee
     }
     queue: deque[Message] = deque()

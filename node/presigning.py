@@ -89,7 +89,10 @@ class Presigner:
         def open_from(sender: int, data: bytes) -> bytes:
             return open_sealed(self._identity, data, bind(session, sender, me))
 
-        return PresignParty(session, me, committee, self._t, batch_size, seal=seal_to, open_=open_from)
+        return PresignParty(
+            session, me, committee, self._t, batch_size,
+            seal=seal_to, open_=open_from, identity=self._identity, peers=self._directory,
+        )
 
     async def run_batch(self, session: str, initiator: int, committee: list[int], batch_size: int) -> int:
         party = self._party(session, committee, batch_size)

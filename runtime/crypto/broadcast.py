@@ -261,6 +261,18 @@ class EchoedRounds:
         content = {s: self._parsed[content_digest(m)] for s, m in held.items() if m is not None}
         return content, set(round_.equivocations())
 
+    def open_held(self, kind: str, held: Mapping[int, tuple[Any, Mapping[int, str]]]) -> list[Message]:
+        """`open`, given the echoes that came before the round closed as {echoer: (body, digests)}."""
+        return self.open(kind, sorted((echoer, digests) for echoer, (_, digests) in held.items()))
+
+    def settle_naming(self, kind: str, faults: dict[int, str]) -> tuple[dict[int, Any], set[int]]:
+        """`settle`, with each equivocator named in `faults`; and who echoed the round (this party
+        left out): those a next phase still waits for, as the others have stopped talking."""
+        content, equivocators = self.settle(kind)
+        for sender in sorted(equivocators):
+            faults.setdefault(sender, f"equivocated: signed two different {kind} messages")
+        return content, self._rounds[kind].echoers() - {self.me}
+
     def equivocations(self) -> list[Equivocation]:
         return [e for r in self._rounds.values() for e in r.equivocations().values()]
 

@@ -1,6 +1,6 @@
 """Presigning for threshold ECDSA (DESIGN §4; Gennaro–Jarecki–Krawczyk–Rabin robust DSS style).
 
-A committee of at most 3t+1 parties makes B presignatures in one run. Phases, one message each:
+A committee of at most 3t+1 members makes B presignatures in one run. Broadcast rounds:
 
   deal      every dealer D broadcasts, per presignature, Feldman commitments to five polynomials
             (k and a of degree t; z, e and d of degree 2t with constant 0, so their constant
@@ -8,46 +8,74 @@ A committee of at most 3t+1 parties makes B presignatures in one run. Phases, on
             d is the message-multiplied zero-sharing of signing (s_i += h·d_i): should a split
             use of one presignature ever slip past the agreement round, the shares of the
             minority then lie on k + d (degree 2t) and no longer reveal k_i.
-  complain  every party broadcasts the dealers whose shares to it failed (possibly none).
+  complain  every member broadcasts the dealers whose shares to it failed (possibly none).
   answer    a dealer with 1..t complaints opens the complainers' shares in public; everyone checks
-            them. QUAL = dealers that dealt, got ≤ t complaints and answered each one validly.
-  open      k_i, a_i, z_i, e_i = sums over QUAL. Each party publishes w_i = k_i·a_i + z_i with a
+            them. QUAL = dealers that dealt one version, got ≤ t complaints and answered each one
+            validly. (Skipped when nobody complained.)
+  open      k_i, a_i, z_i, e_i = sums over QUAL. Each member publishes w_i = k_i·a_i + z_i with a
             Chaum–Pedersen proof that log_G K_i = log_{A_i}(w_i·G − Z_i) (K_i, A_i, Z_i from the
             commitments), so a wrong w_i is caught and its sender named. Any 2t+1 verified w_i
             interpolate w = k·a; R = w⁻¹·(a·G) = k⁻¹·G.
+  confirm   each member signs H(QUAL ‖ the batch's public parts) and keeps its presignatures only
+            once committee size − t members (itself included) confirmed the same digest.
 
-Assumptions: the carrier delivers a broadcast identically to all (a dealer that equivocates on its
-commitments is not detected here), and phases are synchronous: `advance()` at a deadline means
-"what has not arrived will not arrive". No I/O, no clock; randomness and the share cipher are
-handed in (`seal(recipient, plaintext)`, `open_(sender, ciphertext)`).
+The carrier is not trusted to deliver a broadcast identically (H2). Every round above but confirm is
+followed by an echo round (`broadcast.EchoedRounds`, phase "<round>_echo"): members exchange the
+digests of what they hold and forward the signed messages others lack, so a message that reached
+one honest member reaches all, and a sender caught with two signed versions is named in `faults`
+and counted as silent in that round by every honest member. What an echo cannot repair (a version
+a corrupt member forwards at the last moment to some honest members only) the confirmation quorum
+catches: two sets of c − t members of a committee of c ≤ 3t+1 share an honest member, which confirms
+one digest, so no two honest members ever store differing presignatures.
+
+Phases are synchronous: `advance()` at a deadline means "what has not arrived will not arrive"; a
+phase waits only for members heard from in the round before. No I/O, no clock; randomness, the
+share cipher (`seal(recipient, plaintext)`, `open_(sender, ciphertext)`), the member's identity keys
+and the committee's public directory are handed in.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .dleq import DleqProof, prove_dleq, verify_dleq
-from .errors import CryptoError, InvalidInput, NotEnoughShares, ProtocolError
+from .broadcast import Confirmations, EchoedRounds, Equivocation
+from .channel import sign_message, verify_message
+from .dleq import prove_dleq, verify_dleq
+from .errors import InvalidInput, NotEnoughShares, ProtocolError
+from .identity import PartyKeys, PeerDirectory
+from .presign_messages import (
+    ANSWER, COMPLAINT, CONFIRM, DEAL, ECHO_OF, ECHO_PHASE, FORWARD, OPEN, PHASES, POLYS, ROUND_PHASE, ZERO_SHARINGS,
+    Malformed, Shape, Shares, pack, parse_body, point_sum, sealed_head, unpack,
+)
 from .presignature import Presignature, PresignaturePublic
 from .protocol import Message
 from .secp256k1 import ORDER, SECP256K1, Point
 from .shamir import evaluate, interpolate, random_polynomial
 from .vss import commitment_at, feldman_commit
 
-__all__ = ["PresignParty", "Seal", "Open"]
+__all__ = ["PresignParty", "Seal", "Open", "SCHEDULE"]
 
 Seal = Callable[[int, bytes], bytes]
 Open = Callable[[int, bytes], bytes]
 RandomScalar = Callable[[int], int]
 RandomBytes = Callable[[int], bytes]
 
-_POLYS = ("k", "a", "z", "e", "d")
-_ZERO_SHARINGS = ("z", "e", "d")
-_SCALARS = 32 * len(_POLYS)  # bytes of one party's shares of one presignature
-_HEADER = b"litrt/presign/v2"
+# The phases in order, for a carrier that ends them on one schedule for everybody.
+SCHEDULE = PHASES
+_CONFIRM_DOMAIN = b"litrt/presign/confirm/v1\x00"
+_INIT, _DONE = "init", "done"
 _G = SECP256K1
+_ROUND_OF_ECHO = {echo: kind for kind, echo in ECHO_OF.items()}
+_KIND_OF_PHASE = {phase: kind for kind, phase in ROUND_PHASE.items()}
+_PHASE_OF_KIND = {
+    **ROUND_PHASE,
+    **{echo: ECHO_PHASE[kind] for kind, echo in ECHO_OF.items()},
+    CONFIRM: "confirm",
+}
 
 
 def _default_rand(modulus: int) -> int:
@@ -67,6 +95,8 @@ class PresignParty:
         *,
         seal: Seal,
         open_: Open,
+        identity: PartyKeys,
+        peers: PeerDirectory,
         rand: RandomScalar = _default_rand,
         random_bytes: RandomBytes = secrets.token_bytes,
     ) -> None:
@@ -84,24 +114,36 @@ class PresignParty:
             raise InvalidInput("index", f"party {index} is not in the committee")
         if not isinstance(batch_size, int) or not 1 <= batch_size <= 1024:
             raise InvalidInput("batch_size", "must be an int in [1, 1024]")
+        unknown = [i for i in members if i not in peers.indices]
+        if unknown:
+            raise InvalidInput("peers", f"no public keys for committee members {unknown}")
+        if peers[index] != identity.public:
+            raise InvalidInput("identity", f"does not match the directory entry of party {index}")
         self.session = session
         self.index = index
         self.committee = members
         self.t = threshold
         self.batch_size = batch_size
         self._seal, self._open, self._rand, self._random_bytes = seal, open_, rand, random_bytes
-        self._phase = "init"
+        self._identity, self._peers = identity, peers
+        self._shape = Shape(threshold, batch_size, members)
+        self._others = [j for j in members if j != index]
+        self._live = set(self._others)  # whom a phase waits for: those heard from in the round before
+        self._phase = _INIT
+        self._echo = EchoedRounds(
+            identity, peers, session, index, ECHO_OF, FORWARD, lambda m: parse_body(self._shape, m.kind, m.sender, m.body)
+        )
+        # Echoes and confirmations as they arrive (possibly before their phase): kind -> sender -> parsed.
+        self._inbox: dict[str, dict[int, tuple[dict[str, Any], Any]]] = {k: {} for k in (*ECHO_OF.values(), CONFIRM)}
+        self._confirmations = Confirmations(index, len(members) - threshold)
         self.faults: dict[int, str] = {}  # party -> first reason it was caught misbehaving
         self.qualified: tuple[int, ...] = ()
         self._commitments: dict[int, list[dict[str, list[Point]]]] = {}  # dealer -> per presig
-        self._shares: dict[int, list[tuple[int, ...]]] = {}  # dealer -> my (k, a, z, e, d)
-        self._bad_deal_to_me: set[int] = set()
-        self._sent: dict[int, list[tuple[int, ...]]] = {}  # recipient -> what we dealt it
+        self._shares: dict[int, Shares] = {}  # dealer -> my (k, a, z, e, d)
+        self._sent: dict[int, Shares] = {}  # recipient -> what we dealt it
         self._disqualified: set[int] = set()  # dealers out of QUAL
-        self._complaints: dict[int, set[int]] = {}  # complainer -> dealers
-        self._answers: dict[int, dict[str, Any]] = {}  # dealer -> raw answer body
-        self._must_answer: set[int] = set()
-        self._opened: dict[int, dict[str, Any]] = {}  # sender -> raw open body
+        self._complainers: dict[int, set[int]] = {}  # dealer -> complainers
+        self._pending: dict[int, Presignature] = {}  # batch position -> made, not yet confirmed
         self._results: list[Presignature] = []
         self.failed: dict[int, str] = {}  # batch position -> why no presignature came out
 
@@ -113,224 +155,228 @@ class PresignParty:
 
     @property
     def done(self) -> bool:
-        return self._phase == "done"
+        return self._phase == _DONE
+
+    @property
+    def equivocations(self) -> list[Equivocation]:
+        """Transferable proofs: two signed versions of one sender's message for one round."""
+        return self._echo.equivocations()
+
+    @property
+    def confirmations(self) -> tuple[Message, ...]:
+        """The other members' signed confirmations of this member's batch digest."""
+        return self._confirmations.certificate()
 
     def start(self) -> list[Message]:
-        if self._phase != "init":
+        if self._phase != _INIT:
             raise ProtocolError("start() called twice")
         self._phase = "deal"
-        deal = self._make_deal()
-        return [deal] + self._progress()
+        return [self._make_deal()] + self._progress()
 
     def receive(self, message: Message) -> list[Message]:
-        if message.session != self.session:
-            raise ProtocolError(f"message for session {message.session!r}, not {self.session!r}")
-        sender = message.sender
-        if sender not in self.committee or sender == self.index:
-            raise ProtocolError(f"message from party {sender}, not another committee member")
-        if message.recipient not in (None, self.index):
-            raise ProtocolError(f"message for party {message.recipient}, not {self.index}")
-        if self._phase in ("init", "done"):
-            return []  # late or early beyond the run: nothing it could change
-        body = message.body if isinstance(message.body, dict) else {}
-        handler = {
-            "presign.deal": self._on_deal,
-            "presign.complaint": self._on_complaint,
-            "presign.answer": self._on_answer,
-            "presign.open": self._on_open,
-        }.get(message.kind)
-        if handler is None:
-            self._fault(sender, f"unknown message kind {message.kind!r}")
+        kind_phase = self._check_envelope(message)
+        if self._phase == _DONE:
+            return []  # late beyond the run: nothing it could change
+        verify_message(self._peers, message)
+        if message.kind == FORWARD:
+            return self._receive_forward(message)
+        self._check_open(message.kind, kind_phase, message.sender)
+        sender, kind = message.sender, message.kind
+        parsed = parse_body(self._shape, kind, sender, message.body)
+        out: list[Message] = []
+        if kind in self._echo:
+            self._echo.keep(message, parsed)  # a second version is kept too: it proves equivocation
+        elif sender in self._inbox[kind]:
             return []
-        handler(sender, body)
-        return self._progress()
+        else:
+            self._inbox[kind][sender] = (dict(message.body), parsed)
+            if kind in _ROUND_OF_ECHO and self._phase == kind_phase:
+                out = self._echo.on_echo(_ROUND_OF_ECHO[kind], sender, parsed)
+            elif kind == CONFIRM and self._phase == "confirm":
+                self._confirmations.add(message, parsed)
+        return out + (self._progress() if self._phase != _INIT else [])
 
     def advance(self) -> list[Message]:
         """The phase deadline passed: whoever has not spoken is treated as silent."""
-        if self._phase == "deal":
-            return self._end_deal()
-        if self._phase == "complain":
-            return self._end_complain()
-        if self._phase == "answer":
-            return self._end_answer()
-        if self._phase == "open":
-            self._end_open()
-        return []
+        if self._phase in (_INIT, _DONE):
+            return []
+        return self._close_phase() + self._progress()
 
     def results(self) -> list[Presignature]:
         if not self.done:
             raise ProtocolError(f"presigning not finished (phase {self._phase})")
         return list(self._results)
 
+    # -- receiving -------------------------------------------------------------------------
+
+    def _check_envelope(self, message: Message) -> str:
+        if message.session != self.session:
+            raise ProtocolError(f"message for session {message.session!r}, not {self.session!r}")
+        if message.sender not in self._others:
+            raise ProtocolError(f"message from party {message.sender}, not another committee member")
+        if message.recipient not in (None, self.index):
+            raise ProtocolError(f"message for party {message.recipient}, not {self.index}")
+        if message.kind != FORWARD and message.kind not in _PHASE_OF_KIND:
+            raise ProtocolError(f"kind: unknown presigning message kind {message.kind!r}")
+        if message.kind == FORWARD and message.recipient != self.index:
+            raise ProtocolError(f"recipient: a forward must be addressed, to {self.index} here")
+        if not isinstance(message.body, dict):
+            raise InvalidInput("body", "expected an object")
+        return _PHASE_OF_KIND.get(message.kind, "")
+
+    def _check_open(self, kind: str, kind_phase: str, sender: int) -> None:
+        if self._phase != _INIT and PHASES.index(kind_phase) < PHASES.index(self._phase):
+            raise ProtocolError(f"kind: {kind} from {sender} is for phase {kind_phase}, which has closed")
+
+    def _receive_forward(self, message: Message) -> list[Message]:
+        inner = self._echo.unwrap(message, self.committee)
+        self._check_open(f"forwarded {inner.kind}", ECHO_PHASE[inner.kind], message.sender)
+        if inner.sender == self.index:
+            return []  # this member knows what it said
+        out = self._echo.adopt(inner, relay=self._phase == ECHO_PHASE[inner.kind])
+        return out + (self._progress() if self._phase != _INIT else [])
+
+    # -- phase bookkeeping -----------------------------------------------------------------
+
+    def _phase_complete(self) -> bool:
+        if self._phase == "confirm":
+            return self._live <= self._confirmations.senders()
+        if self._phase in _KIND_OF_PHASE:
+            kind = _KIND_OF_PHASE[self._phase]
+            expected = self._live & self._answering() if kind == ANSWER else self._live
+            return expected <= self._echo.round(kind).senders()
+        kind = next(k for k, phase in ECHO_PHASE.items() if phase == self._phase)
+        return self._echo.round(kind).settled(self._live)
+
+    def _progress(self) -> list[Message]:
+        out: list[Message] = []
+        while self._phase not in (_INIT, _DONE) and self._phase_complete():
+            out += self._close_phase()
+        return out
+
+    def _close_phase(self) -> list[Message]:
+        step = {
+            "deal_echo": self._after_deal_echo,
+            "complain_echo": self._after_complaint_echo,
+            "answer_echo": self._after_answer_echo,
+            "open_echo": self._after_open_echo,
+            "confirm": self._after_confirm,
+        }.get(self._phase, self._open_echo)
+        return step()
+
+    def _open_echo(self) -> list[Message]:
+        """The round's broadcasts are in: tell everybody what arrived, and forward what they lack."""
+        kind = _KIND_OF_PHASE[self._phase]
+        if kind == DEAL:
+            self._live = self._echo.round(DEAL).senders() - {self.index}
+        self._phase = ECHO_PHASE[kind]
+        return self._echo.open_held(kind, self._inbox[ECHO_OF[kind]])
+
+    def _settle(self, kind: str) -> dict[int, Any]:
+        """The round's agreed content: each sender's one signed, well-formed version."""
+        content, self._live = self._echo.settle_naming(kind, self.faults)
+        for sender, parsed in sorted(content.items()):
+            if isinstance(parsed, Malformed):
+                self._fault(sender, f"malformed {kind}: {parsed.reason}")
+        return {s: p for s, p in content.items() if not isinstance(p, Malformed)}
+
     # -- deal ------------------------------------------------------------------------------
 
     def _make_deal(self) -> Message:
-        degrees = {name: self.t if name in ("k", "a") else 2 * self.t for name in _POLYS}
+        degrees = {name: self.t if name in ("k", "a") else 2 * self.t for name in POLYS}
         per_presig = []
-        mine: dict[int, list[tuple[int, ...]]] = {j: [] for j in self.committee}
-        own_commitments = []
+        mine: dict[int, Shares] = {j: [] for j in self.committee}
         for _ in range(self.batch_size):
             polys = {
-                name: random_polynomial(deg, ORDER, 0 if name in _ZERO_SHARINGS else None, self._rand)
+                name: random_polynomial(deg, ORDER, 0 if name in ZERO_SHARINGS else None, self._rand)
                 for name, deg in degrees.items()
             }
             commits = {name: feldman_commit(_G, coeffs) for name, coeffs in polys.items()}
-            own_commitments.append(commits)
             per_presig.append({name: [_G.encode(p).hex() for p in pts] for name, pts in commits.items()})
             for j in self.committee:
-                mine[j].append(tuple(evaluate(polys[n], j, ORDER) for n in _POLYS))
-        sealed = {
-            str(j): self._seal(j, self._envelope(self.index, j, mine[j])).hex()
-            for j in self.committee
-            if j != self.index
-        }
-        self._commitments[self.index] = own_commitments
+                mine[j].append(tuple(evaluate(polys[n], j, ORDER) for n in POLYS))
         self._sent = mine
         self._shares[self.index] = mine[self.index]
-        return Message(self.session, "presign.deal", self.index, None, {"commitments": per_presig, "shares": sealed})
+        sealed = {str(j): self._seal(j, sealed_head(self.session, self.index, j) + pack(mine[j])).hex() for j in self._others}
+        return self._broadcast(DEAL, {"commitments": per_presig, "shares": sealed})
 
-    def _envelope(self, dealer: int, recipient: int, shares: list[tuple[int, ...]]) -> bytes:
-        # The header binds session, dealer and recipient: a sealed blob replayed elsewhere fails.
-        sid = self.session.encode()
-        head = _HEADER + len(sid).to_bytes(2, "big") + sid + dealer.to_bytes(4, "big") + recipient.to_bytes(4, "big")
-        return head + _pack(shares)
-
-    def _on_deal(self, dealer: int, body: dict[str, Any]) -> None:
-        if dealer in self._commitments or dealer in self._disqualified or self._phase != "deal":
-            return
+    def _open_my_shares(self, dealer: int, sealed: dict[str, Any]) -> Shares | None:
+        """My shares from `dealer`'s agreed deal, or None (then I complain), whatever the cause."""
         try:
-            commitments = self._parse_commitments(body.get("commitments"))
-        except CryptoError as exc:
-            self._disqualify(dealer, f"malformed deal: {exc}")
-            return
-        self._commitments[dealer] = commitments
-        sealed = body.get("shares")
-        try:
-            if not isinstance(sealed, dict) or not isinstance(sealed.get(str(self.index)), str):
+            blob = sealed.get(str(self.index))
+            if not isinstance(blob, str):
                 raise InvalidInput("shares", f"no share for party {self.index}")
-            plain = self._open(dealer, bytes.fromhex(sealed[str(self.index)]))
-            head = self._envelope(dealer, self.index, [])
+            plain = self._open(dealer, bytes.fromhex(blob))
+            head = sealed_head(self.session, dealer, self.index)
             if not isinstance(plain, (bytes, bytearray)) or not bytes(plain).startswith(head):
                 raise InvalidInput("shares", "sealed for another session, dealer or recipient")
-            shares = _unpack(bytes(plain)[len(head):], self.batch_size, "shares")
-            if not self._shares_valid(dealer, self.index, shares):
-                raise InvalidInput("shares", "do not match the commitments")
-        except Exception:  # a share that cannot be opened or checked is a complaint, whatever the cause
-            self._bad_deal_to_me.add(dealer)
-            return
-        self._shares[dealer] = shares
+            shares = unpack(bytes(plain)[len(head):], self.batch_size, "shares")
+        except Exception:  # a share that cannot be opened is a complaint, whatever the cause
+            return None
+        return shares if self._shares_valid(dealer, self.index, shares) else None
 
-    def _parse_commitments(self, raw: Any) -> list[dict[str, list[Point]]]:
-        if not isinstance(raw, list) or len(raw) != self.batch_size:
-            raise InvalidInput("commitments", f"expected {self.batch_size} entries")
-        out = []
-        for b, entry in enumerate(raw):
-            if not isinstance(entry, dict):
-                raise InvalidInput(f"commitments[{b}]", "expected an object")
-            parsed = {}
-            for name in _POLYS:
-                length = self.t + 1 if name in ("k", "a") else 2 * self.t + 1
-                pts = entry.get(name)
-                field = f"commitments[{b}].{name}"
-                if not isinstance(pts, list) or len(pts) != length or not all(isinstance(p, str) for p in pts):
-                    raise InvalidInput(field, f"expected {length} hex points")
-                decoded = [
-                    _G.decode_hex(p, f"{field}[{k}]", allow_identity=k > 0 or name in _ZERO_SHARINGS) for k, p in enumerate(pts)
-                ]
-                if name in _ZERO_SHARINGS and decoded[0] is not None:
-                    raise InvalidInput(f"{field}[0]", "a zero-sharing must commit to the identity")
-                parsed[name] = decoded
-            out.append(parsed)
-        return out
-
-    def _shares_valid(self, dealer: int, recipient: int, shares: list[tuple[int, ...]]) -> bool:
+    def _shares_valid(self, dealer: int, recipient: int, shares: Shares) -> bool:
         for b, values in enumerate(shares):
             commits = self._commitments[dealer][b]
-            for name, value in zip(_POLYS, values):
+            for name, value in zip(POLYS, values):
                 if not _G.eq(_G.base_mul(value), commitment_at(_G, commits[name], recipient)):
                     return False
         return True
 
-    def _end_deal(self) -> list[Message]:
+    def _after_deal_echo(self) -> list[Message]:
+        for dealer, (commitments, sealed) in sorted(self._settle(DEAL).items()):
+            self._commitments[dealer] = commitments
+            if dealer != self.index:
+                shares = self._open_my_shares(dealer, sealed)
+                if shares is not None:
+                    self._shares[dealer] = shares
+        against = sorted(d for d in self._commitments if d not in self._shares)
         self._phase = "complain"
-        against = sorted(
-            d for d in self._commitments if d in self._bad_deal_to_me or d not in self._shares
-        )
-        self._complaints[self.index] = set(against)
-        out = [Message(self.session, "presign.complaint", self.index, None, {"against": against})]
-        return out + self._progress()
+        return [self._broadcast(COMPLAINT, {"against": against})]
 
     # -- complain / answer -----------------------------------------------------------------
 
-    def _on_complaint(self, sender: int, body: dict[str, Any]) -> None:
-        if sender in self._complaints:
-            return
-        against = body.get("against")
-        if not isinstance(against, list) or not all(isinstance(d, int) for d in against):
-            self._fault(sender, "malformed complaint")
-            self._complaints[sender] = set()
-            return
-        self._complaints[sender] = {d for d in against if d in self.committee and d != sender}
-
-    def _complainers(self, dealer: int) -> set[int]:
-        return {j for j, dealers in self._complaints.items() if dealer in dealers}
-
-    def _end_complain(self) -> list[Message]:
-        self._phase = "answer"
-        for dealer in sorted(self._commitments):
-            complainers = self._complainers(dealer)
+    def _after_complaint_echo(self) -> list[Message]:
+        complaints = self._settle(COMPLAINT)
+        self._complainers = {d: {j for j, against in complaints.items() if d in against} for d in self._commitments}
+        for dealer, complainers in sorted(self._complainers.items()):
             if len(complainers) > self.t:
                 self._disqualify(dealer, f"{len(complainers)} complaints against its deal")
-            elif complainers:
-                self._must_answer.add(dealer)
-        out = []
-        if self.index in self._must_answer:
-            opened = {
-                str(j): _pack(self._dealt_to(j)).hex() for j in sorted(self._complainers(self.index))
-            }
-            self._answers[self.index] = {"shares": opened}
-            out.append(Message(self.session, "presign.answer", self.index, None, {"shares": opened}))
-        return out + self._progress()
-
-    def _dealt_to(self, j: int) -> list[tuple[int, ...]]:
-        return self._sent[j]
-
-    def _on_answer(self, dealer: int, body: dict[str, Any]) -> None:
-        if dealer not in self._answers:
-            self._answers[dealer] = body
-
-    def _end_answer(self) -> list[Message]:
-        for dealer in sorted(self._must_answer):
-            if dealer in self._disqualified:
-                continue
-            opened = self._answers.get(dealer, {}).get("shares")
-            try:
-                if not isinstance(opened, dict):
-                    raise InvalidInput("shares", "no answer")
-                for j in sorted(self._complainers(dealer)):
-                    blob = opened.get(str(j))
-                    if not isinstance(blob, str):
-                        raise InvalidInput("shares", f"no opened share for complainer {j}")
-                    shares = _unpack(bytes.fromhex(blob), self.batch_size, f"shares[{j}]")
-                    if not self._shares_valid(dealer, j, shares):
-                        raise InvalidInput(f"shares[{j}]", "do not match the commitments")
-                    if j == self.index:
-                        self._shares[dealer] = shares
-            except (CryptoError, ValueError) as exc:
-                self._disqualify(dealer, f"bad answer to complaints: {exc}")
-        self.qualified = tuple(d for d in sorted(self._commitments) if d not in self._disqualified)
-        if len(self.qualified) < self.t + 1:
-            self._fail_all(f"only {len(self.qualified)} qualified dealers, need {self.t + 1}")
+        if not self._answering():
+            return self._start_open()  # nobody owes an answer: no answer round, no echo
+        self._phase = "answer"
+        if self.index not in self._answering():
             return []
-        missing = [d for d in self.qualified if d not in self._shares]
-        if missing:  # cannot happen for an honest party once answers are checked; be explicit
-            self._fail_all(f"no valid shares from qualified dealers {missing}")
-            return []
+        opened = {str(j): pack(self._sent[j]).hex() for j in sorted(self._complainers[self.index])}
+        return [self._broadcast(ANSWER, {"shares": opened})]
+
+    def _answering(self) -> set[int]:
+        return {d for d, c in self._complainers.items() if 0 < len(c) <= self.t}
+
+    def _after_answer_echo(self) -> list[Message]:
+        answers = self._settle(ANSWER)
+        for dealer in sorted(self._answering() - {self.index}):
+            opened = answers.get(dealer)
+            wrong = "no answer" if opened is None else next(
+                (f"shares[{j}] missing or not matching its commitments" for j in sorted(self._complainers[dealer])
+                 if j not in opened or not self._shares_valid(dealer, j, opened[j])),
+                None,
+            )
+            if wrong is not None:
+                self._disqualify(dealer, f"bad answer to complaints: {wrong}")
+            elif self.index in self._complainers[dealer]:
+                self._shares[dealer] = opened[self.index]
         return self._start_open()
 
     # -- open w = k·a ----------------------------------------------------------------------
 
     def _start_open(self) -> list[Message]:
+        self.qualified = tuple(d for d in sorted(self._commitments) if d not in self._disqualified)
+        if len(self.qualified) < self.t + 1:
+            return self._fail_all(f"only {len(self.qualified)} qualified dealers, need {self.t + 1}")
+        missing = [d for d in self.qualified if d not in self._shares]
+        if missing:  # cannot happen for an honest member once answers are checked; be explicit
+            return self._fail_all(f"no valid shares from qualified dealers {missing}")
         self._phase = "open"
         q = self.qualified
         self._agg: list[dict[str, list[Point]]] = []
@@ -338,14 +384,11 @@ class PresignParty:
         body = []
         for b in range(self.batch_size):
             agg = {
-                name: [
-                    _sum(self._commitments[d][b][name][k] for d in q)
-                    for k in range(len(self._commitments[q[0]][b][name]))
-                ]
-                for name in _POLYS
+                name: [point_sum(self._commitments[d][b][name][k] for d in q) for k in range(len(self._commitments[q[0]][b][name]))]
+                for name in POLYS
             }
             self._agg.append(agg)
-            k_i, a_i, z_i, e_i, d_i = (sum(self._shares[d][b][m] for d in q) % ORDER for m in range(len(_POLYS)))
+            k_i, a_i, z_i, e_i, d_i = (sum(self._shares[d][b][m] for d in q) % ORDER for m in range(len(POLYS)))
             self._mine.append((k_i, a_i, z_i, e_i, d_i))
             a_pub = commitment_at(_G, agg["a"], self.index)
             w_i = (k_i * a_i + z_i) % ORDER
@@ -353,31 +396,13 @@ class PresignParty:
                 _G.generator(), a_pub, k_i, context=self._context(b, self.index), random_bytes=self._random_bytes
             )
             body.append({"w": f"{w_i:064x}", "proof": proof.to_dict()})
-        self._opened[self.index] = {"w": body}
-        return [Message(self.session, "presign.open", self.index, None, {"w": body})] + self._progress()
+        return [self._broadcast(OPEN, {"w": body})]
 
     def _context(self, b: int, party: int) -> bytes:
         return f"litrt/presign/w|{self.session}|{b}|{party}".encode()
 
-    def _on_open(self, sender: int, body: dict[str, Any]) -> None:
-        if sender not in self._opened:
-            self._opened[sender] = body
-
-    def _valid_w(self, sender: int, b: int) -> int | None:
-        entries = self._opened.get(sender, {}).get("w")
-        try:
-            if not isinstance(entries, list) or len(entries) != self.batch_size:
-                raise InvalidInput("w", f"expected {self.batch_size} entries")
-            entry = entries[b]
-            if not isinstance(entry, dict) or not isinstance(entry.get("w"), str) or len(entry["w"]) != 64:
-                raise InvalidInput(f"w[{b}]", "expected 64 hex digits")
-            w = int(entry["w"], 16)
-            if not 0 <= w < ORDER:
-                raise InvalidInput(f"w[{b}]", "scalar out of range")
-            proof = DleqProof.from_dict(entry.get("proof"), f"w[{b}].proof")
-        except (CryptoError, ValueError) as exc:
-            self._fault(sender, f"malformed opening: {exc}")
-            return None
+    def _valid_w(self, sender: int, b: int, opened: list[tuple[int, Any]]) -> int | None:
+        w, proof = opened[b]
         agg = self._agg[b]
         k_pub = commitment_at(_G, agg["k"], sender)
         a_pub = commitment_at(_G, agg["a"], sender)
@@ -388,21 +413,15 @@ class PresignParty:
             return None
         return w
 
-    def _end_open(self) -> None:
+    def _after_open_echo(self) -> list[Message]:
+        opens = self._settle(OPEN)
         need = 2 * self.t + 1
         for b in range(self.batch_size):
-            points: dict[int, int] = {}
-            for sender in self.committee:
-                if sender in self._opened:
-                    w = self._valid_w(sender, b)
-                    if w is not None:
-                        points[sender] = w
+            points = {s: w for s in sorted(opens) if (w := self._valid_w(s, b, opens[s])) is not None}
             if len(points) < need:
-                bad = tuple(sorted(j for j in self.faults))
-                self.failed[b] = str(NotEnoughShares(len(points), need, bad))
+                self.failed[b] = str(NotEnoughShares(len(points), need, tuple(sorted(self.faults))))
                 continue
-            chosen = dict(sorted(points.items())[:need])
-            w = interpolate(chosen, ORDER)
+            w = interpolate(dict(sorted(points.items())[:need]), ORDER)
             if w == 0:
                 self.failed[b] = "w = 0"
                 continue
@@ -422,8 +441,41 @@ class PresignParty:
                 e_commitments=tuple(self._agg[b]["e"]),
                 d_commitments=tuple(self._agg[b]["d"]),
             )
-            self._results.append(Presignature(public, self.index, k_i, e_i, d_i))
-        self._phase = "done"
+            self._pending[b] = Presignature(public, self.index, k_i, e_i, d_i)
+        return self._start_confirm()
+
+    # -- confirm ---------------------------------------------------------------------------
+
+    def _batch_digest(self) -> str:
+        made = {p.public.id: p.public.digest() for p in self._pending.values()}
+        blob = json.dumps([self.session, list(self.qualified), made], sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(_CONFIRM_DOMAIN + blob.encode()).hexdigest()
+
+    def _start_confirm(self) -> list[Message]:
+        digest = self._batch_digest()
+        self._confirmations.confirm(digest)
+        for sender, (body, parsed) in self._inbox[CONFIRM].items():
+            self._confirmations.add(Message(self.session, CONFIRM, sender, None, body), parsed)
+        self._phase = "confirm"
+        return [self._message(CONFIRM, {"digest": digest})]
+
+    def _after_confirm(self) -> list[Message]:
+        confirmations = self._confirmations
+        for sender in confirmations.differing():
+            self._fault(sender, "confirmed a different QUAL or different presignature public parts")
+        if confirmations.reached():
+            self._results = list(self._pending.values())
+        else:
+            silent = sorted(set(self._others) - confirmations.senders())
+            why = (
+                f"only {len(confirmations.matching())} of the {confirmations.quorum} (committee size − t) "
+                f"confirmations needed match this member's QUAL and public parts; differing: "
+                f"{confirmations.differing()}, silent: {silent}"
+            )
+            self.failed.update((b, why) for b in self._pending)
+        self._pending = {}
+        self._phase = _DONE
+        return []
 
     # -- bookkeeping -----------------------------------------------------------------------
 
@@ -434,42 +486,21 @@ class PresignParty:
         self._disqualified.add(dealer)
         self._fault(dealer, reason)
 
-    def _fail_all(self, reason: str) -> None:
+    def _fail_all(self, reason: str) -> list[Message]:
         for b in range(self.batch_size):
             self.failed[b] = reason
-        self._phase = "done"
-
-    def _progress(self) -> list[Message]:
-        others = [j for j in self.committee if j != self.index]
-        if self._phase == "deal" and all(j in self._commitments or j in self._disqualified for j in others):
-            return self._end_deal()
-        if self._phase == "complain" and all(j in self._complaints for j in others):
-            return self._end_complain()
-        if self._phase == "answer" and all(
-            d in self._answers or d in self._disqualified for d in self._must_answer
-        ):
-            return self._end_answer()
-        if self._phase == "open" and all(j in self._opened for j in others):
-            self._end_open()
+        self._phase = _DONE
         return []
 
+    def _body_to_send(self, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+        """What this member broadcasts (tests override this to play a corrupt member)."""
+        return body
 
-def _sum(points: Any) -> Point:
-    acc: Point = None
-    for p in points:
-        acc = _G.add(acc, p)
-    return acc
+    def _message(self, kind: str, body: dict[str, Any]) -> Message:
+        return sign_message(self._identity, Message(self.session, kind, self.index, None, body))
 
-
-def _pack(shares: list[tuple[int, ...]]) -> bytes:
-    return b"".join(v.to_bytes(32, "big") for values in shares for v in values)
-
-
-def _unpack(blob: bytes, batch_size: int, field: str) -> list[tuple[int, ...]]:
-    if len(blob) != _SCALARS * batch_size:
-        raise InvalidInput(field, f"expected {_SCALARS * batch_size} bytes, got {len(blob)}")
-    values = [int.from_bytes(blob[i : i + 32], "big") for i in range(0, len(blob), 32)]
-    if any(v >= ORDER for v in values):
-        raise InvalidInput(field, "scalar out of range")
-    width = len(_POLYS)
-    return [tuple(values[i : i + width]) for i in range(0, len(values), width)]
+    def _broadcast(self, kind: str, body: dict[str, Any]) -> Message:
+        """A message of an echoed round: this member holds its own version like anybody else's."""
+        message = self._message(kind, self._body_to_send(kind, body))
+        self._echo.keep(message, parse_body(self._shape, kind, self.index, message.body))
+        return message

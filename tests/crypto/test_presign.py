@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import pytest
 
 from runtime.crypto import channel, shamir
 from runtime.crypto.errors import InvalidInput, InvalidPoint
 from runtime.crypto.identity import PartyKeys
-from runtime.crypto.presign import PresignParty
+from runtime.crypto.presign import SCHEDULE, PresignParty
 from runtime.crypto.presignature import Presignature, PresignaturePublic
 from runtime.crypto.protocol import Message
 from runtime.crypto.secp256k1 import ORDER, SECP256K1 as G
 from tests.crypto.harness import Harness
+from tests.crypto.signing import directory, party_keys
 
 SESSION = "presign-test"
 
@@ -32,21 +33,41 @@ def make_parties(
     seed: int = 1,
     session: str = SESSION,
     cipher: Callable[[int], tuple[Callable[[int, bytes], bytes], Callable[[int, bytes], bytes]]] | None = None,
+    classes: Mapping[int, type[PresignParty]] | None = None,
 ) -> list[PresignParty]:
+    """Members 1..n with deterministic identity keys (`signing.party_keys`); `classes` swaps in a
+    subclass for some members, to play a corrupt one."""
     rng = random.Random(seed)
     committee = list(range(1, n + 1))
+    peers = directory(committee)
     parties = []
     for i in committee:
         seal, open_ = cipher(i) if cipher else (_plain, _plain)
         parties.append(
-            PresignParty(
+            (classes or {}).get(i, PresignParty)(
                 session, i, committee, t, batch,
-                seal=seal, open_=open_,
+                seal=seal, open_=open_, identity=party_keys(i), peers=peers,
                 rand=lambda m, r=random.Random(rng.random()): r.randrange(m),
                 random_bytes=lambda k, r=random.Random(rng.random()): r.randbytes(k),
             )
         )
     return parties
+
+
+def cheating(**by_kind: Callable[[dict], dict]) -> type[PresignParty]:
+    """A member that signs and broadcasts `fn(body)` instead of the body of each given round, as a
+    corrupt member would: one version, sent to everybody (kinds without "presign.", e.g. deal=...)."""
+
+    class Cheat(PresignParty):
+        def _body_to_send(self, kind: str, body: dict) -> dict:
+            fn = by_kind.get(kind.removeprefix("presign."))
+            return fn(json.loads(json.dumps(body))) if fn else body
+
+    return Cheat
+
+
+def _run(parties: list[PresignParty], **kwargs: object) -> Harness:
+    return Harness(parties, schedule=SCHEDULE, **kwargs)  # type: ignore[arg-type]
 
 
 def _public_views(parties: list[PresignParty], absent: set[int] = frozenset()) -> list[list[dict]]:
@@ -101,49 +122,35 @@ def test_real_channel_encryption() -> None:
 
         return seal, open_
 
-    parties = make_parties(4, 1, 2, cipher=cipher)
-    h = Harness(parties)
-    # Tamper with the ciphertext dealer 2 sends to party 3: it cannot open, complains, and dealer 2
+    # Dealer 2's ciphertext for party 3 is tampered with: it cannot open, complains, and dealer 2
     # answers in public, so it stays qualified.
-    def flip(m: Message, to: int) -> Message:
-        shares = dict(m.body["shares"])
-        raw = bytearray(bytes.fromhex(shares["3"]))
-        raw[-1] ^= 1
-        shares["3"] = raw.hex()
-        return Message(m.session, m.kind, m.sender, m.recipient, {**m.body, "shares": shares})
-
-    h.corrupt(flip, sender=2, kinds={"presign.deal"}, recipients={3})
-    h.run()
+    parties = make_parties(4, 1, 2, cipher=cipher, classes={2: cheating(deal=_bad_share("3"))})
+    _run(parties).run()
     check_presignatures(parties)
     assert all(p.qualified == (1, 2, 3, 4) for p in parties)
 
 
-def _bad_share(target: str) -> Callable[[Message, int], Message]:
-    def fn(m: Message, to: int) -> Message:
-        shares = dict(m.body["shares"])
-        blob = bytearray(bytes.fromhex(shares[target]))
-        blob[-1] ^= 1  # last byte of the last e share
-        shares[target] = blob.hex()
-        return Message(m.session, m.kind, m.sender, m.recipient, {**m.body, "shares": shares})
+def _bad_share(*targets: str) -> Callable[[dict], dict]:
+    def fn(body: dict) -> dict:
+        for target in targets:
+            blob = bytearray(bytes.fromhex(body["shares"][target]))
+            blob[-1] ^= 1  # last byte of the last share (sealed or, in an answer, open)
+            body["shares"][target] = blob.hex()
+        return body
 
     return fn
 
 
 def test_dealer_with_a_bad_share_answers_the_complaint() -> None:
-    parties = make_parties(4, 1, 2)
-    h = Harness(parties)
-    h.corrupt(_bad_share("3"), sender=2, kinds={"presign.deal"}, recipients={3})
-    h.run()
+    parties = make_parties(4, 1, 2, classes={2: cheating(deal=_bad_share("3"))})
+    _run(parties).run()
     check_presignatures(parties)
     assert all(p.qualified == (1, 2, 3, 4) for p in parties)
 
 
 def test_dealer_with_more_than_t_complaints_is_disqualified() -> None:
-    parties = make_parties(7, 2, 2)
-    h = Harness(parties)
-    for target in ("3", "4", "5"):
-        h.corrupt(_bad_share(target), sender=2, kinds={"presign.deal"}, recipients={int(target)})
-    h.run()
+    parties = make_parties(7, 2, 2, classes={2: cheating(deal=_bad_share("3", "4", "5"))})
+    _run(parties).run()
     check_presignatures(parties)
     for p in parties:
         if p.index != 2:
@@ -152,12 +159,9 @@ def test_dealer_with_more_than_t_complaints_is_disqualified() -> None:
 
 
 def test_dealer_with_a_bad_answer_is_disqualified() -> None:
-    parties = make_parties(4, 1, 1)
-    h = Harness(parties)
-    h.corrupt(_bad_share("3"), sender=2, kinds={"presign.deal"}, recipients={3})
-    h.corrupt(_bad_share("3"), sender=2, kinds={"presign.answer"})
-    h.run()
-    check_presignatures(parties, absent={2})  # the cheater itself saw its answer intact
+    parties = make_parties(4, 1, 1, classes={2: cheating(deal=_bad_share("3"), answer=_bad_share("3"))})
+    _run(parties).run()
+    check_presignatures(parties, absent={2})  # the cheater judges its own answer differently
     for p in parties:
         if p.index != 2:
             assert p.qualified == (1, 3, 4)
@@ -165,16 +169,12 @@ def test_dealer_with_a_bad_answer_is_disqualified() -> None:
 
 
 def test_zero_sharing_with_a_nonzero_constant_is_disqualified() -> None:
-    parties = make_parties(4, 1, 1)
-    h = Harness(parties)
+    def cheat(body: dict) -> dict:
+        body["commitments"][0]["e"][0] = G.encode(G.base_mul(5)).hex()
+        return body
 
-    def cheat(m: Message, to: int) -> Message:
-        commitments = json.loads(json.dumps(m.body["commitments"]))
-        commitments[0]["e"][0] = G.encode(G.base_mul(5)).hex()
-        return Message(m.session, m.kind, m.sender, m.recipient, {**m.body, "commitments": commitments})
-
-    h.corrupt(cheat, sender=4, kinds={"presign.deal"})
-    h.run()
+    parties = make_parties(4, 1, 1, classes={4: cheating(deal=cheat)})
+    _run(parties).run()
     check_presignatures(parties, absent={4})
     for p in parties[:3]:
         assert p.qualified == (1, 2, 3)
@@ -182,16 +182,12 @@ def test_zero_sharing_with_a_nonzero_constant_is_disqualified() -> None:
 
 
 def test_wrong_w_is_caught_and_named() -> None:
-    parties = make_parties(4, 1, 2)
-    h = Harness(parties)
+    def lie(body: dict) -> dict:
+        body["w"][1]["w"] = f"{(int(body['w'][1]['w'], 16) + 1) % ORDER:064x}"
+        return body
 
-    def lie(m: Message, to: int) -> Message:
-        entries = json.loads(json.dumps(m.body["w"]))
-        entries[1]["w"] = f"{(int(entries[1]['w'], 16) + 1) % ORDER:064x}"
-        return Message(m.session, m.kind, m.sender, m.recipient, {"w": entries})
-
-    h.corrupt(lie, sender=2, kinds={"presign.open"})
-    h.run()
+    parties = make_parties(4, 1, 2, classes={2: cheating(open=lie)})
+    _run(parties).run()
     check_presignatures(parties)
     for p in parties:
         if p.index != 2:
@@ -199,30 +195,25 @@ def test_wrong_w_is_caught_and_named() -> None:
 
 
 def test_up_to_t_wrong_w_with_seven_parties() -> None:
-    parties = make_parties(7, 2, 1)
-    h = Harness(parties)
-    for liar in (1, 6):
-        h.corrupt(
-            lambda m, to: Message(m.session, m.kind, m.sender, m.recipient,
-                                  {"w": [{**m.body["w"][0], "w": "00" * 32}]}),
-            sender=liar, kinds={"presign.open"},
-        )
-    h.run()
+    liar = cheating(open=lambda body: {"w": [{**body["w"][0], "w": "00" * 32}]})
+    parties = make_parties(7, 2, 1, classes={1: liar, 6: liar})
+    _run(parties).run()
     check_presignatures(parties)
     assert set(parties[2].faults) == {1, 6}
 
 
 def test_silent_party_is_tolerated() -> None:
     parties = make_parties(4, 1, 2)
-    h = Harness(parties, absent={4}).run()
+    h = _run(parties, absent={4}).run()
     assert h.deadlines >= 1
     check_presignatures(parties, absent={4})
     assert parties[0].qualified == (1, 2, 3)
 
 
 def test_party_silent_only_in_the_open_phase() -> None:
+    # Its opening reaches the others all the same: it forwards it when their echoes lack it.
     parties = make_parties(4, 1, 1)
-    h = Harness(parties)
+    h = _run(parties)
     h.drop(sender=3, kinds={"presign.open"})
     h.run()
     check_presignatures(parties)
@@ -230,9 +221,9 @@ def test_party_silent_only_in_the_open_phase() -> None:
 
 def test_too_many_silent_parties_fail_cleanly() -> None:
     parties = make_parties(4, 1, 2)
-    h = Harness(parties)
-    h.drop(sender=3, kinds={"presign.open"})
-    h.drop(sender=4, kinds={"presign.open"})
+    h = _run(parties)
+    h.drop(sender=3, kinds={"presign.open", "presign.forward"})
+    h.drop(sender=4, kinds={"presign.open", "presign.forward"})
     h.run()
     for p in parties[:2]:
         assert p.done and p.results() == []
@@ -253,7 +244,7 @@ def test_constructor_validation_names_the_field() -> None:
         args = dict(session="s", index=1, committee=[1, 2, 3, 4], threshold=1, batch_size=1)
         args.update(overrides)
         with pytest.raises(InvalidInput) as err:
-            PresignParty(**args, seal=_plain, open_=_plain)  # type: ignore[arg-type]
+            PresignParty(**args, seal=_plain, open_=_plain, identity=party_keys(1), peers=directory(range(1, 5)))  # type: ignore[arg-type]
         assert err.value.field == field
 
 
@@ -293,3 +284,22 @@ def test_public_part_parsing_names_the_field() -> None:
     with pytest.raises(InvalidInput) as err:
         Presignature.from_dict({"public": good, "index": 1, "k_share": f"{ORDER:064x}", "e_share": "00" * 32})
     assert err.value.field == "k_share"
+
+
+def test_identity_must_match_the_directory() -> None:
+    args = dict(session="s", index=1, committee=[1, 2, 3, 4], threshold=1, batch_size=1, seal=_plain, open_=_plain)
+    with pytest.raises(InvalidInput) as err:
+        PresignParty(**args, identity=party_keys(2), peers=directory(range(1, 5)))  # type: ignore[arg-type]
+    assert err.value.field == "identity"
+    with pytest.raises(InvalidInput) as err:
+        PresignParty(**args, identity=party_keys(1), peers=directory(range(1, 4)))  # type: ignore[arg-type]
+    assert err.value.field == "peers"
+
+
+def test_unsigned_or_forged_messages_are_rejected() -> None:
+    parties = make_parties(4, 1, 1)
+    h = _run(parties)
+    deal = parties[1].start()[0]
+    h.deliver(1, Message(deal.session, deal.kind, 2, None, {k: v for k, v in deal.body.items() if k != "sig"}))
+    h.deliver(1, Message(deal.session, deal.kind, 3, None, deal.body))  # party 2's signature, as 3
+    assert [type(r.error).__name__ for r in h.rejected] == ["ProtocolError", "VerificationFailed"]
