@@ -12,7 +12,7 @@ from typing import Any
 
 from runtime.crypto.channel import bind, open_sealed, seal
 from runtime.crypto.identity import PartyKeys, PeerDirectory
-from runtime.crypto.presign import PresignParty
+from runtime.crypto.presign import SCHEDULE, PresignParty
 
 from .config import NodeConfig
 from .errors import BadRequest, TooBusy
@@ -97,7 +97,8 @@ class Presigner:
     async def run_batch(self, session: str, initiator: int, committee: list[int], batch_size: int) -> int:
         party = self._party(session, committee, batch_size)
         timeout = self._config.presign_phase_timeout_s
-        await run_party(party, self._hub, self._send, committee, timeout, total_timeout_s=timeout * 10)
+        # Nine phases (four of them echoes), each of which may run to its deadline once.
+        await run_party(party, self._hub, self._send, committee, timeout, total_timeout_s=timeout * (len(SCHEDULE) + 2))
         results = party.results()
         if party.faults:
             log.warning("presign %s: faulty parties %s", session, party.faults)
