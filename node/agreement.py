@@ -150,10 +150,26 @@ class SigningAgreement:
         self._assigned[key] = presig.id
         deadline = time.monotonic() + AGREEMENT_TIMEOUT_S
         self._rounds[presig.id] = _Round(presig, self._directory, key[0], deadline)
+        asyncio.get_running_loop().call_later(AGREEMENT_TIMEOUT_S, self._expire, key, presig.id)
         while len(self._assigned) > _MAX_ROUNDS:
             _, old = self._assigned.popitem(last=False)
             self._rounds.pop(old, None)
         return presig.id
+
+    def _expire(self, key: tuple[str, str], presignature_id: str) -> None:
+        """The round's deadline: settle it for anyone still waiting; a presignature nobody accepted
+        (no member recorded a use of it) goes back to the pool."""
+        round_ = self._rounds.get(presignature_id)
+        if round_ is None:
+            return
+        if not round_.state.heard:
+            del self._rounds[presignature_id]
+            if self._assigned.get(key) == presignature_id:
+                del self._assigned[key]
+            self._pool.unassign(presignature_id)
+            return
+        round_.state.expire()
+        round_.decided.set()
 
     async def on_accept(self, accept: Accept) -> Certificate | Disagreement:
         """Add a member's accept to its round; wait (bounded) for the round's decision."""

@@ -112,6 +112,10 @@ class PresignPool:
     def unused(self) -> int:
         return sum(1 for pid in self._by_id if not self._usage.is_used(pid))
 
+    def unassign(self, presignature_id: str) -> None:
+        """Its round ended with no accept, so no node recorded a use: it may be assigned again."""
+        self._assigned.discard(presignature_id)
+
     def assign(self) -> PresignaturePublic | None:
         """One presignature this node initiated, never handed out before (by this process)."""
         ids = self._assignable()

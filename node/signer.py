@@ -14,6 +14,7 @@ change (revocation must bite at once), so `authorize` always reads the chain.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -119,7 +120,9 @@ class Signer:
             raise BadRequest(f"presignature {presignature_id} was not made by coordinator node {slot.coordinator}")
         try:
             record = check_presignature_use(self._usage.message_for(presignature_id), to_sign, pkp.key.public_key)
-            self._usage.claim(presignature_id, record)  # durable before the accept is signed
+            # Durable before the accept is signed; in a thread, so the fsyncs do not hold up this
+            # node's loop (as coordinator it is collecting the other members' accepts meanwhile).
+            await asyncio.to_thread(self._usage.claim, presignature_id, record)
         except CryptoError as exc:
             raise BadRequest(f"signing refused: {exc}") from None
         try:

@@ -232,6 +232,11 @@ class AgreementRound:
     def need(self) -> int:
         return 2 * self.presig.threshold + 1
 
+    @property
+    def heard(self) -> tuple[int, ...]:
+        """The members whose accept arrived."""
+        return tuple(sorted(self._accepts))
+
     def add(self, accept: Accept) -> Decision | None:
         """Take one member's accept (checked); the decision once the accepts settle it."""
         if accept.presignature_id != self.presig.id:

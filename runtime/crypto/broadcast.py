@@ -26,13 +26,14 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .channel import _message_bytes as signed_bytes  # exactly the bytes a signature covers
+from .channel import message_signed_bytes as signed_bytes  # exactly the bytes a signature covers
 from .channel import sign_message, verify_message
 from .identity import PartyKeys, PeerDirectory
 from .errors import InvalidInput, ProtocolError
 from .protocol import Message
 
 __all__ = [
+    "EchoedParty",
     "Equivocation",
     "EchoRound",
     "Confirmations",
@@ -314,3 +315,21 @@ class Confirmations:
     def certificate(self) -> tuple[Message, ...]:
         """The other parties' signed confirmations of this party's digest."""
         return tuple(m for s in self.matching() if (m := self._by_sender[s][1]) is not None)
+
+
+class EchoedParty:
+    """What a protocol party built on echo rounds and a confirmation quorum (the DKG, presigning)
+    shows of them; the party sets `_echo` and `_confirmations`."""
+
+    _echo: EchoedRounds
+    _confirmations: Confirmations
+
+    @property
+    def equivocations(self) -> list[Equivocation]:
+        """Transferable proofs: two signed versions of one sender's message for one round."""
+        return self._echo.equivocations()
+
+    @property
+    def confirmations(self) -> tuple[Message, ...]:
+        """The other parties' signed confirmations of this party's outcome, once it has one."""
+        return self._confirmations.certificate()

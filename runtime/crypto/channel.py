@@ -42,6 +42,7 @@ __all__ = [
     "sign_message",
     "verify_message",
     "SIGNATURE_FIELD",
+    "message_signed_bytes",
 ]
 
 RandomBytes = Callable[[int], bytes]
@@ -180,7 +181,7 @@ def seal_response(
     return seal(client_public_hex, plaintext, associated_data, randbytes=randbytes).hex()
 
 
-def _message_bytes(message: Message) -> bytes:
+def message_signed_bytes(message: Message) -> bytes:
     body = {k: v for k, v in message.body.items() if k != SIGNATURE_FIELD}
     canonical = json.dumps(
         [message.session, message.kind, message.sender, message.recipient, body],
@@ -193,7 +194,7 @@ def _message_bytes(message: Message) -> bytes:
 
 def sign_message(keys: PartyKeys, message: Message) -> Message:
     """The same message with the sender's signature in `body["sig"]`."""
-    signature = keys.signing.sign(_message_bytes(message))
+    signature = keys.signing.sign(message_signed_bytes(message))
     body: dict[str, Any] = {**message.body, SIGNATURE_FIELD: signature.hex()}
     return Message(message.session, message.kind, message.sender, message.recipient, body)
 
@@ -209,7 +210,7 @@ def verify_message(directory: PeerDirectory, message: Message) -> None:
     except ValueError:
         raise ProtocolError(f"{SIGNATURE_FIELD}: not hex on {message.kind!r} from {message.sender}") from None
     try:
-        keys.verifier().verify(signature, _message_bytes(message))
+        keys.verifier().verify(signature, message_signed_bytes(message))
     except (InvalidSignature, ValueError):
         raise VerificationFailed(
             f"bad signature on {message.kind!r} from party {message.sender}", (message.sender,)

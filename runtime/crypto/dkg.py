@@ -52,7 +52,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .broadcast import Confirmations, EchoedRounds, Equivocation
+from .broadcast import Confirmations, EchoedParty, EchoedRounds
 from .channel import bind, open_sealed, seal, sign_message, verify_message
 from .dkg_checks import interpolate_polynomial, joint_keys, shares_match
 from .dkg_messages import (
@@ -103,7 +103,7 @@ _ROUND_OF_ECHO = {echo: kind for kind, echo in ECHO_OF.items()}
 _KIND_OF_PHASE = {phase: kind for kind, phase in PHASE_OF_KIND.items()}
 
 
-class DkgParty:
+class DkgParty(EchoedParty):
     """One participant of a GJKR DKG. Drive it with start(), receive() and advance()."""
 
     def __init__(
@@ -169,16 +169,6 @@ class DkgParty:
     def faults(self) -> dict[int, str]:
         """The parties this party caught misbehaving, each with what it did."""
         return dict(self._faults)
-
-    @property
-    def equivocations(self) -> list[Equivocation]:
-        """Transferable proofs: two signed versions of one sender's message for one round."""
-        return self._echo.equivocations()
-
-    @property
-    def confirmations(self) -> tuple[Message, ...]:
-        """The other parties' signed confirmations of this party's outcome (once it has one)."""
-        return self._confirmations.certificate()
 
     def outcome(self) -> DkgResult:
         """The result, or the error that ended the run."""

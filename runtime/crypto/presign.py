@@ -42,7 +42,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .broadcast import Confirmations, EchoedRounds, Equivocation
+from .broadcast import Confirmations, EchoedParty, EchoedRounds
 from .channel import sign_message, verify_message
 from .dleq import prove_dleq, verify_dleq
 from .errors import InvalidInput, NotEnoughShares, ProtocolError
@@ -82,7 +82,7 @@ def _default_rand(modulus: int) -> int:
     return secrets.randbelow(modulus)
 
 
-class PresignParty:
+class PresignParty(EchoedParty):
     """One committee member's side of one presigning run (implements `protocol.Party`)."""
 
     def __init__(
@@ -156,16 +156,6 @@ class PresignParty:
     @property
     def done(self) -> bool:
         return self._phase == _DONE
-
-    @property
-    def equivocations(self) -> list[Equivocation]:
-        """Transferable proofs: two signed versions of one sender's message for one round."""
-        return self._echo.equivocations()
-
-    @property
-    def confirmations(self) -> tuple[Message, ...]:
-        """The other members' signed confirmations of this member's batch digest."""
-        return self._confirmations.certificate()
 
     def start(self) -> list[Message]:
         if self._phase != _INIT:

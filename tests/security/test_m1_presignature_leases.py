@@ -16,10 +16,14 @@ import urllib.request
 
 import pytest
 
+import node.agreement
 from runtime.client import LitClient, NotPermitted, create_auth_sig
 from runtime.crypto.agreement import AgreementRound
 from runtime.crypto.errors import InvalidInput
+from tests.crypto.harness import Harness
 from tests.crypto.signing import accept, directory
+from tests.crypto.test_presign import make_parties
+from tests.security.nodes import node_service
 from tests.security.test_c1_split_presignature import Split
 
 pytestmark = pytest.mark.slow
@@ -67,3 +71,20 @@ def test_an_assigned_presignature_cannot_be_taken_by_another_request() -> None:
     round_ = AgreementRound(split.public, directory(range(1, 5)), "the-leasing-request")
     with pytest.raises(InvalidInput, match="another request"):
         round_.add(accept(split.public, split.record(b"\x07" * 32), 2, "someone-elses-request"))
+
+
+async def test_an_assignment_nobody_accepts_goes_back_to_the_pool(tmp_path, monkeypatch) -> None:
+    """A request that fails after its presignature was assigned (an action that throws, a member
+    that dies) must not keep it: no member recorded a use, so the coordinator may assign it again."""
+    monkeypatch.setattr(node.agreement, "AGREEMENT_TIMEOUT_S", 0.05)
+    service = node_service(tmp_path, [f"http://127.0.0.1:{9100 + i}" for i in range(1, 5)])
+    parties = make_parties(4, 1, 2, seed=31, session="presign-1-1-m1")
+    Harness(parties).run()
+    service.pool.add_batch("presign-1-1-m1", 1, parties[0].results())
+    first = await service.agreement.assign("request-a", "sig")
+    assert service.pool.available() == 1
+    await asyncio.sleep(0.2)
+    assert service.pool.available() == 2  # released: nobody accepted it
+    again = await service.agreement.assign("request-b", "sig")
+    ids = {p.id for p in parties[0].results()}
+    assert first in ids and again in ids
