@@ -75,6 +75,13 @@ class NodeConfig:
         Endpoints, not bare ports: a network served on :443 must not forbid :443 on every host,
         and a node behind NAT or a proxy is bound to another port than its URL says."""
         endpoints = {url_endpoint(p.url, f"peer {p.index} url") for p in self.peers}
+        if self.allow_private_fetch:
+            # A dev network's chain has unlocked, funded accounts (eth_sendTransaction signs for
+            # them) and its IPFS service takes uploads: reachable over loopback, they would let an
+            # action take over dev-owned PKPs (security review M4).
+            services = [("chain", u) for u in self.chains.values()]
+            services += [("ipfs", u) for u in [*self.ipfs_gateways, *self.ipfs_kubo_rpc]]
+            endpoints |= {url_endpoint(url, f"{what} url {url!r}") for what, url in services}
         return frozenset(endpoints | {(self.host, self.port)})
 
     def peer(self, index: int) -> PeerInfo:

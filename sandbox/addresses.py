@@ -108,7 +108,9 @@ async def resolve_checked(host: str, port: int, policy: FetchPolicy) -> list[IPA
     """Resolve `host` and return its addresses, or raise FetchRefused naming what is not allowed."""
     if port in policy.forbidden_ports:
         raise FetchRefused(f"fetch: port {port} is reserved for the node and may not be fetched")
-    own = FetchRefused(f"fetch: {host}:{port} is the node's own endpoint and may not be fetched")
+    own = FetchRefused(
+        f"fetch: {host}:{port} is one of this network's own services (a node, its chain or its IPFS) and may not be fetched"
+    )
     if (host.strip("[]").lower(), port) in {(h.strip("[]").lower(), p) for h, p in policy.forbidden_endpoints}:
         raise own
     addresses = await _resolve(host, port)

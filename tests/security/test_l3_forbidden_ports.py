@@ -32,9 +32,9 @@ async def test_serving_on_443_does_not_forbid_443_on_other_hosts(tmp_path) -> No
 async def test_bind_port_other_than_the_url_is_forbidden(tmp_path) -> None:
     urls = ["http://127.0.0.1:8001", "http://127.0.0.1:8002"]
     service = node_service(tmp_path, urls, host="0.0.0.0", port=7999, allow_private_fetch=True)
-    with pytest.raises(FetchRefused, match="node's own endpoint"):
+    with pytest.raises(FetchRefused, match="network's own services"):
         await resolve_checked("127.0.0.1", 7999, service.fetch_policy)
-    with pytest.raises(FetchRefused, match="node's own endpoint"):
+    with pytest.raises(FetchRefused, match="network's own services"):
         await resolve_checked("10.9.8.7", 7999, service.fetch_policy)  # bound to every address
 
 
@@ -42,7 +42,7 @@ async def test_every_peer_endpoint_is_forbidden_even_by_name(tmp_path) -> None:
     urls = ["http://127.0.0.1:8001", "http://127.0.0.1:8002/", "http://localhost"]
     service = node_service(tmp_path, urls, allow_private_fetch=True)
     for host, port in (("127.0.0.1", 8002), ("localhost", 8002), ("127.0.0.1", 80), ("[::ffff:127.0.0.1]", 8001)):
-        with pytest.raises(FetchRefused, match="node's own endpoint"):
+        with pytest.raises(FetchRefused, match="network's own services"):
             await resolve_checked(host, port, service.fetch_policy)
     assert await resolve_checked("127.0.0.1", 8003, service.fetch_policy)
 

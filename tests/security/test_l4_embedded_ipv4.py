@@ -53,5 +53,5 @@ def test_loopback_and_unspecified_ipv6_are_not_unwrapped_into_ipv4() -> None:
 
 async def test_node_endpoint_refused_through_nat64() -> None:
     policy = FetchPolicy(allow_private=True, forbidden_endpoints=frozenset({("127.0.0.1", 7471)}))
-    with pytest.raises(FetchRefused, match="node's own endpoint"):
+    with pytest.raises(FetchRefused, match="network's own services"):
         await resolve_checked("64:ff9b::7f00:1", 7471, policy)
