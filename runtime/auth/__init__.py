@@ -1,0 +1,1 @@
+"""Who is asking: SIWE, ReCap capabilities and Lit session signatures."""

@@ -1,0 +1,109 @@
+"""Session signatures for an Ethereum account, as js-sdk v7's `getSessionSigs` makes them for an EOA.
+
+No node is asked: a fresh ed25519 session key, a wallet authSig whose SIWE URI is `lit:session:<key>`
+and whose ReCap grants `resources`, then one session signature per node. A node's address is its URL
+as the client knows it (`NetworkInfo.nodes`, e.g. `http://127.0.0.1:7470`), which is what the SDK uses:
+it keys `sessionSigs` by each connected node's URL and signs that URL as `nodeAddress`; the node strips
+the scheme and compares `host:port` with its own. A request to node `url` carries `sessionSigs[url]`
+in its `authSig` field.
+"""
+
+from __future__ import annotations
+
+import inspect
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+
+from runtime.auth.session import ResourceAbilityRequest, SessionKey, make_session_sigs
+
+from . import auth as _auth
+
+__all__ = ["DEFAULT_EXPIRATION", "get_session_sigs", "node_addresses_of", "resource_requests"]
+
+# js-sdk v7 `LitNodeClientNodeJs.getExpiration`: a day.
+DEFAULT_EXPIRATION = timedelta(hours=24)
+
+Resource = ResourceAbilityRequest | tuple[str, str]
+
+
+def node_addresses_of(client_or_node_addresses: Any) -> list[str]:
+    """Node URLs from a LitClient (`.network.nodes`), a NetworkInfo (`.nodes`) or a list of URLs."""
+    target = client_or_node_addresses
+    network = getattr(target, "network", None)
+    nodes = getattr(network, "nodes", None) if network is not None else getattr(target, "nodes", None)
+    if nodes is None:
+        nodes = target
+    if isinstance(nodes, str) or not all(isinstance(n, str) for n in nodes):
+        raise TypeError("expected a LitClient, a NetworkInfo or a list of node URLs")
+    addresses = list(nodes)
+    if not addresses:
+        raise ValueError("no node addresses to sign for")
+    return addresses
+
+
+def resource_requests(resources: Iterable[Resource]) -> list[ResourceAbilityRequest]:
+    """`("lit-pkp://<id or *>", "pkp-signing")` pairs (or ResourceAbilityRequests) as ResourceAbilityRequests."""
+    out = [r if isinstance(r, ResourceAbilityRequest) else ResourceAbilityRequest.parse(*r) for r in resources]
+    if not out:
+        raise ValueError("resources is empty: the session would grant nothing")
+    return out
+
+
+def _accepts_resources() -> bool:
+    # create_auth_sig is being extended with ReCap resources; until then it forwards **siwe to
+    # siwe_message, so whichever of the two names `resources` decides whether we can pass them.
+    for fn in (_auth.create_auth_sig, getattr(_auth, "siwe_message", None)):
+        if fn is None:
+            continue
+        params = inspect.signature(fn).parameters
+        if "resources" in params:
+            return True
+        if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+            return False
+    return False
+
+
+def get_session_sigs(
+    client_or_node_addresses: Any,
+    account: LocalAccount | str | bytes,
+    resources: Iterable[Resource],
+    expiration: datetime | timedelta | None = None,
+    *,
+    now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    randbytes: Callable[[int], bytes] = secrets.token_bytes,
+    session_key: SessionKey | None = None,
+    capability_auth_sigs: Sequence[Mapping[str, Any]] = (),
+    **siwe: Any,
+) -> dict[str, dict[str, str]]:
+    """Lit's `sessionSigs`: node URL -> session signature, for `account` (a key or an eth_account).
+
+    `expiration` is a time or a lifetime from now (default 24 h); the wallet's SIWE expires then too.
+    `capability_auth_sigs` (e.g. a capacity delegation) go before the wallet's authSig, as in the SDK.
+    `**siwe` goes to `create_auth_sig` (domain, chain_id, statement, nonce, ...).
+    """
+    addresses = node_addresses_of(client_or_node_addresses)
+    requests = resource_requests(resources)
+    issued_at = now()
+    if issued_at.tzinfo is None:
+        raise ValueError("now() returned a naive time; give it a timezone")
+    if expiration is None:
+        expiration = DEFAULT_EXPIRATION
+    expires = issued_at + expiration if isinstance(expiration, timedelta) else expiration
+    if expires.tzinfo is None:
+        raise ValueError("expiration is a naive time; give it a timezone")
+    if expires <= issued_at:
+        raise ValueError(f"expiration {expires.isoformat()} is not after now {issued_at.isoformat()}")
+    key = session_key or SessionKey.generate(randbytes)
+
+    options: dict[str, Any] = {"issued_at": issued_at, "expires_in": expires - issued_at, "nonce": randbytes(16).hex()}
+    if _accepts_resources():
+        options["resources"] = [(r.recap_ability, r.key) for r in requests]
+    options.update(siwe)
+    options["uri"] = key.uri  # not overridable: the SIWE must delegate to this session key
+    wallet_auth_sig = _auth.create_auth_sig(account, **options)
+
+    return make_session_sigs(key, [*capability_auth_sigs, wallet_auth_sig], requests, addresses, issued_at, expires)
