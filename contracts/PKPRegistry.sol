@@ -17,11 +17,18 @@ pragma solidity 0.8.28;
 /// pubkey can at worst block that tokenId (their token is dead) and the minter retries with a new
 /// salt. tokenId = uint256(keccak256(65-byte uncompressed pubkey)), as Lit's pubkeyToTokenId.
 ///
-/// Permissions, as Lit's PKPPermissions: auth methods of type 1 (an address; id = the 20 address
-/// bytes) and type 2 (a Lit Action; id = the IPFS CID's multihash bytes, i.e. the base58-decoded
-/// CIDv0, 0x1220 + sha256 digest), each with a set of scopes (1 sign-anything, 2 personal-sign).
+/// Permissions, as Lit's PKPPermissions: a PKP permits auth methods, each an
+/// AuthMethod{authMethodType, id, userPubkey} with a set of scopes (1 sign-anything, 2 personal-sign).
+/// Type 1 is an address (id = the 20 address bytes), type 2 a Lit Action (id = the IPFS CID's
+/// multihash bytes, i.e. the base58-decoded CIDv0, 0x1220 + sha256 digest); any other non-zero type
+/// is an app's own (Lit's custom auth: a Lit Action checks the credential, the id is the app's user id).
+/// An auth method is named by authMethodId = keccak256(abi.encode(authMethodType, id)), as in Lit.
 /// Only the current owner may change them; they stay with the token when it is transferred.
 /// The owner is not implicitly listed: reads report only what was explicitly permitted.
+/// Where this differs from Lit: removing an auth method also forgets its scopes (Lit keeps the
+/// bitmap, so a re-added method would get its old scopes back); scope writes need the method to be
+/// permitted; only scopes 1 and 2 exist; userPubkey is kept per PKP, and once set it cannot be
+/// replaced by a different one (Lit enforces that only for WebAuthn, type 3).
 contract PKPRegistry {
     uint256 public constant AUTH_METHOD_ADDRESS = 1;
     uint256 public constant AUTH_METHOD_ACTION = 2;
@@ -35,10 +42,11 @@ contract PKPRegistry {
         bytes pubkey;
     }
 
-    struct Permission {
-        uint256 methodType;
+    /// Lit's LibPKPPermissionsStorage.AuthMethod, field for field, so its ABI tuple is the same.
+    struct AuthMethod {
+        uint256 authMethodType;
         bytes id;
-        uint256 scopeMask; // bit s set <=> scope s granted
+        bytes userPubkey;
     }
 
     mapping(uint256 => Pkp) private _pkps;
@@ -48,16 +56,21 @@ contract PKPRegistry {
     mapping(uint256 => uint256) private _ownedPos;
     uint256 public totalSupply;
 
-    mapping(uint256 => Permission[]) private _permissions;
-    // position + 1 of a permission in _permissions[tokenId], keyed by keccak256(type, id)
-    mapping(uint256 => mapping(bytes32 => uint256)) private _permissionPos;
+    mapping(uint256 => AuthMethod[]) private _methods;
+    // position + 1 of an auth method in _methods[tokenId], keyed by its authMethodId
+    mapping(uint256 => mapping(bytes32 => uint256)) private _methodPos;
+    // bit s set <=> scope s granted; zeroed when the method is removed
+    mapping(uint256 => mapping(bytes32 => uint256)) private _scopeMask;
+    // the reverse index Lit's getTokenIdsForAuthMethod reads, with positions + 1 for O(1) removal
+    mapping(bytes32 => uint256[]) private _tokensOfMethod;
+    mapping(bytes32 => mapping(uint256 => uint256)) private _tokenPosInMethod;
 
     event Transfer(address indexed from, address indexed to, uint256 indexed tokenId);
     event PKPMinted(uint256 indexed tokenId, bytes32 indexed keyId, address indexed owner, bytes pubkey);
-    event PermittedAuthMethodAdded(uint256 indexed tokenId, uint256 indexed methodType, bytes id, uint256[] scopes);
-    event PermittedAuthMethodRemoved(uint256 indexed tokenId, uint256 indexed methodType, bytes id);
-    event PermittedAuthMethodScopeAdded(uint256 indexed tokenId, uint256 indexed methodType, bytes id, uint256 scopeId);
-    event PermittedAuthMethodScopeRemoved(uint256 indexed tokenId, uint256 indexed methodType, bytes id, uint256 scopeId);
+    event PermittedAuthMethodAdded(uint256 indexed tokenId, uint256 authMethodType, bytes id, bytes userPubkey);
+    event PermittedAuthMethodRemoved(uint256 indexed tokenId, uint256 authMethodType, bytes id);
+    event PermittedAuthMethodScopeAdded(uint256 indexed tokenId, uint256 authMethodType, bytes id, uint256 scopeId);
+    event PermittedAuthMethodScopeRemoved(uint256 indexed tokenId, uint256 authMethodType, bytes id, uint256 scopeId);
 
     modifier onlyTokenOwner(uint256 tokenId) {
         address owner = _pkps[tokenId].owner;
@@ -135,7 +148,7 @@ contract PKPRegistry {
 
     function addPermittedAction(uint256 tokenId, bytes calldata ipfsCID, uint256[] calldata scopes) external {
         require(ipfsCID.length > 0, "PKPRegistry: empty IPFS CID");
-        addPermittedAuthMethod(tokenId, AUTH_METHOD_ACTION, ipfsCID, scopes);
+        addPermittedAuthMethod(tokenId, AuthMethod(AUTH_METHOD_ACTION, ipfsCID, ""), scopes);
     }
 
     function removePermittedAction(uint256 tokenId, bytes calldata ipfsCID) external {
@@ -144,7 +157,7 @@ contract PKPRegistry {
 
     function addPermittedAddress(uint256 tokenId, address user, uint256[] calldata scopes) external {
         require(user != address(0), "PKPRegistry: zero address");
-        addPermittedAuthMethod(tokenId, AUTH_METHOD_ADDRESS, abi.encodePacked(user), scopes);
+        addPermittedAuthMethod(tokenId, AuthMethod(AUTH_METHOD_ADDRESS, abi.encodePacked(user), ""), scopes);
     }
 
     function removePermittedAddress(uint256 tokenId, address user) external {
@@ -152,63 +165,79 @@ contract PKPRegistry {
     }
 
     /// Adding a method that is already permitted adds the new scopes to the ones it has.
-    function addPermittedAuthMethod(uint256 tokenId, uint256 methodType, bytes memory id, uint256[] calldata scopes)
+    function addPermittedAuthMethod(uint256 tokenId, AuthMethod memory authMethod, uint256[] calldata scopes)
         public
         onlyTokenOwner(tokenId)
     {
-        _checkMethod(methodType, id);
-        bytes32 key = keccak256(abi.encode(methodType, id));
-        uint256 pos = _permissionPos[tokenId][key];
+        _checkMethod(authMethod.authMethodType, authMethod.id);
+        bytes32 key = _methodKey(authMethod.authMethodType, authMethod.id);
+        uint256 pos = _methodPos[tokenId][key];
         if (pos == 0) {
-            _permissions[tokenId].push(Permission({methodType: methodType, id: id, scopeMask: 0}));
-            pos = _permissions[tokenId].length;
-            _permissionPos[tokenId][key] = pos;
+            _methods[tokenId].push(authMethod);
+            _methodPos[tokenId][key] = _methods[tokenId].length;
+            _tokensOfMethod[key].push(tokenId);
+            _tokenPosInMethod[key][tokenId] = _tokensOfMethod[key].length;
+        } else if (authMethod.userPubkey.length > 0) {
+            AuthMethod storage stored = _methods[tokenId][pos - 1];
+            // the pubkey is part of what a node verifies (WebAuthn): a second add must not swap it
+            require(
+                stored.userPubkey.length == 0 || keccak256(stored.userPubkey) == keccak256(authMethod.userPubkey),
+                "PKPRegistry: auth method already has a different userPubkey"
+            );
+            stored.userPubkey = authMethod.userPubkey;
         }
-        Permission storage p = _permissions[tokenId][pos - 1];
         for (uint256 i = 0; i < scopes.length; i++) {
-            p.scopeMask |= _scopeBit(scopes[i]);
+            _scopeMask[tokenId][key] |= _scopeBit(scopes[i]);
+            emit PermittedAuthMethodScopeAdded(tokenId, authMethod.authMethodType, authMethod.id, scopes[i]);
         }
-        emit PermittedAuthMethodAdded(tokenId, methodType, id, scopes);
+        emit PermittedAuthMethodAdded(tokenId, authMethod.authMethodType, authMethod.id, authMethod.userPubkey);
     }
 
-    function removePermittedAuthMethod(uint256 tokenId, uint256 methodType, bytes memory id)
+    function removePermittedAuthMethod(uint256 tokenId, uint256 authMethodType, bytes memory id)
         public
         onlyTokenOwner(tokenId)
     {
-        bytes32 key = keccak256(abi.encode(methodType, id));
-        uint256 pos = _permissionPos[tokenId][key];
+        bytes32 key = _methodKey(authMethodType, id);
+        uint256 pos = _methodPos[tokenId][key];
         require(pos != 0, "PKPRegistry: not permitted");
-        Permission[] storage list = _permissions[tokenId];
+        AuthMethod[] storage list = _methods[tokenId];
         uint256 last = list.length;
         if (pos != last) {
             // move the last entry into the freed slot (order is not part of the interface)
             list[pos - 1] = list[last - 1];
-            _permissionPos[tokenId][keccak256(abi.encode(list[pos - 1].methodType, list[pos - 1].id))] = pos;
+            _methodPos[tokenId][_methodKey(list[pos - 1].authMethodType, list[pos - 1].id)] = pos;
         }
         list.pop();
-        delete _permissionPos[tokenId][key];
-        emit PermittedAuthMethodRemoved(tokenId, methodType, id);
+        delete _methodPos[tokenId][key];
+        delete _scopeMask[tokenId][key];
+        _removeTokenOfMethod(key, tokenId);
+        emit PermittedAuthMethodRemoved(tokenId, authMethodType, id);
     }
 
-    function addPermittedAuthMethodScope(uint256 tokenId, uint256 methodType, bytes calldata id, uint256 scopeId)
+    function addPermittedAuthMethodScope(uint256 tokenId, uint256 authMethodType, bytes calldata id, uint256 scopeId)
         external
         onlyTokenOwner(tokenId)
     {
-        Permission storage p = _existing(tokenId, methodType, id);
-        p.scopeMask |= _scopeBit(scopeId);
-        emit PermittedAuthMethodScopeAdded(tokenId, methodType, id, scopeId);
+        bytes32 key = _existing(tokenId, authMethodType, id);
+        _scopeMask[tokenId][key] |= _scopeBit(scopeId);
+        emit PermittedAuthMethodScopeAdded(tokenId, authMethodType, id, scopeId);
     }
 
-    function removePermittedAuthMethodScope(uint256 tokenId, uint256 methodType, bytes calldata id, uint256 scopeId)
+    function removePermittedAuthMethodScope(uint256 tokenId, uint256 authMethodType, bytes calldata id, uint256 scopeId)
         external
         onlyTokenOwner(tokenId)
     {
-        Permission storage p = _existing(tokenId, methodType, id);
-        p.scopeMask &= ~_scopeBit(scopeId);
-        emit PermittedAuthMethodScopeRemoved(tokenId, methodType, id, scopeId);
+        bytes32 key = _existing(tokenId, authMethodType, id);
+        _scopeMask[tokenId][key] &= ~_scopeBit(scopeId);
+        emit PermittedAuthMethodScopeRemoved(tokenId, authMethodType, id, scopeId);
     }
 
     // ---- permissions: reads ------------------------------------------------------------------
+
+    /// Lit's rule for naming an auth method.
+    function getAuthMethodId(uint256 authMethodType, bytes memory id) public pure returns (uint256) {
+        return uint256(_methodKey(authMethodType, id));
+    }
 
     function isPermittedAction(uint256 tokenId, bytes calldata ipfsCID) external view returns (bool) {
         return isPermittedAuthMethod(tokenId, AUTH_METHOD_ACTION, ipfsCID);
@@ -218,42 +247,49 @@ contract PKPRegistry {
         return isPermittedAuthMethod(tokenId, AUTH_METHOD_ADDRESS, abi.encodePacked(user));
     }
 
-    function isPermittedAuthMethod(uint256 tokenId, uint256 methodType, bytes memory id) public view returns (bool) {
-        return _permissionPos[tokenId][keccak256(abi.encode(methodType, id))] != 0;
+    function isPermittedAuthMethod(uint256 tokenId, uint256 authMethodType, bytes memory id) public view returns (bool) {
+        return _methodPos[tokenId][_methodKey(authMethodType, id)] != 0;
+    }
+
+    /// Every permitted auth method of the token, of every type (actions and addresses included).
+    function getPermittedAuthMethods(uint256 tokenId) external view returns (AuthMethod[] memory) {
+        return _methods[tokenId];
+    }
+
+    /// The tokens that permit this auth method (Lit's lookup of "my PKPs" after signing in).
+    function getTokenIdsForAuthMethod(uint256 authMethodType, bytes calldata id) external view returns (uint256[] memory) {
+        return _tokensOfMethod[_methodKey(authMethodType, id)];
     }
 
     function getPermittedActions(uint256 tokenId) external view returns (bytes[] memory actions) {
-        Permission[] storage list = _permissions[tokenId];
-        uint256 count = _countOfType(list, AUTH_METHOD_ACTION);
-        actions = new bytes[](count);
+        AuthMethod[] storage list = _methods[tokenId];
+        actions = new bytes[](_countOfType(list, AUTH_METHOD_ACTION));
         uint256 k = 0;
         for (uint256 i = 0; i < list.length; i++) {
-            if (list[i].methodType == AUTH_METHOD_ACTION) {
+            if (list[i].authMethodType == AUTH_METHOD_ACTION) {
                 actions[k++] = list[i].id;
             }
         }
     }
 
     function getPermittedAddresses(uint256 tokenId) external view returns (address[] memory users) {
-        Permission[] storage list = _permissions[tokenId];
-        uint256 count = _countOfType(list, AUTH_METHOD_ADDRESS);
-        users = new address[](count);
+        AuthMethod[] storage list = _methods[tokenId];
+        users = new address[](_countOfType(list, AUTH_METHOD_ADDRESS));
         uint256 k = 0;
         for (uint256 i = 0; i < list.length; i++) {
-            if (list[i].methodType == AUTH_METHOD_ADDRESS) {
+            if (list[i].authMethodType == AUTH_METHOD_ADDRESS) {
                 users[k++] = address(bytes20(list[i].id));
             }
         }
     }
 
     /// The granted scope ids, ascending; empty when not permitted (or permitted with no scope).
-    function getPermittedScopes(uint256 tokenId, uint256 methodType, bytes memory id)
+    function getPermittedScopes(uint256 tokenId, uint256 authMethodType, bytes memory id)
         public
         view
         returns (uint256[] memory scopes)
     {
-        uint256 pos = _permissionPos[tokenId][keccak256(abi.encode(methodType, id))];
-        uint256 mask = pos == 0 ? 0 : _permissions[tokenId][pos - 1].scopeMask;
+        uint256 mask = _scopeMask[tokenId][_methodKey(authMethodType, id)];
         uint256 count = 0;
         for (uint256 s = 1; s <= MAX_SCOPE; s++) {
             if (mask & (1 << s) != 0) count++;
@@ -273,42 +309,43 @@ contract PKPRegistry {
         return getPermittedScopes(tokenId, AUTH_METHOD_ADDRESS, abi.encodePacked(user));
     }
 
-    /// Lit's shape: result[s] tells whether scope s is granted, for s in 0..maxScopeId.
-    function getPermittedAuthMethodScopes(uint256 tokenId, uint256 methodType, bytes calldata id, uint256 maxScopeId)
+    /// Lit's shape: maxScopeId entries, result[s] telling whether scope s is granted (s < maxScopeId).
+    function getPermittedAuthMethodScopes(uint256 tokenId, uint256 authMethodType, bytes calldata id, uint256 maxScopeId)
         external
         view
         returns (bool[] memory result)
     {
-        require(maxScopeId < 256, "PKPRegistry: maxScopeId must be below 256");
-        uint256 pos = _permissionPos[tokenId][keccak256(abi.encode(methodType, id))];
-        uint256 mask = pos == 0 ? 0 : _permissions[tokenId][pos - 1].scopeMask;
-        result = new bool[](maxScopeId + 1);
-        for (uint256 s = 0; s <= maxScopeId; s++) {
+        require(maxScopeId <= 256, "PKPRegistry: maxScopeId must be at most 256");
+        uint256 mask = _scopeMask[tokenId][_methodKey(authMethodType, id)];
+        result = new bool[](maxScopeId);
+        for (uint256 s = 0; s < maxScopeId; s++) {
             result[s] = mask & (1 << s) != 0;
         }
     }
 
-    function isPermittedAuthMethodScopePresent(uint256 tokenId, uint256 methodType, bytes calldata id, uint256 scopeId)
+    function isPermittedAuthMethodScopePresent(uint256 tokenId, uint256 authMethodType, bytes calldata id, uint256 scopeId)
         external
         view
         returns (bool)
     {
         if (scopeId >= 256) return false;
-        uint256 pos = _permissionPos[tokenId][keccak256(abi.encode(methodType, id))];
-        return pos != 0 && _permissions[tokenId][pos - 1].scopeMask & (1 << scopeId) != 0;
+        return _scopeMask[tokenId][_methodKey(authMethodType, id)] & (1 << scopeId) != 0;
     }
 
     // ---- internals -------------------------------------------------------------------------
 
-    function _checkMethod(uint256 methodType, bytes memory id) private pure {
-        require(
-            methodType == AUTH_METHOD_ADDRESS || methodType == AUTH_METHOD_ACTION,
-            "PKPRegistry: unknown auth method type"
-        );
-        if (methodType == AUTH_METHOD_ADDRESS) {
+    function _methodKey(uint256 authMethodType, bytes memory id) private pure returns (bytes32) {
+        return keccak256(abi.encode(authMethodType, id));
+    }
+
+    function _checkMethod(uint256 authMethodType, bytes memory id) private pure {
+        require(authMethodType != 0, "PKPRegistry: auth method type 0 is Lit's NULLMETHOD");
+        if (authMethodType == AUTH_METHOD_ADDRESS) {
             require(id.length == 20, "PKPRegistry: address id must be 20 bytes");
-        } else {
+        } else if (authMethodType == AUTH_METHOD_ACTION) {
             require(id.length > 0, "PKPRegistry: empty IPFS CID");
+        } else {
+            require(id.length > 0, "PKPRegistry: empty auth method id");
         }
     }
 
@@ -317,16 +354,28 @@ contract PKPRegistry {
         return 1 << scopeId;
     }
 
-    function _existing(uint256 tokenId, uint256 methodType, bytes calldata id) private view returns (Permission storage) {
-        uint256 pos = _permissionPos[tokenId][keccak256(abi.encode(methodType, id))];
-        require(pos != 0, "PKPRegistry: not permitted");
-        return _permissions[tokenId][pos - 1];
+    function _existing(uint256 tokenId, uint256 authMethodType, bytes calldata id) private view returns (bytes32 key) {
+        key = _methodKey(authMethodType, id);
+        require(_methodPos[tokenId][key] != 0, "PKPRegistry: not permitted");
     }
 
-    function _countOfType(Permission[] storage list, uint256 methodType) private view returns (uint256 count) {
+    function _countOfType(AuthMethod[] storage list, uint256 authMethodType) private view returns (uint256 count) {
         for (uint256 i = 0; i < list.length; i++) {
-            if (list[i].methodType == methodType) count++;
+            if (list[i].authMethodType == authMethodType) count++;
         }
+    }
+
+    function _removeTokenOfMethod(bytes32 key, uint256 tokenId) private {
+        uint256[] storage list = _tokensOfMethod[key];
+        uint256 pos = _tokenPosInMethod[key][tokenId];
+        uint256 last = list.length;
+        if (pos != last) {
+            uint256 moved = list[last - 1];
+            list[pos - 1] = moved;
+            _tokenPosInMethod[key][moved] = pos;
+        }
+        list.pop();
+        delete _tokenPosInMethod[key][tokenId];
     }
 
     function _addOwned(address owner, uint256 tokenId) private {

@@ -7,6 +7,10 @@ contract assigns (`key_id_for`), and registers it; a node recomputes it before s
 
 IPFS CIDs are stored as their multihash bytes (0x1220 + sha256 digest), as Lit stores the
 base58-decoded CIDv0; a CIDv1 with the same multihash names the same action.
+
+Auth methods are Lit's: `AuthMethod(auth_method_type, id, user_pubkey)`, type 1 an address (id = its
+20 bytes), type 2 an action (id = the CID's multihash), any other non-zero type an app's own. Permitted
+addresses and actions are auth methods of type 1 and 2, so both families of calls see the same entries.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import coincurve
+from eth_abi import encode as abi_encode
 from eth_utils import keccak, to_checksum_address
 
 from ..ipfs.cid import CID, DAG_PB
@@ -31,6 +36,8 @@ __all__ = [
     "SCOPE_PERSONAL_SIGN",
     "AUTH_METHOD_ADDRESS",
     "AUTH_METHOD_ACTION",
+    "AuthMethod",
+    "auth_method_id",
     "PkpContracts",
     "MintedPkp",
     "NetworkKeysInfo",
@@ -48,6 +55,9 @@ SCOPE_PERSONAL_SIGN = 2
 _SCOPES = (SCOPE_SIGN_ANYTHING, SCOPE_PERSONAL_SIGN)
 AUTH_METHOD_ADDRESS = 1
 AUTH_METHOD_ACTION = 2
+_UINT256_MAX = 2**256 - 1
+# The contract's scope bitmap is one uint256, so Lit's maxScopeId is at most 256 there.
+MAX_SCOPE_ID = 255
 
 DerivePubkey = Callable[[bytes], bytes | Awaitable[bytes]]
 
@@ -75,6 +85,21 @@ class NetworkKeysInfo:
     ecdsa_root_keys: list[bytes]
     bls_public_key: bytes
     threshold: int
+
+
+@dataclass(frozen=True)
+class AuthMethod:
+    """Lit's AuthMethod: `user_pubkey` is empty except for methods that verify with a key (WebAuthn)."""
+
+    auth_method_type: int
+    id: bytes
+    user_pubkey: bytes = b""
+
+
+def auth_method_id(auth_method_type: int, id: bytes) -> int:
+    """Lit's authMethodId: uint256(keccak256(abi.encode(authMethodType, id)))."""
+    method_type = _method_type(auth_method_type)
+    return int.from_bytes(keccak(abi_encode(["uint256", "bytes"], [method_type, _method_id(method_type, id)])), "big")
 
 
 def normalize_pubkey(pubkey: bytes | str) -> bytes:
@@ -112,6 +137,21 @@ def _scopes(scopes: Sequence[int]) -> list[int]:
     if bad:
         raise InvalidArgument("scopes", f"unknown scope(s) {bad}: use 1 (sign-anything) or 2 (personal-sign)")
     return [int(s) for s in scopes]
+
+
+def _method_type(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _UINT256_MAX:
+        reason = f"must be an integer in [1, 2**256) (0 is Lit's NULLMETHOD), not {value!r}"
+        raise InvalidArgument("auth_method_type", reason)
+    return value
+
+
+def _method_id(method_type: int, value: bytes) -> bytes:
+    if not isinstance(value, (bytes, bytearray)) or not value:
+        raise InvalidArgument("id", f"must be non-empty bytes, not {value!r}")
+    if method_type == AUTH_METHOD_ADDRESS and len(value) != 20:
+        raise InvalidArgument("id", f"an address auth method's id is the 20 address bytes, not {len(value)} bytes")
+    return bytes(value)
 
 
 def _address(value: str, field: str) -> str:
@@ -237,12 +277,69 @@ class PkpRegistry(ContractClient):
         args = (token_id, AUTH_METHOD_ACTION, cid_to_bytes(cid), int(scope))
         return bool(await self._call("isPermittedAuthMethodScopePresent", *args))
 
+    # ---- auth methods ------------------------------------------------------------------------
+
+    async def add_permitted_auth_method(self, token_id: int, auth_method: AuthMethod, scopes: Sequence[int]) -> str:
+        """Permit `auth_method` with `scopes` (owner only); adding it again adds the scopes."""
+        method_type = _method_type(auth_method.auth_method_type)
+        user_pubkey = auth_method.user_pubkey
+        if not isinstance(user_pubkey, (bytes, bytearray)):
+            raise InvalidArgument("user_pubkey", f"must be bytes (empty when unused), not {user_pubkey!r}")
+        method = (method_type, _method_id(method_type, auth_method.id), bytes(user_pubkey))
+        return _tx_hash(await self._transact("addPermittedAuthMethod", token_id, method, _scopes(scopes)))
+
+    async def remove_permitted_auth_method(self, token_id: int, auth_method_type: int, id: bytes) -> str:
+        """Forget the auth method and its scopes (owner only); reverts when it is not permitted."""
+        args = self._method_args(auth_method_type, id)
+        return _tx_hash(await self._transact("removePermittedAuthMethod", token_id, *args))
+
+    async def add_permitted_auth_method_scope(self, token_id: int, auth_method_type: int, id: bytes, scope: int) -> str:
+        args = (*self._method_args(auth_method_type, id), *_scopes([scope]))
+        return _tx_hash(await self._transact("addPermittedAuthMethodScope", token_id, *args))
+
+    async def remove_permitted_auth_method_scope(
+        self, token_id: int, auth_method_type: int, id: bytes, scope: int
+    ) -> str:
+        args = (*self._method_args(auth_method_type, id), *_scopes([scope]))
+        return _tx_hash(await self._transact("removePermittedAuthMethodScope", token_id, *args))
+
+    async def get_permitted_auth_methods(self, token_id: int) -> list[AuthMethod]:
+        """Every permitted auth method of the token, addresses and actions included, in no set order."""
+        found = await self._call("getPermittedAuthMethods", token_id)
+        return [AuthMethod(int(t), bytes(i), bytes(p)) for t, i, p in found]
+
+    async def is_permitted_auth_method(self, token_id: int, auth_method_type: int, id: bytes) -> bool:
+        return bool(await self._call("isPermittedAuthMethod", token_id, *self._method_args(auth_method_type, id)))
+
+    async def is_permitted_auth_method_scope(self, token_id: int, auth_method_type: int, id: bytes, scope: int) -> bool:
+        args = (token_id, *self._method_args(auth_method_type, id), int(scope))
+        return bool(await self._call("isPermittedAuthMethodScopePresent", *args))
+
     async def get_permitted_auth_method_scopes(
         self, token_id: int, auth_method_type: int, user_id: bytes, max_scope_id: int
     ) -> list[bool]:
-        """Lit's getPermittedAuthMethodScopes: result[s] says whether scope s is granted."""
-        args = (token_id, int(auth_method_type), bytes(user_id), int(max_scope_id))
+        """result[s] says whether scope s is granted, for s in 0..max_scope_id *inclusive*.
+
+        That is one entry more than Lit's contract function (and ours) returns for the same
+        maxScopeId; the Lit.Actions op (node/auth_methods.py) gives Lit's length.
+        """
+        if isinstance(max_scope_id, bool) or not isinstance(max_scope_id, int) or not 0 <= max_scope_id <= MAX_SCOPE_ID:
+            raise InvalidArgument("max_scope_id", f"must be an integer in [0, {MAX_SCOPE_ID}], not {max_scope_id!r}")
+        args = (token_id, *self._method_args(auth_method_type, user_id), max_scope_id + 1)
         return [bool(b) for b in await self._call("getPermittedAuthMethodScopes", *args)]
+
+    async def get_auth_method_id(self, auth_method_type: int, id: bytes) -> int:
+        """The contract's authMethodId (equal to `auth_method_id`, which needs no chain)."""
+        return int(await self._call("getAuthMethodId", *self._method_args(auth_method_type, id)))
+
+    async def get_token_ids_for_auth_method(self, auth_method_type: int, id: bytes) -> list[int]:
+        """The PKPs that permit this auth method."""
+        return [int(t) for t in await self._call("getTokenIdsForAuthMethod", *self._method_args(auth_method_type, id))]
+
+    @staticmethod
+    def _method_args(auth_method_type: int, id: bytes) -> tuple[int, bytes]:
+        method_type = _method_type(auth_method_type)
+        return method_type, _method_id(method_type, id)
 
 
 class NetworkKeysRegistry(ContractClient):

@@ -3,7 +3,8 @@
 They exist so access-control conditions (ERC20/721/1155 balances and owners, and
 evmContractConditions) can be tested against real contracts on the dev chain or ganache.
 The contracts let anyone mint and anyone set gate members: never deploy them where a balance
-means something.
+means something. TestContractWallet (contracts/TestContractWallet.sol) is an EIP-1271 wallet for
+sign-in tests, deployed by `deploy_test_contract_wallet`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from .errors import ChainError, InvalidArgument
 from .pkp import _address, _tx_hash
 from .web3util import TxSender, connect, mapped_errors
 
-__all__ = ["TestTokenContracts", "deploy_test_tokens", "Erc20", "Erc721", "Erc1155", "AccessGate"]
+__all__ = [
+    "TestTokenContracts",
+    "deploy_test_tokens",
+    "deploy_test_contract_wallet",
+    "Erc20",
+    "Erc721",
+    "Erc1155",
+    "AccessGate",
+]
 
 _UINT256_MAX = 2**256 - 1
 
@@ -44,6 +53,21 @@ async def deploy_test_tokens(rpc_url: str, deployer_key: str | bytes) -> TestTok
             receipt = await sender.send({"data": artifact.bytecode}, f"deploying {name}")  # no constructor args
             addresses.append(_address(receipt["contractAddress"], f"{name} address"))
         return TestTokenContracts(*addresses)
+    finally:
+        await w3.provider.disconnect()
+
+
+async def deploy_test_contract_wallet(rpc_url: str, deployer_key: str | bytes, owner: str) -> str:
+    """Deploy a TestContractWallet whose signatures are `owner`'s; returns its checksum address."""
+    owner = _address(owner, "owner")
+    w3 = connect(rpc_url)
+    try:
+        sender = TxSender(w3, rpc_url, deployer_key)
+        artifact = load_artifact("TestContractWallet")
+        with mapped_errors(rpc_url, "encoding TestContractWallet deployment"):
+            data = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode).constructor(owner).data_in_transaction
+        receipt = await sender.send({"data": data}, "deploying TestContractWallet")
+        return _address(receipt["contractAddress"], "TestContractWallet address")
     finally:
         await w3.provider.disconnect()
 
