@@ -19,6 +19,7 @@ from sandbox import Host, HostError, Limits, OpContext
 from sandbox import execute as run_action
 from sandbox.addresses import FetchPolicy
 
+from . import auth_methods
 from .access_ops import AccessOps
 from .agreement import SignatureSlot
 from .auth import AuthSig
@@ -128,6 +129,19 @@ class NodeHost(AccessOps, Host):
 
     async def op_getPermittedActions(self, args: dict[str, Any], ctx: OpContext) -> list[str]:
         return await self._service.registry.get_permitted_actions(_token(args))
+
+    async def op_isPermittedAuthMethod(self, args: dict[str, Any], ctx: OpContext) -> bool:
+        return await auth_methods.is_permitted_auth_method(
+            self._service.registry, args.get("tokenId"), args.get("authMethodType"), args.get("userId")
+        )
+
+    async def op_getPermittedAuthMethods(self, args: dict[str, Any], ctx: OpContext) -> list[dict[str, str]]:
+        return await auth_methods.get_permitted_auth_methods(self._service.registry, args.get("tokenId"))
+
+    async def op_getPermittedAuthMethodScopes(self, args: dict[str, Any], ctx: OpContext) -> list[bool]:
+        return await auth_methods.get_permitted_auth_method_scopes(
+            self._service.registry, args.get("tokenId"), args.get("authMethodType"), args.get("userId"), args.get("maxScopeId")
+        )
 
     async def op_getPermittedAddresses(self, args: dict[str, Any], ctx: OpContext) -> list[str]:
         token = _token(args)

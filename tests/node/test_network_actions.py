@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 from eth_account.messages import encode_defunct
+from eth_utils import keccak
 
 from runtime.client import LitClient, NetworkError, NotPermitted
+from runtime.chain.pkp import AuthMethod
 from runtime.crypto.hd import eth_address
 from runtime.ipfs import BlockStore, build_dag
 
@@ -115,3 +117,28 @@ async def test_chain_reads_permissions_and_child_calls(network, owner_key):
         assert out["tokenId"] == str(pkp.token_id) and out["permitted"] is True
         assert out["addresses"][0].lower() == owner.lower()  # Lit lists the owner first
         assert out["child"] == {"child": "hi", "stack": [parent_cid, child_cid]}
+
+
+AUTH_METHODS = """
+const go = async () => {
+  const permitted = await Lit.Actions.isPermittedAuthMethod({ tokenId, authMethodType, userId });
+  const stranger = await Lit.Actions.isPermittedAuthMethod({ tokenId, authMethodType, userId: [1, 2, 3] });
+  const methods = await Lit.Actions.getPermittedAuthMethods({ tokenId });
+  const scopes = await Lit.Actions.getPermittedAuthMethodScopes({ tokenId, authMethodType, userId, maxScopeId: 3 });
+  Lit.Actions.setResponse({ response: JSON.stringify({ permitted, stranger, methods, scopes }) });
+};
+go();
+"""
+
+
+async def test_actions_read_a_pkps_permitted_auth_methods(network, owner_key):
+    async with await LitClient.connect(network.state_dir) as client:
+        pkp = await client.mint_pkp(owner_key)
+        app_type, user = int.from_bytes(keccak(b"litrt-app"), "big"), keccak(b"alice")
+        async with client.registry(owner_key) as registry:
+            await registry.add_permitted_auth_method(pkp.token_id, AuthMethod(app_type, user), [2])
+        params = {"tokenId": str(pkp.token_id), "authMethodType": hex(app_type), "userId": list(user)}
+        result = await client.execute_js(code=AUTH_METHODS, js_params=params)
+    assert result.response["permitted"] is True and result.response["stranger"] is False
+    assert {"auth_method_type": hex(app_type), "id": "0x" + user.hex(), "user_pubkey": "0x"} in result.response["methods"]
+    assert result.response["scopes"] == [False, False, True]
