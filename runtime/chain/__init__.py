@@ -2,7 +2,8 @@
 
 Submodules: `pkp` (contract clients, deploy), `rpc` (chains by name), `devchain` (py-evm served
 as JSON-RPC), `ganache` (a real ganache process for tests), `tokens` (test ERC20/721/1155 and a
-gate contract for access-condition tests), `errors`.
+gate contract for access-condition tests, and an EIP-1271 contract wallet), `eip1271` (contract
+wallets' signature checks), `errors`.
 """
 
 from __future__ import annotations
@@ -18,14 +19,17 @@ from .errors import (
     TransactionFailed,
     UnknownChain,
 )
+from .eip1271 import is_valid_signature
 from .pkp import (
     SCOPE_PERSONAL_SIGN,
     SCOPE_SIGN_ANYTHING,
+    AuthMethod,
     MintedPkp,
     NetworkKeysInfo,
     NetworkKeysRegistry,
     PkpContracts,
     PkpRegistry,
+    auth_method_id,
     deploy,
     pubkey_to_token_id,
 )
@@ -34,6 +38,9 @@ from .tokens import AccessGate, Erc20, Erc721, Erc1155, TestTokenContracts, depl
 
 __all__ = [
     "AccessGate",
+    "AuthMethod",
+    "auth_method_id",
+    "is_valid_signature",
     "ArtifactError",
     "ChainError",
     "ChainRpc",
