@@ -12,6 +12,7 @@ import json
 import secrets
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -107,7 +108,13 @@ def _combine_shares(
     return _Combined(combine_verified(valid, key, message), len(valid))
 
 
-async def decrypt(client: "LitClient", encrypted: EncryptedData, conditions: Any, auth_sig: dict[str, Any]) -> DecryptResult:
+async def decrypt(
+    client: "LitClient",
+    encrypted: EncryptedData,
+    conditions: Any,
+    auth_sig: dict[str, Any] | None,
+    session_sigs: Mapping[str, Any] | None = None,
+) -> DecryptResult:
     """Ask every node for its decryption share; verify, combine and decrypt."""
     fields = conditions_field(conditions)
     ciphertext = parse_ciphertext(encrypted.ciphertext)
@@ -131,7 +138,7 @@ async def decrypt(client: "LitClient", encrypted: EncryptedData, conditions: Any
             return None
         raise _failure(client, answers, errors)
 
-    return await client._fan_out("POST", "/web/encryption/sign", body, decide)
+    return await client._fan_out("POST", "/web/encryption/sign", body, decide, session_sigs)
 
 
 def _first_chain(raw: Any) -> str | None:
@@ -147,9 +154,10 @@ def _first_chain(raw: Any) -> str | None:
 async def sign_jwt(
     client: "LitClient",
     conditions: Any,
-    auth_sig: dict[str, Any],
+    auth_sig: dict[str, Any] | None,
     chain: str | None = None,
     lifetime_s: int = DEFAULT_JWT_LIFETIME_S,
+    session_sigs: Mapping[str, Any] | None = None,
 ) -> str:
     """A JWT signed by the network saying the authSig's address meets `conditions` (compact form)."""
     fields = conditions_field(conditions)
@@ -180,7 +188,7 @@ async def sign_jwt(
             return None
         raise _failure(client, answers, errors)
 
-    return await client._fan_out("POST", "/web/signing/access_control_condition", body, decide)
+    return await client._fan_out("POST", "/web/signing/access_control_condition", body, decide, session_sigs)
 
 
 def parse_envelope(text: str) -> EncryptedData:

@@ -13,8 +13,9 @@ import base64
 import json
 import secrets
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from runtime.network.launcher import NetworkInfo, load_network
 
 from runtime.access.jwt import verify_jwt
 
-from . import access
+from . import access, session
 from .access import DecryptResult, EncryptedData
 from .combine import combine_ecdsa
 from .errors import ActionError, LitError, NetworkError, NotEnoughShares, NotPermitted
@@ -85,6 +86,16 @@ def _pick(values: list[Any], strategy: ResponseStrategy) -> Any:
         return strategy(values)
     ranked = Counter(json.dumps(v, sort_keys=True) for v in values).most_common()
     return json.loads(ranked[0][0] if strategy == "mostCommon" else ranked[-1][0])
+
+
+def _session_sigs(
+    auth_sig: dict[str, Any] | None, session_sigs: Mapping[str, Any] | None, required: bool = False
+) -> Mapping[str, Any] | None:
+    if auth_sig is not None and session_sigs is not None:
+        raise ValueError("give auth_sig or session_sigs, not both")
+    if required and auth_sig is None and session_sigs is None:
+        raise ValueError("this request needs auth_sig or session_sigs (see get_session_sigs)")
+    return session_sigs
 
 
 def _failures(answers: dict[int, Any]) -> dict[int, str]:
@@ -167,14 +178,21 @@ class LitClient:
                 raise (NotPermitted if kind == "not_permitted" else LitError)(message)
             return data
 
-    async def _fan_out(self, method: str, path: str, body: Any, decide: Decide[T]) -> T:
+    async def _fan_out(
+        self, method: str, path: str, body: Any, decide: Decide[T], session_sigs: Mapping[str, Any] | None = None
+    ) -> T:
         """The same request to every node at once; the outcome `decide` settles on (see quorum.py).
-
-        Each node's answer is its JSON body, or the LitError/NetworkError it gave."""
+        With `session_sigs` (node URL -> session signature), each node gets its own as `authSig`,
+        as Lit's SDK sends them. Each node's answer is its JSON body, or the LitError/NetworkError it gave."""
+        if session_sigs is not None:
+            missing = [url for url in self.network.nodes if url not in session_sigs]
+            if missing:
+                raise ValueError(f"session_sigs has no signature for nodes {missing}: make them with get_session_sigs")
 
         async def one(url: str) -> Any:
+            payload = body if session_sigs is None else {**body, "authSig": session_sigs[url]}
             try:
-                return await self._request(method, url + path, body)
+                return await self._request(method, url + path, payload)
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 return NetworkError(f"unreachable: {type(exc).__name__} {exc}".strip())
             except LitError as exc:
@@ -262,7 +280,10 @@ class LitClient:
         auth_sig: dict[str, Any] | None = None,
         response_strategy: ResponseStrategy = "mostCommon",
         coordinator: int | None = None,
+        session_sigs: Mapping[str, Any] | None = None,
     ) -> ExecuteResult:
+        """Run an action on every node. Authorise with `auth_sig` or, as Lit's SDK does, with
+        `session_sigs` (from `get_session_sigs`), or neither for an action that needs no signer."""
         if (code is None) == (ipfs_id is None):
             raise ValueError("give exactly one of code and ipfs_id")
         _check_strategy(response_strategy)  # before any node does work
@@ -303,7 +324,7 @@ class LitClient:
                 return None
             raise self._failure(answers, errors)
 
-        return await self._fan_out("POST", "/web/execute", body, decide)
+        return await self._fan_out("POST", "/web/execute", body, decide, _session_sigs(auth_sig, session_sigs))
 
     def _failure(self, answers: dict[int, Any], errors: dict[int, str]) -> LitError:
         """The typed error for answers that can no longer make a quorum: the most common reason."""
@@ -326,20 +347,47 @@ class LitClient:
         payload = data.encode() if isinstance(data, str) else data
         return access.encrypt(self.network.public["blsPublicKey"], payload, conditions)
 
-    async def decrypt(self, encrypted: EncryptedData, conditions: Any, auth_sig: dict[str, Any]) -> DecryptResult:
-        """Nodes release decryption shares only if `auth_sig`'s address meets `conditions`."""
-        return await access.decrypt(self, encrypted, conditions, auth_sig)
+    async def decrypt(
+        self,
+        encrypted: EncryptedData,
+        conditions: Any,
+        auth_sig: dict[str, Any] | None = None,
+        session_sigs: Mapping[str, Any] | None = None,
+    ) -> DecryptResult:
+        """Nodes release decryption shares only if the signer's address meets `conditions`."""
+        return await access.decrypt(self, encrypted, conditions, auth_sig, _session_sigs(auth_sig, session_sigs, required=True))
 
-    async def sign_jwt(self, conditions: Any, auth_sig: dict[str, Any], chain: str | None = None, lifetime_s: int = access.DEFAULT_JWT_LIFETIME_S) -> str:
-        """A JWT signed by the network that `auth_sig`'s address meets `conditions`."""
-        return await access.sign_jwt(self, conditions, auth_sig, chain, lifetime_s)
+    async def sign_jwt(
+        self,
+        conditions: Any,
+        auth_sig: dict[str, Any] | None = None,
+        chain: str | None = None,
+        lifetime_s: int = access.DEFAULT_JWT_LIFETIME_S,
+        session_sigs: Mapping[str, Any] | None = None,
+    ) -> str:
+        """A JWT signed by the network that the signer's address meets `conditions`."""
+        sigs = _session_sigs(auth_sig, session_sigs, required=True)
+        return await access.sign_jwt(self, conditions, auth_sig, chain, lifetime_s, sigs)
+
+    def get_session_sigs(
+        self, account: Any, resources: Iterable[Any], expiration: datetime | timedelta | None = None, **siwe: Any
+    ) -> dict[str, dict[str, str]]:
+        """Lit's session signatures for `account` (a key or an eth_account), one per node: a fresh
+        ed25519 session key, delegated to by the wallet's SIWE with ReCap `resources` (pairs such as
+        ("lit-pkp://*", "pkp-signing")), signs each node's request; default lifetime 24 h."""
+        return session.get_session_sigs(self, account, resources, expiration, **siwe)
 
     def verify_jwt(self, token: str) -> dict[str, Any]:
         """The payload if the network signed `token` and it is unexpired; JwtError otherwise."""
         return verify_jwt(token, self.network.public["blsPublicKey"])
 
     async def pkp_sign(
-        self, public_key: str, to_sign: bytes, auth_sig: dict[str, Any], coordinator: int | None = None
+        self,
+        public_key: str,
+        to_sign: bytes,
+        auth_sig: dict[str, Any] | None = None,
+        coordinator: int | None = None,
+        session_sigs: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Sign 32 bytes with a PKP, no action: authorised by the owner's (or a permitted) authSig."""
         if len(to_sign) != 32:
@@ -376,4 +424,5 @@ class LitClient:
                 "; ".join(f"node {i}: {e}" for i, e in sorted(errors.items())) or "not enough nodes answered"
             )
 
-        return await self._fan_out("POST", "/web/pkp/sign", body, decide)
+        sigs = _session_sigs(auth_sig, session_sigs, required=True)
+        return await self._fan_out("POST", "/web/pkp/sign", body, decide, sigs)
