@@ -22,8 +22,10 @@ from runtime.access.envelope import access_identity
 from runtime.access.jwt import jwt_payload, unsigned_jwt
 from runtime.crypto.bls import G2
 from runtime.crypto.bls_threshold import SignatureShare, sign_share
+from runtime.access.canonical import conditions_hash
+from runtime.auth.recap import DECRYPTION, SIGNING, acc_resource
 
-from .auth import verify_auth_sig
+from .auth import AuthSig, policy_of, verify_auth_sig
 from .errors import BadRequest, NotPermitted, NotReady
 from .wire import request_object, seal_for_client
 
@@ -34,6 +36,8 @@ __all__ = [
     "handle_encryption_sign",
     "handle_signing_jwt",
     "MAX_JWT_LIFETIME_S",
+    "require_decryption",
+    "require_jwt",
 ]
 
 MAX_JWT_LIFETIME_S = 7 * 24 * 3600
@@ -68,6 +72,24 @@ async def require_conditions(service: Any, kind: str, parsed: Group, address: st
         raise NotPermitted(f"access control conditions not met for {address}: {result.failed}")
 
 
+def require_decryption(auth: AuthSig, kind: str, parsed: Group, data_hash: str) -> None:
+    """NotPermitted unless the authSig grants Threshold/Decryption on Lit's resource for this data:
+    `lit-accesscontrolcondition://<conditions hash>/<data hash>` (or `...://*`)."""
+    auth.require(DECRYPTION, access_identity(kind, parsed, data_hash).decode())
+
+
+def require_jwt(auth: AuthSig, kind: str, parsed: Group) -> None:
+    """NotPermitted unless the authSig grants a JWT on these conditions,
+    `lit-accesscontrolcondition://<conditions hash>` (or `...://*`): Lit's SDK asks Threshold/Signing
+    for it (access-control-condition-signing); Threshold/Decryption, which reads more, is taken too."""
+    resource = acc_resource(conditions_hash(kind, parsed).hex())
+    if not (auth.allows(SIGNING, resource) or auth.allows(DECRYPTION, resource)):
+        raise NotPermitted(
+            f"authSig of {auth.address} does not grant {SIGNING} or {DECRYPTION} on {resource} "
+            f"(its ReCap grants {auth.capabilities.describe()})"
+        )
+
+
 def bls_share(service: Any, message: bytes) -> SignatureShare:
     share = sign_share(service.config.index, service.require_keys().bls_share, message)
     if service.config.fault == "wrong_bls_shares":
@@ -84,9 +106,10 @@ def decryption_share(service: Any, kind: str, parsed: Group, data_hash: str) -> 
 async def handle_encryption_sign(service: Any, body: Any) -> dict[str, Any]:
     """A decryption share for the caller, if the authSig is good and the conditions hold for it."""
     body = request_object(body)
-    auth = verify_auth_sig(body.get("authSig"))
+    auth = verify_auth_sig(body.get("authSig"), policy=policy_of(service.config))
     kind, parsed = parse_conditions_request(body)
     data_hash = data_hash_of(body)
+    require_decryption(auth, kind, parsed, data_hash)
     await require_conditions(service, kind, parsed, auth.address)
     identity, share = decryption_share(service, kind, parsed, data_hash)
     payload = {"signatureShare": share.to_json(), "shareIndex": service.config.index, "identity": identity.decode()}
@@ -109,8 +132,9 @@ def _jwt_times(body: dict[str, Any], now: float) -> tuple[int, int]:
 async def handle_signing_jwt(service: Any, body: Any) -> dict[str, Any]:
     """A share of the network's signature on a JWT saying the caller meets the conditions."""
     body = request_object(body)
-    auth = verify_auth_sig(body.get("authSig"))
+    auth = verify_auth_sig(body.get("authSig"), policy=policy_of(service.config))
     kind, parsed = parse_conditions_request(body)
+    require_jwt(auth, kind, parsed)
     chain = body.get("chain")
     if not isinstance(chain, str) or not chain:
         raise BadRequest("chain must name the chain the conditions are about")

@@ -30,8 +30,8 @@ from runtime.crypto.errors import CryptoError
 from runtime.crypto.errors import NotEnoughShares as CryptoNotEnough
 from sandbox import HostError, OpContext
 
-from .access import data_hash_of, decryption_share, require_conditions
-from .auth import verify_auth_sig
+from .access import data_hash_of, decryption_share, require_conditions, require_decryption
+from .auth import AuthSig, policy_of, verify_auth_sig
 from .errors import BadRequest, NotPermitted
 
 if TYPE_CHECKING:
@@ -81,11 +81,15 @@ def _bytes_arg(value: Any, name: str, op: str) -> bytes:
     raise HostError(f"Lit.Actions.{op}: {name} must be a string or a Uint8Array")
 
 
-def _user_address(auth_sig: Any, request: "RequestContext") -> str:
-    """Whose conditions: the authSig's if one is given, else the request's, else nobody's."""
+def _caller(service: Any, auth_sig: Any, request: "RequestContext") -> AuthSig | None:
+    """Whose conditions: the authSig given to the call, else the request's, else nobody's (None)."""
     if auth_sig:
-        return verify_auth_sig(auth_sig).address
-    return request.auth_sig.address if request.auth_sig else _ZERO_ADDRESS
+        return verify_auth_sig(auth_sig, policy=policy_of(service.config))
+    return request.auth_sig
+
+
+def _address(caller: AuthSig | None) -> str:
+    return caller.address if caller is not None else _ZERO_ADDRESS
 
 
 class AccessOps:
@@ -98,7 +102,7 @@ class AccessOps:
     async def op_checkConditions(self, args: dict[str, Any], ctx: OpContext) -> bool:
         fields = _conditions(args, "checkConditions")
         kind, parsed = conditions_from_request(fields)
-        address = _user_address(args.get("authSig"), self._request)
+        address = _address(_caller(self._service, args.get("authSig"), self._request))
         try:
             await require_conditions(self._service, kind, parsed, address, self.action_cid)
         except NotPermitted:
@@ -140,8 +144,12 @@ class AccessOps:
         if self._request.request_id is None:
             raise HostError(f"Lit.Actions.{op}: this request has no requestId, so peers cannot join it")
         _record_decrypt_call(self._request, op, data_hash)
-        address = _user_address(args.get("authSig"), self._request)
-        await require_conditions(self._service, kind, parsed, address, self.action_cid)
+        caller = _caller(self._service, args.get("authSig"), self._request)
+        if caller is not None:
+            # Decrypting as an address needs that address's ReCap to allow it (review H1); with no
+            # authSig the conditions are checked for nobody (e.g. :currentActionIpfsId ones).
+            require_decryption(caller, kind, parsed, data_hash)
+        await require_conditions(self._service, kind, parsed, _address(caller), self.action_cid)
         identity, own = decryption_share(self._service, kind, parsed, data_hash)
         ask = {**fields, "dataToEncryptHash": data_hash, "authSig": args.get("authSig"),
                "requestId": self._request.request_id, "actionCid": self.action_cid, "op": op}
@@ -202,8 +210,10 @@ async def handle_peer_decryption_share(service: Any, sender: int, ask: Any) -> d
         kind, parsed = conditions_from_request(ask)
     except ConditionError as exc:
         raise BadRequest(f"conditions: {exc}") from None
-    address = _user_address(ask.get("authSig"), request)
-    await require_conditions(service, kind, parsed, address, action_cid)
+    caller = _caller(service, ask.get("authSig"), request)
+    if caller is not None:
+        require_decryption(caller, kind, parsed, data_hash)
+    await require_conditions(service, kind, parsed, _address(caller), action_cid)
     identity, share = decryption_share(service, kind, parsed, data_hash)
     recipient = service.directory[sender].encryption_key
     sealed = seal(recipient, json.dumps({"signatureShare": share.to_json()}).encode(), identity)

@@ -55,6 +55,11 @@ class NodeConfig:
     presign_pool_target: int = 40
     root_key_count: int = 10
     limits: dict[str, Any] = field(default_factory=dict)  # overrides of sandbox.Limits
+    # What an authSig's SIWE message must name (security review H1): one of these domains (its
+    # host, or host:port) and this chain id. The defaults are a local network's: `litrt up` serves
+    # "localhost" and its dev chain has id 31337 (runtime/chain/devchain.py).
+    siwe_domains: list[str] = field(default_factory=lambda: ["localhost"])
+    siwe_chain_id: int = 31337
     # Testing only: makes this node a liar so tests can show the others outvote it.
     # "wrong_signature_shares" adds 1 to every signature share it releases; "stall_execute" does
     # the work of /web/execute but holds the answer back, as a hung node would; "wrong_bls_shares"

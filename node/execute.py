@@ -14,7 +14,9 @@ from typing import Any
 
 from sandbox import execute as run_action
 
-from .auth import verify_auth_sig
+from runtime.auth.recap import EXECUTION, action_resource
+
+from .auth import policy_of, verify_auth_sig
 from .agreement import SignatureSlot, coordinator_for
 from .wire import check_client_key, request_object, seal_for_client
 from .errors import BadRequest
@@ -48,7 +50,7 @@ async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
     js_params = body.get("jsParams") or {}
     if not isinstance(js_params, dict):
         raise BadRequest("jsParams must be an object")
-    auth = verify_auth_sig(body["authSig"]) if body.get("authSig") else None
+    auth = verify_auth_sig(body["authSig"], policy=policy_of(service.config)) if body.get("authSig") else None
     coordinator = _coordinator(service, body)
     if code_b64 is not None:
         try:
@@ -60,6 +62,9 @@ async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
         cid = service.cid_of(code)
     else:
         cid, code = await service.action_code(str(ipfs_id))
+    if auth is not None:
+        # The authSig lends its address to this action (PKPs, conditions): only if it said so for this CID.
+        auth.require(EXECUTION, action_resource(cid))
     request_id = body.get("requestId") if isinstance(body.get("requestId"), str) else None
     request = RequestContext(coordinator, auth, service.limits, request_id=request_id)
     host = service.make_host(request, [cid])
@@ -85,7 +90,7 @@ async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
 async def handle_pkp_sign(service: Any, body: Any) -> dict[str, Any]:
     """Sign 32 bytes with a PKP, authorised by the owner's (or a permitted address's) authSig."""
     body = request_object(body)
-    auth = verify_auth_sig(body.get("authSig"))
+    auth = verify_auth_sig(body.get("authSig"), policy=policy_of(service.config))
     to_sign_hex = body.get("toSign")
     try:
         to_sign = bytes.fromhex(str(to_sign_hex).removeprefix("0x"))

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from runtime.auth.recap import SIGNING, pkp_resource
 from runtime.chain.pkp import PkpRegistry, SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTHING, normalize_pubkey
 from runtime.crypto.ecdsa import check_presignature_use, sign_share
 from runtime.crypto.errors import CryptoError
@@ -93,7 +94,8 @@ class Signer:
 
     async def authorize(self, pkp: Pkp, scope: int, action_cid: str | None, auth_sig: AuthSig | None) -> None:
         """Allowed if the running action is permitted with `scope`, or the authSig is the owner's
-        or a permitted address's with `scope`; otherwise NotPermitted naming each rule that failed."""
+        or a permitted address's with `scope` and its ReCap grants Threshold/Signing on this PKP;
+        otherwise NotPermitted naming each rule that failed."""
         reasons = []
         if action_cid is not None:
             if await self._registry.is_permitted_action_scope(pkp.token_id, action_cid, scope):
@@ -101,11 +103,20 @@ class Signer:
             reasons.append(f"action {action_cid} is not permitted with scope {scope} ({_SCOPE_NAMES[scope]})")
         if auth_sig is not None:
             owner = await self._registry.owner_of(pkp.token_id)
-            if owner.lower() == auth_sig.address.lower():
-                return
-            if scope in await self._registry.get_permitted_address_scopes(pkp.token_id, auth_sig.address):
-                return
-            reasons.append(f"authSig address {auth_sig.address} is neither the owner nor permitted with scope {scope}")
+            if owner.lower() == auth_sig.address.lower() or scope in await self._registry.get_permitted_address_scopes(
+                pkp.token_id, auth_sig.address
+            ):
+                # The address may sign, but only if its SIWE said so for this PKP (review H1): a
+                # sign-in for one PKP, or for decryption only, must not lend out all its keys.
+                resource = pkp_resource(pkp.token_id)
+                if auth_sig.allows(SIGNING, resource):
+                    return
+                reasons.append(
+                    f"authSig of {auth_sig.address} does not grant {SIGNING} on {resource} "
+                    f"(its ReCap grants {auth_sig.capabilities.describe()})"
+                )
+            else:
+                reasons.append(f"authSig address {auth_sig.address} is neither the owner nor permitted with scope {scope}")
         if not reasons:
             reasons.append("no permitted action is running and no authSig was given")
         raise NotPermitted(f"PKP {pkp.token_id}: " + "; ".join(reasons))

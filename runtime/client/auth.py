@@ -1,8 +1,9 @@
-"""authSigs: a SIWE (EIP-4361) message signed with EIP-191 by an Ethereum key, as Lit's SDK makes them."""
+"""authSigs: a SIWE (EIP-4361) message with a ReCap (EIP-5573), signed with EIP-191, as Lit's SDK makes them."""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -10,11 +11,21 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
 
-__all__ = ["create_auth_sig", "siwe_message"]
+from runtime.auth.recap import (
+    ACC_PREFIX, ACTION_PREFIX, DECRYPTION, EXECUTION, PKP_PREFIX, SIGNING, encode_recap,
+)
+from runtime.auth.siwe import SiweMessage
 
+__all__ = ["create_auth_sig", "siwe_message", "ALL_ABILITIES", "LOCAL_CHAIN_ID"]
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+# The chain id of `litrt up`'s dev chain (runtime/chain/devchain.py), which the nodes require.
+LOCAL_CHAIN_ID = 31337
+# What an authSig grants unless the caller narrows it: everything, so a default sign-in works as before.
+ALL_ABILITIES: tuple[tuple[str, str], ...] = (
+    (EXECUTION, f"{ACTION_PREFIX}://*"),
+    (SIGNING, f"{PKP_PREFIX}://*"),
+    (DECRYPTION, f"{ACC_PREFIX}://*"),
+)
 
 
 def siwe_message(
@@ -22,24 +33,40 @@ def siwe_message(
     *,
     domain: str = "localhost",
     uri: str = "lit:session:litrt",
-    chain_id: int = 1,
+    chain_id: int = LOCAL_CHAIN_ID,
     statement: str = "Sign in to the Lit network (litrt).",
     issued_at: datetime | None = None,
     expires_in: timedelta = timedelta(hours=1),
     nonce: str | None = None,
+    resources: Iterable[tuple[str, str]] | None = ALL_ABILITIES,
 ) -> str:
+    """The SIWE text for `address`; `resources` are (ability, resource) pairs put in one ReCap
+    (None: no ReCap, which a node refuses; for tests of exactly that)."""
     issued = issued_at or datetime.now(timezone.utc)
-    return (
-        f"{domain} wants you to sign in with your Ethereum account:\n{address}\n\n{statement}\n\n"
-        f"URI: {uri}\nVersion: 1\nChain ID: {chain_id}\nNonce: {nonce or secrets.token_hex(8)}\n"
-        f"Issued At: {_iso(issued)}\nExpiration Time: {_iso(issued + expires_in)}"
+    recap: tuple[str, ...] = ()
+    if resources is not None:
+        urn, recap_text = encode_recap(resources)
+        statement = f"{statement} {recap_text}" if statement else recap_text
+        recap = (urn,)
+    message = SiweMessage(
+        domain=domain, address=address,
+        uri=uri, version="1", chain_id=chain_id, nonce=nonce or secrets.token_hex(8),
+        issued_at=issued, expiration_time=issued + expires_in, statement=statement or None, resources=recap,
     )
+    return message.to_text()
 
 
-def create_auth_sig(account: LocalAccount | str | bytes, **siwe: Any) -> dict[str, str]:
-    """Lit's authSig `{sig, derivedVia, signedMessage, address}` for `account` (a key or an eth_account)."""
+def create_auth_sig(
+    account: LocalAccount | str | bytes,
+    resources: Iterable[tuple[str, str]] | None = ALL_ABILITIES,
+    **siwe: Any,
+) -> dict[str, str]:
+    """Lit's authSig `{sig, derivedVia, signedMessage, address}` for `account` (a key or an eth_account).
+
+    `resources`: (ability, resource) pairs to grant, e.g. `[(SIGNING, pkp_resource(token_id))]`;
+    by default every ability on every resource. `siwe` overrides siwe_message's fields."""
     signer = account if isinstance(account, LocalAccount) else Account.from_key(account)
-    message = siwe_message(signer.address, **siwe)
+    message = siwe_message(signer.address, resources=resources, **siwe)
     signature = signer.sign_message(encode_defunct(text=message)).signature
     return {
         "sig": "0x" + bytes(signature).hex(),

@@ -145,6 +145,7 @@ async def start_network(
                 "ipfs_gateways": [ipfs.url], "allow_private_fetch": allow_private_fetch,
                 "dkg_phase_timeout_s": phase_timeout_s, "presign_batch_size": presign_batch_size,
                 "presign_pool_target": presign_pool_target, "fault": (faults or {}).get(i),
+                "siwe_domains": ["localhost"], "siwe_chain_id": contracts.chain_id,
             }
             path = root / f"node{i}" / "config.json"
             path.write_text(json.dumps(config, indent=2))

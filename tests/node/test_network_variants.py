@@ -31,14 +31,16 @@ async def _permitted_sign_action(client: LitClient, owner_key: str, message: str
     return cid, pkp, {"publicKey": "0x" + pkp.pubkey.hex(), "message": message}
 
 
-async def _sign_flow(state_dir: str, owner_key: str) -> None:
+async def _sign_flow(state_dir: str, owner_key: str, chain_id: int) -> None:
     async with await LitClient.connect(state_dir) as client:
         cid = await client.upload_action(SIGN.read_text())
         pkp = await client.mint_pkp(owner_key)
         await client.permit_action(owner_key, pkp.token_id, cid)
         result = await client.execute_js(ipfs_id=cid, js_params={"publicKey": "0x" + pkp.pubkey.hex(), "message": "x"})
         assert _recover(result.signatures["sig1"]) == eth_address(pkp.pubkey)
-        direct = await client.pkp_sign("0x" + pkp.pubkey.hex(), os.urandom(32), create_auth_sig(owner_key))
+        # The nodes take only SIWE messages for their chain, which here is ganache's.
+        auth = create_auth_sig(owner_key, chain_id=chain_id)
+        direct = await client.pkp_sign("0x" + pkp.pubkey.hex(), os.urandom(32), auth)
         assert _recover(direct) == eth_address(pkp.pubkey)
 
 
@@ -52,7 +54,7 @@ def test_whole_flow_against_ganache(tmp_path, launcher, owner_key):
     try:
         info = launcher(tmp_path / "net", 4, chain_rpc=ganache.url)
         try:
-            asyncio.run(_sign_flow(info.state_dir, owner_key))
+            asyncio.run(_sign_flow(info.state_dir, owner_key, info.chain_id))
         finally:
             stop_network(info.state_dir)
     finally:
