@@ -25,7 +25,7 @@ from runtime.crypto.bls_threshold import SignatureShare, sign_share
 from runtime.access.canonical import conditions_hash
 from runtime.auth.recap import DECRYPTION, SIGNING, acc_resource
 
-from .auth import AuthSig, policy_of, verify_auth_sig
+from .auth import AuthSig, authenticate
 from .errors import BadRequest, NotPermitted, NotReady
 from .wire import request_object, seal_for_client
 
@@ -106,7 +106,7 @@ def decryption_share(service: Any, kind: str, parsed: Group, data_hash: str) -> 
 async def handle_encryption_sign(service: Any, body: Any) -> dict[str, Any]:
     """A decryption share for the caller, if the authSig is good and the conditions hold for it."""
     body = request_object(body)
-    auth = verify_auth_sig(body.get("authSig"), policy=policy_of(service.config))
+    auth = await authenticate(body.get("authSig"), service.config)
     kind, parsed = parse_conditions_request(body)
     data_hash = data_hash_of(body)
     require_decryption(auth, kind, parsed, data_hash)
@@ -132,7 +132,7 @@ def _jwt_times(body: dict[str, Any], now: float) -> tuple[int, int]:
 async def handle_signing_jwt(service: Any, body: Any) -> dict[str, Any]:
     """A share of the network's signature on a JWT saying the caller meets the conditions."""
     body = request_object(body)
-    auth = verify_auth_sig(body.get("authSig"), policy=policy_of(service.config))
+    auth = await authenticate(body.get("authSig"), service.config)
     kind, parsed = parse_conditions_request(body)
     require_jwt(auth, kind, parsed)
     chain = body.get("chain")

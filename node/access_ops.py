@@ -31,7 +31,7 @@ from runtime.crypto.errors import NotEnoughShares as CryptoNotEnough
 from sandbox import HostError, OpContext
 
 from .access import data_hash_of, decryption_share, require_conditions, require_decryption
-from .auth import AuthSig, policy_of, verify_auth_sig
+from .auth import AuthSig, authenticate
 from .errors import BadRequest, NotPermitted
 
 if TYPE_CHECKING:
@@ -81,10 +81,10 @@ def _bytes_arg(value: Any, name: str, op: str) -> bytes:
     raise HostError(f"Lit.Actions.{op}: {name} must be a string or a Uint8Array")
 
 
-def _caller(service: Any, auth_sig: Any, request: "RequestContext") -> AuthSig | None:
+async def _caller(service: Any, auth_sig: Any, request: "RequestContext") -> AuthSig | None:
     """Whose conditions: the authSig given to the call, else the request's, else nobody's (None)."""
     if auth_sig:
-        return verify_auth_sig(auth_sig, policy=policy_of(service.config))
+        return await authenticate(auth_sig, service.config)
     return request.auth_sig
 
 
@@ -102,7 +102,7 @@ class AccessOps:
     async def op_checkConditions(self, args: dict[str, Any], ctx: OpContext) -> bool:
         fields = _conditions(args, "checkConditions")
         kind, parsed = conditions_from_request(fields)
-        address = _address(_caller(self._service, args.get("authSig"), self._request))
+        address = _address(await _caller(self._service, args.get("authSig"), self._request))
         try:
             await require_conditions(self._service, kind, parsed, address, self.action_cid)
         except NotPermitted:
@@ -144,7 +144,7 @@ class AccessOps:
         if self._request.request_id is None:
             raise HostError(f"Lit.Actions.{op}: this request has no requestId, so peers cannot join it")
         _record_decrypt_call(self._request, op, data_hash)
-        caller = _caller(self._service, args.get("authSig"), self._request)
+        caller = await _caller(self._service, args.get("authSig"), self._request)
         if caller is not None:
             # Decrypting as an address needs that address's ReCap to allow it (review H1); with no
             # authSig the conditions are checked for nobody (e.g. :currentActionIpfsId ones).
@@ -210,7 +210,7 @@ async def handle_peer_decryption_share(service: Any, sender: int, ask: Any) -> d
         kind, parsed = conditions_from_request(ask)
     except ConditionError as exc:
         raise BadRequest(f"conditions: {exc}") from None
-    caller = _caller(service, ask.get("authSig"), request)
+    caller = await _caller(service, ask.get("authSig"), request)
     if caller is not None:
         require_decryption(caller, kind, parsed, data_hash)
     await require_conditions(service, kind, parsed, _address(caller), action_cid)

@@ -16,7 +16,7 @@ from sandbox import execute as run_action
 
 from runtime.auth.recap import EXECUTION, action_resource
 
-from .auth import policy_of, verify_auth_sig
+from .auth import authenticate
 from .agreement import SignatureSlot, coordinator_for
 from .wire import check_client_key, request_object, seal_for_client
 from .errors import BadRequest
@@ -50,7 +50,7 @@ async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
     js_params = body.get("jsParams") or {}
     if not isinstance(js_params, dict):
         raise BadRequest("jsParams must be an object")
-    auth = verify_auth_sig(body["authSig"], policy=policy_of(service.config)) if body.get("authSig") else None
+    auth = await authenticate(body["authSig"], service.config) if body.get("authSig") else None
     coordinator = _coordinator(service, body)
     if code_b64 is not None:
         try:
@@ -90,7 +90,7 @@ async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
 async def handle_pkp_sign(service: Any, body: Any) -> dict[str, Any]:
     """Sign 32 bytes with a PKP, authorised by the owner's (or a permitted address's) authSig."""
     body = request_object(body)
-    auth = verify_auth_sig(body.get("authSig"), policy=policy_of(service.config))
+    auth = await authenticate(body.get("authSig"), service.config)
     to_sign_hex = body.get("toSign")
     try:
         to_sign = bytes.fromhex(str(to_sign_hex).removeprefix("0x"))

@@ -12,6 +12,7 @@ from typing import Any
 
 from eth_utils import keccak
 
+from runtime.auth.recap import EXECUTION, action_resource
 from runtime.chain.errors import ChainError, redact_urls
 from runtime.chain.pkp import pubkey_to_token_id
 from runtime.ipfs import IpfsError
@@ -156,6 +157,9 @@ class NodeHost(AccessOps, Host):
         if len(self._stack) >= self._request.limits.max_call_depth:
             raise HostError(f"Lit.Actions.call: maximum call depth {self._request.limits.max_call_depth} exceeded")
         cid, code = await self._service.action_code(cid)
+        if self._request.auth_sig is not None:
+            # The authSig travels into the child: it must have allowed running that action too.
+            self._request.auth_sig.require(EXECUTION, action_resource(cid))
         params = args.get("params") or {}
         if not isinstance(params, dict):
             raise HostError("Lit.Actions.call: params must be an object")

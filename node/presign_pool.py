@@ -10,6 +10,7 @@ liar, or one that restarted) only makes a request fail.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from typing import Any
 
 from runtime.crypto.presignature import Presignature, PresignaturePublic
@@ -32,6 +33,7 @@ class PresignPool:
         self._by_id: dict[str, Presignature] = {}  # unused presignatures only: secrets of used ones are dropped
         self._initiator: dict[str, int] = {}
         self._batch_of: dict[str, str] = {}  # presignature id -> its batch record
+        self._holders: dict[str, int] = {}  # presignature id -> how many members hold it
         self._assigned: set[str] = set()
         self._batches: list[str] = store.load(_INDEX_RECORD) if store.exists(_INDEX_RECORD) else []
         for name in self._batches:
@@ -47,6 +49,8 @@ class PresignPool:
         for item in record["presignatures"]:
             presig = Presignature.from_dict(item)
             self._by_id[presig.public.id] = presig
+            holders = record.get("holders")
+            self._holders[presig.public.id] = len(holders) if isinstance(holders, list) else len(presig.public.committee)
             self._initiator[presig.public.id] = int(record["initiator"])
             self._batch_of[presig.public.id] = name
 
@@ -67,6 +71,7 @@ class PresignPool:
     def _forget(self, presignature_id: str) -> None:
         self._by_id.pop(presignature_id, None)
         self._batch_of.pop(presignature_id, None)
+        self._holders.pop(presignature_id, None)
         self._initiator.pop(presignature_id, None)
         self._assigned.discard(presignature_id)
 
@@ -82,10 +87,15 @@ class PresignPool:
         if name is not None and name in self._batches and name not in self._batch_of.values():
             self._drop_batch(name)
 
-    def add_batch(self, session: str, initiator: int, presignatures: list[Presignature]) -> None:
-        """Persist a finished batch before any of it can be assigned."""
+    def add_batch(
+        self, session: str, initiator: int, presignatures: list[Presignature], holders: Collection[int] | None = None
+    ) -> None:
+        """Persist a finished batch before any of it can be assigned. `holders`: the committee
+        members known to have stored it too (default: the whole committee)."""
         name = "batch-" + session
-        record = {"initiator": initiator, "presignatures": [p.to_dict() for p in presignatures]}
+        record: dict[str, Any] = {"initiator": initiator, "presignatures": [p.to_dict() for p in presignatures]}
+        if holders is not None:
+            record["holders"] = sorted(holders)
         self._store.save(name, record)
         self._batches.append(name)
         self._store.save(_INDEX_RECORD, self._batches)
@@ -98,13 +108,13 @@ class PresignPool:
         return self._initiator.get(presignature_id)
 
     def _assignable(self) -> list[str]:
-        """Unused, unassigned ids this node initiated; full committees first, so every node can sign."""
+        """Unused, unassigned ids this node initiated; those most members hold first, so every node can sign."""
         ids = [
             pid
             for pid in self._by_id
             if self._initiator[pid] == self._index and not self._usage.is_used(pid) and pid not in self._assigned
         ]
-        return sorted(ids, key=lambda pid: -len(self._by_id[pid].public.committee))
+        return sorted(ids, key=lambda pid: -self._holders[pid])
 
     def available(self) -> int:
         return len(self._assignable())

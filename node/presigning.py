@@ -103,7 +103,9 @@ class Presigner:
         if party.faults:
             log.warning("presign %s: faulty parties %s", session, party.faults)
         if results:
-            self._pool.add_batch(session, initiator, results)
+            # Who confirmed the batch is who holds it: a member that fell behind stored nothing.
+            holders = {self._config.index} | {m.sender for m in party.confirmations}
+            self._pool.add_batch(session, initiator, results, holders)
         return len(results)
 
     def join(self, sender: int, invite: Any) -> None:

@@ -10,7 +10,7 @@ import pytest
 from eth_account import Account
 
 from runtime.chain.ganache import ganache_available, start_ganache
-from runtime.client import LitClient, NotEnoughShares, create_auth_sig
+from runtime.client import LitClient, NetworkError, NotEnoughShares, create_auth_sig
 from runtime.crypto.hd import eth_address
 from runtime.network.launcher import stop_network
 
@@ -85,7 +85,7 @@ def test_seven_nodes_sign_with_one_down_and_one_lying(tmp_path, launcher, owner_
                     for _ in range(10):
                         try:
                             sig, errors = await sign()
-                        except NotEnoughShares as exc:
+                        except (NotEnoughShares, NetworkError) as exc:  # e.g. members that missed the batch
                             failures.append(str(exc))
                             continue
                         assert _recover(sig) == eth_address(pkp.pubkey) and 2 in errors

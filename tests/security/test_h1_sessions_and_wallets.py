@@ -1,0 +1,93 @@
+"""H1 on a real network: Lit's session signatures and contract wallets (EIP-1271).
+
+A session signature is made for one node: sent to another it must be refused, as must one whose
+ed25519 signature does not match. A contract wallet signs in through its isValidSignature; a
+signature it does not accept is refused. An authSig that allows one action cannot run another
+through Lit.Actions.call.
+"""
+
+from __future__ import annotations
+
+import os
+
+import aiohttp
+import pytest
+from eth_account import Account
+from eth_account.messages import encode_defunct
+
+from runtime.auth.recap import EXECUTION, action_resource
+from runtime.chain.tokens import deploy_test_contract_wallet
+from runtime.client import LitClient, NotPermitted, create_auth_sig
+from runtime.client.auth import siwe_message
+from runtime.crypto.channel import ResponseKey
+from runtime.crypto.hd import eth_address
+
+pytestmark = pytest.mark.slow
+
+PKP_SIGNING = [("lit-pkp://*", "pkp-signing")]
+
+
+async def _sign_at(url: str, body: dict) -> tuple[int, dict]:
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url + "/web/pkp/sign", json=body) as resp:
+            return resp.status, await resp.json(content_type=None)
+
+
+async def test_session_signatures_sign_and_cannot_be_replayed_to_another_node(network, owner_key):
+    async with await LitClient.connect(network.state_dir) as client:
+        pkp = await client.mint_pkp(owner_key)
+        sigs = client.get_session_sigs(owner_key, PKP_SIGNING)
+        signed = await client.pkp_sign("0x" + pkp.pubkey.hex(), os.urandom(32), session_sigs=sigs)
+        assert signed["address"] == eth_address(pkp.pubkey)
+
+        first, second = network.nodes[0], network.nodes[1]
+        body = {
+            "toSign": os.urandom(32).hex(), "publicKey": "0x" + pkp.pubkey.hex(), "clientPublicKey": ResponseKey.generate().public_hex,
+            "requestId": "replay-" + os.urandom(4).hex(), "coordinator": 2,
+        }
+        status, answer = await _sign_at(second, {**body, "authSig": sigs[first]})  # made for node 1
+        assert status == 403 and "nodeAddress" in answer["message"], answer
+        forged = {**sigs[second], "sig": sigs[first]["sig"]}  # a valid signature, of another message
+        status, answer = await _sign_at(second, {**body, "authSig": forged})
+        assert status in (400, 403) and "sig" in answer["message"], answer
+
+
+async def test_session_scoped_to_signing_cannot_execute(network, owner_key):
+    async with await LitClient.connect(network.state_dir) as client:
+        sigs = client.get_session_sigs(owner_key, PKP_SIGNING)
+        with pytest.raises(NotPermitted, match="Execution"):
+            await client.execute_js(code="Lit.Actions.setResponse({response: 'hi'})", session_sigs=sigs)
+
+
+def _wallet_auth_sig(wallet: str, signer_key: str) -> dict[str, str]:
+    message = siwe_message(wallet)
+    signature = Account.from_key(signer_key).sign_message(encode_defunct(text=message)).signature
+    return {"sig": "0x" + bytes(signature).hex(), "derivedVia": "EIP1271", "signedMessage": message, "address": wallet}
+
+
+async def test_a_contract_wallet_signs_in_and_a_wrong_signature_is_refused(network, owner_key, stranger_key):
+    owner = Account.from_key(owner_key).address
+    wallet = await deploy_test_contract_wallet(network.chain_url, owner_key, owner)
+    async with await LitClient.connect(network.state_dir) as client:
+        pkp = await client.mint_pkp(owner_key)
+        await client.permit_address(owner_key, pkp.token_id, wallet)
+        signed = await client.pkp_sign("0x" + pkp.pubkey.hex(), os.urandom(32), _wallet_auth_sig(wallet, owner_key))
+        assert signed["address"] == eth_address(pkp.pubkey)
+        with pytest.raises(NotPermitted, match="not from authSig.address"):
+            await client.pkp_sign("0x" + pkp.pubkey.hex(), os.urandom(32), _wallet_auth_sig(wallet, stranger_key))
+
+
+CHILD = "Lit.Actions.setResponse({response: 'child ran'})"
+PARENT = "(async () => { Lit.Actions.setResponse({response: await Lit.Actions.call({ipfsId: childIpfsId, params: {}})}); })();"
+
+
+async def test_an_authsig_for_one_action_cannot_run_another_as_a_child(network, owner_key):
+    async with await LitClient.connect(network.state_dir) as client:
+        parent, child = await client.upload_action(PARENT), await client.upload_action(CHILD)
+        only_parent = create_auth_sig(owner_key, resources=[(EXECUTION, action_resource(parent))])
+        with pytest.raises(Exception, match="Execution") as refused:
+            await client.execute_js(ipfs_id=parent, js_params={"childIpfsId": child}, auth_sig=only_parent)
+        assert child in str(refused.value)
+        both = create_auth_sig(owner_key, resources=[(EXECUTION, action_resource(parent)), (EXECUTION, action_resource(child))])
+        result = await client.execute_js(ipfs_id=parent, js_params={"childIpfsId": child}, auth_sig=both)
+        assert result.response == "child ran"
