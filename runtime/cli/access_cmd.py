@@ -86,10 +86,13 @@ def _load_key(path: str) -> str:
     return "0x" + match.group(1)
 
 
-def _auth_sig(path: str) -> dict[str, str]:
+def _auth_sig(path: str, state_dir: Path) -> dict[str, str]:
+    """--key file's authSig for the network in `state_dir` (its chain id is in the SIWE)."""
+    from .auth_cmd import network_chain_id
+
     key = _load_key(path)
     try:
-        return create_auth_sig(key)
+        return create_auth_sig(key, chain_id=network_chain_id(state_dir))
     except ValueError as exc:  # eth_account: zero or beyond the curve order
         raise UsageError(f"--key file {path}: not a valid secp256k1 private key ({exc})") from None
 
@@ -151,7 +154,7 @@ def _encrypt(args: argparse.Namespace) -> int:
 
 def _decrypt(args: argparse.Namespace) -> int:
     conditions = _load_conditions(args.conditions)
-    auth_sig = _auth_sig(args.key)
+    auth_sig = _auth_sig(args.key, args.state_dir)
     envelope = _load_envelope(args.envelope)
     result = _online(args, lambda client: client.decrypt(envelope, conditions, auth_sig))
     for index, error in sorted(result.errors.items()):
@@ -188,7 +191,7 @@ def _jwt(args: argparse.Namespace) -> int:
     if args.key is None:
         raise UsageError("issuing a token needs --key KEYFILE (or give --verify TOKEN to check one)")
     conditions = _load_conditions(args.conditions)
-    auth_sig = _auth_sig(args.key)
+    auth_sig = _auth_sig(args.key, args.state_dir)
 
     async def work(client: LitClient) -> tuple[str, dict[str, Any]]:
         token = await client.sign_jwt(conditions, auth_sig, chain=args.chain, lifetime_s=args.lifetime)

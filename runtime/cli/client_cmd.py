@@ -17,7 +17,7 @@ from runtime.client import LitClient, LitError, create_auth_sig
 from runtime.crypto.hd import eth_address
 from runtime.network.launcher import start_network, stop_network
 
-from .common import add_json, add_state_dir, emit, fail, load_params
+from .common import add_json, add_state_dir, emit, fail, load_json_object, load_params
 
 __all__ = ["register"]
 
@@ -74,10 +74,17 @@ def _execute(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         return fail(args, str(exc), 2)
 
+    try:
+        auth_sig, session_sigs = load_json_object(args.auth_sig, "--auth-sig"), load_json_object(args.session_sigs, "--session-sigs")
+    except (ValueError, OSError) as exc:
+        return fail(args, str(exc), 2)
+
     async def work(client: LitClient):
         code = Path(args.file).read_text() if args.file else None
-        auth = create_auth_sig(args.key) if args.key else None
-        result = await client.execute_js(code=code, ipfs_id=args.ipfs_id, js_params=params, auth_sig=auth)
+        auth = auth_sig
+        if auth is None and session_sigs is None and args.key:
+            auth = create_auth_sig(args.key, chain_id=client.network.chain_id)
+        result = await client.execute_js(code=code, ipfs_id=args.ipfs_id, js_params=params, auth_sig=auth, session_sigs=session_sigs)
         return result.to_json(), _result_text(result)
 
     return _run(args, work)
@@ -116,10 +123,18 @@ def _sign(args: argparse.Namespace) -> int:
     except ValueError:
         return fail(args, "HEX32 is not hex", 2)
 
+    try:
+        auth_sig, session_sigs = load_json_object(args.auth_sig, "--auth-sig"), load_json_object(args.session_sigs, "--session-sigs")
+    except (ValueError, OSError) as exc:
+        return fail(args, str(exc), 2)
+
     async def work(client: LitClient):
         async with client.registry() as registry:
             pubkey = "0x" + (await registry.get_pubkey(int(args.token, 0))).hex()
-        sig = await client.pkp_sign(pubkey, to_sign, create_auth_sig(args.key))
+        auth = auth_sig
+        if auth is None and session_sigs is None:
+            auth = create_auth_sig(args.key, chain_id=client.network.chain_id)
+        sig = await client.pkp_sign(pubkey, to_sign, auth, session_sigs=session_sigs)
         return sig, _signatures_text({"sig": sig})
 
     return _run(args, work)
@@ -167,6 +182,12 @@ def _demo(args: argparse.Namespace) -> int:
     return 0 if result["ok"] else 1
 
 
+def _add_auth_options(parser: argparse.ArgumentParser) -> None:
+    who = parser.add_mutually_exclusive_group()
+    who.add_argument("--auth-sig", metavar="JSON", help="an authSig (inline or @file.json, e.g. from `litrt auth-sig`) instead of --key's")
+    who.add_argument("--session-sigs", metavar="JSON", help="session signatures (inline or @file.json, from `litrt session-sigs`)")
+
+
 def register(subparsers: Any) -> None:
     def client_parser(name: str, help: str, handler, into: Any = subparsers) -> argparse.ArgumentParser:
         p = into.add_parser(name, help=help)
@@ -183,6 +204,7 @@ def register(subparsers: Any) -> None:
     src.add_argument("--ipfs-id")
     src.add_argument("--file")
     ex.add_argument("--params", help="jsParams as JSON or @file.json")
+    _add_auth_options(ex)
 
     pkp = subparsers.add_parser("pkp", help="mint, permit, list and sign with PKPs")
     pkp_sub = pkp.add_subparsers(dest="pkp_command", metavar="COMMAND", required=True)
@@ -196,6 +218,7 @@ def register(subparsers: Any) -> None:
     sg = client_parser("sign", "sign 32 bytes with a PKP, authorised by --key's authSig", _sign, pkp_sub)
     sg.add_argument("token")
     sg.add_argument("hex32")
+    _add_auth_options(sg)
 
     demo_p = subparsers.add_parser("demo", help="start a 4-node network, sign with a PKP from an action, verify")
     demo_p.add_argument("--state-dir", type=Path, default=None, help="keep the network here (default: a temporary one, stopped afterwards)")

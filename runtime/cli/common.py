@@ -37,15 +37,20 @@ def fail(args: argparse.Namespace, message: str, code: int = 1) -> int:
     return code
 
 
-def load_params(text: str | None) -> dict[str, Any]:
-    """--params as inline JSON or @file.json; ValueError naming the problem."""
+def load_json_object(text: str | None, what: str) -> dict[str, Any] | None:
+    """An option given as inline JSON or @file.json (None when absent); ValueError naming `what`."""
     if not text:
-        return {}
+        return None
     raw = Path(text[1:]).read_text() if text.startswith("@") else text
     try:
         value = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"--params is not valid JSON: {exc}") from None
+        raise ValueError(f"{what} is not valid JSON: {exc}") from None
     if not isinstance(value, dict):
-        raise ValueError("--params must be a JSON object")
+        raise ValueError(f"{what} must be a JSON object")
     return value
+
+
+def load_params(text: str | None) -> dict[str, Any]:
+    """--params as inline JSON or @file.json; ValueError naming the problem."""
+    return load_json_object(text, "--params") or {}

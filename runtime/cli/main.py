@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "runtime.cli.network_cmd",
     "runtime.cli.client_cmd",
     "runtime.cli.access_cmd",
+    "runtime.cli.auth_cmd",
     "runtime.cli.dev_cmd",
 )
 
