@@ -50,7 +50,9 @@ async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
     js_params = body.get("jsParams") or {}
     if not isinstance(js_params, dict):
         raise BadRequest("jsParams must be an object")
-    auth = await authenticate(body["authSig"], service.config) if body.get("authSig") else None
+    if not body.get("authSig"):
+        raise BadRequest("authSig is required: an authSig or this node's session signature, as Lit's nodes require")
+    auth = await authenticate(body["authSig"], service.config)
     coordinator = _coordinator(service, body)
     if code_b64 is not None:
         try:

@@ -19,7 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from runtime.chain.accounts import dev_accounts
-from runtime.client import ActionError, LitClient, LitError
+from runtime.client import ActionError, LitClient, LitError, create_auth_sig
 from runtime.network.launcher import NETWORK_FILE, start_network
 
 __all__ = ["DevServer", "fold_logs"]
@@ -98,7 +98,8 @@ class DevServer:
                 await self.client.permit_action(self.owner_key, self.token_id, cid)
                 self.permitted.add(cid)
             params = {**self._params(), **(extra_params or {}), "publicKey": self.public_key}
-            result = await self.client.execute_js(ipfs_id=cid, js_params=params)
+            auth = create_auth_sig(self.owner_key, chain_id=self.client.network.chain_id)  # the dev key signs in
+            result = await self.client.execute_js(ipfs_id=cid, js_params=params, auth_sig=auth)
             report.update(result.to_json())
             report["nodeLogs"] = [{"nodes": nodes, "text": text} for nodes, text in fold_logs(result.node_logs)]
         except ActionError as exc:

@@ -156,7 +156,9 @@ async def demo(state_dir: Path | None = None, nodes: int = 4, say=print) -> dict
             await client.permit_action(key, pkp.token_id, cid)
             say(f"permitted {cid} to sign with it")
             result = await client.execute_js(
-                ipfs_id=cid, js_params={"publicKey": "0x" + pkp.pubkey.hex(), "message": "hello from litrt"}
+                ipfs_id=cid,
+                js_params={"publicKey": "0x" + pkp.pubkey.hex(), "message": "hello from litrt"},
+                auth_sig=create_auth_sig(key, chain_id=client.network.chain_id),  # the dev key signs in
             )
             sig = result.signatures["sig1"]
             recovered = Account._recover_hash(bytes.fromhex(sig["dataSigned"][2:]), signature=bytes.fromhex(sig["signature"][2:]))

@@ -34,6 +34,7 @@ from runtime.access.jwt import verify_jwt
 
 from . import access, session
 from .access import DecryptResult, EncryptedData
+from .auth import create_auth_sig
 from .combine import combine_ecdsa
 from .errors import ActionError, LitError, NetworkError, NotEnoughShares, NotPermitted
 from .quorum import Decide, T, gather_until_decided
@@ -117,6 +118,7 @@ class LitClient:
         self._session: aiohttp.ClientSession | None = None
         self.root_commitments: list[list[Point]] = []
         self._ready: set[int] = set()  # nodes that said they were ready at the last refresh
+        self._anonymous_key: str | None = None  # see _anonymous_auth_sig
         self.bls_key: ThresholdPublicKey  # the network's BLS key and every node's share of it, set by refresh
 
     # ---- connection ----------------------------------------------------------------------------
@@ -239,6 +241,14 @@ class LitClient:
 
     # ---- signing -------------------------------------------------------------------------------
 
+    def _anonymous_auth_sig(self) -> dict[str, str]:
+        """Nodes take no request without a signer, as Lit's do; an action run without one is signed
+        for by a key this client made for itself: an address that owns and is permitted nothing, so
+        the action signs only with PKPs that permit the action itself."""
+        if self._anonymous_key is None:
+            self._anonymous_key = "0x" + secrets.token_bytes(32).hex()
+        return create_auth_sig(self._anonymous_key, chain_id=self.network.chain_id)
+
     def _coordinator(self, chosen: int | None) -> int:
         """The node that assigns the presignatures of one request and collects the nodes' agreement
         on each signature: `chosen`, else one that answered the last refresh (any node can; a dead
@@ -288,6 +298,8 @@ class LitClient:
             raise ValueError("give exactly one of code and ipfs_id")
         _check_strategy(response_strategy)  # before any node does work
         key, request_id = ResponseKey.generate(), secrets.token_hex(16)
+        if auth_sig is None and session_sigs is None:
+            auth_sig = self._anonymous_auth_sig()
         body: dict[str, Any] = {
             "jsParams": js_params or {},
             "authSig": auth_sig,

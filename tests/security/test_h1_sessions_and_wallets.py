@@ -91,3 +91,17 @@ async def test_an_authsig_for_one_action_cannot_run_another_as_a_child(network, 
         both = create_auth_sig(owner_key, resources=[(EXECUTION, action_resource(parent)), (EXECUTION, action_resource(child))])
         result = await client.execute_js(ipfs_id=parent, js_params={"childIpfsId": child}, auth_sig=both)
         assert result.response == "child ran"
+
+
+async def test_every_execute_names_a_signer(network):
+    body = {"code": "Lit.Actions.setResponse({response: 'x'})", "jsParams": {}}
+    async with aiohttp.ClientSession() as session:
+        for url in network.nodes:
+            async with session.post(url + "/web/execute", json=body) as resp:
+                answer = await resp.json(content_type=None)
+                assert resp.status == 400 and "authSig is required" in answer["message"]
+    # The client signs for itself when the caller gives no signer: an address with no rights.
+    who = "Lit.Actions.setResponse({response: Lit.Auth.authSigAddress})"
+    async with await LitClient.connect(network.state_dir) as client:
+        first, second = (await client.execute_js(code=who)).response, (await client.execute_js(code=who)).response
+    assert first == second and first.startswith("0x") and len(first) == 42
