@@ -77,10 +77,14 @@ def _slot_key(request_id: Any, name: Any) -> tuple[str, str]:
 class _Round:
     """A coordinator's round and the event that wakes the members' accept calls."""
 
-    def __init__(self, presig: PresignaturePublic, directory: PeerDirectory, request_id: str, deadline: float) -> None:
+    def __init__(self, presig: PresignaturePublic, directory: PeerDirectory, request_id: str) -> None:
         self.state = AgreementRound(presig, directory, request_id)
-        self.deadline = deadline
         self.decided = asyncio.Event()
+
+    def settle(self) -> None:
+        """Its deadline: decide on what arrived, and wake everyone waiting."""
+        self.state.expire()
+        self.decided.set()
 
 
 class SigningAgreement:
@@ -113,20 +117,29 @@ class SigningAgreement:
         """Send this node's accept (its use already on disk) and wait for the certificate."""
         accept = Accept.make(self._identity, presig, record, slot.request_id, self._index, secrets.token_bytes(32))
         if slot.coordinator == self._index:
-            decision: Any = _decision_json(await self.on_accept(accept))
-        else:
-            try:
-                decision = await self._transport.post(slot.coordinator, ACCEPT_PATH, {"accept": accept.to_dict()}, attempts=2)
-            except ConnectionError as exc:
-                raise SigningRefused(f"coordinator node {slot.coordinator} gave no certificate: {exc}") from None
-        return self._certificate(decision, presig, record)
-
-    def _certificate(self, decision: Any, presig: PresignaturePublic, record: str) -> Certificate:
-        if isinstance(decision, dict) and isinstance(decision.get("disagreement"), dict):
-            raise SigningRefused(str(decision["disagreement"].get("message", "the committee did not agree")))
+            decision = await self.on_accept(accept)  # its accepts were verified as they came in
+            if isinstance(decision, Disagreement):
+                raise SigningRefused(decision.message())
+            return self._matching(decision, presig, record, None)
         try:
-            certificate = Certificate.from_dict(decision.get("certificate") if isinstance(decision, dict) else None)
-            certificate.check(presig, self._directory)
+            answer = await self._transport.post(slot.coordinator, ACCEPT_PATH, {"accept": accept.to_dict()}, attempts=2)
+        except ConnectionError as exc:
+            raise SigningRefused(f"coordinator node {slot.coordinator} gave no certificate: {exc}") from None
+        if isinstance(answer, dict) and isinstance(answer.get("disagreement"), dict):
+            raise SigningRefused(str(answer["disagreement"].get("message", "the committee did not agree")))
+        try:
+            certificate = Certificate.from_dict(answer.get("certificate") if isinstance(answer, dict) else None)
+        except CryptoError as exc:
+            raise SigningRefused(f"coordinator node {slot.coordinator} sent no valid certificate: {exc}") from None
+        return self._matching(certificate, presig, record, self._directory)
+
+    def _matching(
+        self, certificate: Certificate, presig: PresignaturePublic, record: str, directory: PeerDirectory | None
+    ) -> Certificate:
+        """`certificate`, once it is known to certify this node's own record (signatures checked against
+        `directory` when it came from another node)."""
+        try:
+            certificate.check(presig, directory)
         except CryptoError as exc:
             raise SigningRefused(f"the coordinator's certificate for {presig.id} is not valid: {exc}") from None
         if certificate.record != record:
@@ -148,12 +161,13 @@ class SigningAgreement:
         if known is not None:
             return known
         self._assigned[key] = presig.id
-        deadline = time.monotonic() + AGREEMENT_TIMEOUT_S
-        self._rounds[presig.id] = _Round(presig, self._directory, key[0], deadline)
+        self._rounds[presig.id] = _Round(presig, self._directory, key[0])
         asyncio.get_running_loop().call_later(AGREEMENT_TIMEOUT_S, self._expire, key, presig.id)
         while len(self._assigned) > _MAX_ROUNDS:
             _, old = self._assigned.popitem(last=False)
-            self._rounds.pop(old, None)
+            stale = self._rounds.pop(old, None)
+            if stale is not None:
+                stale.settle()  # nobody is left waiting on a forgotten round
         return presig.id
 
     def _expire(self, key: tuple[str, str], presignature_id: str) -> None:
@@ -168,11 +182,11 @@ class SigningAgreement:
                 del self._assigned[key]
             self._pool.unassign(presignature_id)
             return
-        round_.state.expire()
-        round_.decided.set()
+        round_.settle()
 
     async def on_accept(self, accept: Accept) -> Certificate | Disagreement:
-        """Add a member's accept to its round; wait (bounded) for the round's decision."""
+        """Add a member's accept to its round; wait for the round's decision (at the latest its
+        deadline, when `_expire` settles it)."""
         round_ = self._rounds.get(accept.presignature_id)
         if round_ is None:
             raise BadRequest(f"node {self._index} assigned no presignature {accept.presignature_id}")
@@ -181,11 +195,8 @@ class SigningAgreement:
         except CryptoError as exc:
             raise BadRequest(f"accept from node {accept.party}: {exc}") from None
         if round_.state.decision is None:
-            try:
-                await asyncio.wait_for(round_.decided.wait(), max(0.0, round_.deadline - time.monotonic()))
-            except asyncio.TimeoutError:
-                round_.state.expire()
-        round_.decided.set()
+            await round_.decided.wait()
+        round_.decided.set()  # this accept may have decided it: wake the others
         decision = round_.state.decision
         assert decision is not None
         if isinstance(decision, Disagreement):

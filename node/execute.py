@@ -64,9 +64,8 @@ async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
         cid = service.cid_of(code)
     else:
         cid, code = await service.action_code(str(ipfs_id))
-    if auth is not None:
-        # The authSig lends its address to this action (PKPs, conditions): only if it said so for this CID.
-        auth.require(EXECUTION, action_resource(cid))
+    # The authSig lends its address to this action (PKPs, conditions): only if it said so for this CID.
+    auth.require(EXECUTION, action_resource(cid))
     request_id = body.get("requestId") if isinstance(body.get("requestId"), str) else None
     request = RequestContext(coordinator, auth, service.limits, request_id=request_id)
     host = service.make_host(request, [cid])

@@ -26,6 +26,7 @@ def check_client_key(body: dict[str, Any]) -> str:
     if not isinstance(request_id, str) or not request_id or len(request_id) > 256:
         raise BadRequest("requestId must be a non-empty string of at most 256 characters")
     try:
+        # A trial seal, not a parse: a small-order key parses but cannot be sealed to.
         seal_response(str(client_key), b"", request_id.encode())
     except (CryptoError, ValueError) as exc:
         raise BadRequest(f"clientPublicKey: {exc}") from None

@@ -12,6 +12,7 @@ import asyncio
 import base64
 import json
 import secrets
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,9 @@ from .quorum import Decide, T, gather_until_decided
 __all__ = ["LitClient", "ExecuteResult"]
 
 ResponseStrategy = str | Callable[[list[Any]], Any]
+
+_ANONYMOUS_LIFETIME = timedelta(hours=1)  # create_auth_sig's default
+_REFRESH_BEFORE_EXPIRY_S = 300.0
 
 
 @dataclass
@@ -118,7 +122,7 @@ class LitClient:
         self._session: aiohttp.ClientSession | None = None
         self.root_commitments: list[list[Point]] = []
         self._ready: set[int] = set()  # nodes that said they were ready at the last refresh
-        self._anonymous_key: str | None = None  # see _anonymous_auth_sig
+        self._anonymous: tuple[dict[str, str], float] | None = None  # (authSig, expiry), see _anonymous_auth_sig
         self.bls_key: ThresholdPublicKey  # the network's BLS key and every node's share of it, set by refresh
 
     # ---- connection ----------------------------------------------------------------------------
@@ -244,10 +248,13 @@ class LitClient:
     def _anonymous_auth_sig(self) -> dict[str, str]:
         """Nodes take no request without a signer, as Lit's do; an action run without one is signed
         for by a key this client made for itself: an address that owns and is permitted nothing, so
-        the action signs only with PKPs that permit the action itself."""
-        if self._anonymous_key is None:
-            self._anonymous_key = "0x" + secrets.token_bytes(32).hex()
-        return create_auth_sig(self._anonymous_key, chain_id=self.network.chain_id)
+        the action signs only with PKPs that permit the action itself. Made once per lifetime, not
+        once per request."""
+        now = time.time()
+        if self._anonymous is None or self._anonymous[1] < now + _REFRESH_BEFORE_EXPIRY_S:
+            key = "0x" + secrets.token_bytes(32).hex()
+            self._anonymous = (create_auth_sig(key, chain_id=self.network.chain_id), now + _ANONYMOUS_LIFETIME.total_seconds())
+        return self._anonymous[0]
 
     def _coordinator(self, chosen: int | None) -> int:
         """The node that assigns the presignatures of one request and collects the nodes' agreement

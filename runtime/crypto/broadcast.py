@@ -319,10 +319,28 @@ class Confirmations:
 
 class EchoedParty:
     """What a protocol party built on echo rounds and a confirmation quorum (the DKG, presigning)
-    shows of them; the party sets `_echo` and `_confirmations`."""
+    shares: the party sets `session`, `index`, `_identity`, `_echo`, `_confirmations`, `_inbox`
+    (kind -> sender -> (body, parsed) of messages held for later) and `_confirm_kind`."""
 
+    session: str
+    index: int
+    _identity: PartyKeys
     _echo: EchoedRounds
     _confirmations: Confirmations
+    _inbox: dict[str, dict[int, tuple[dict[str, Any], Any]]]
+    _confirm_kind: str
+    _phase: str
+
+    def _message(self, kind: str, body: dict[str, Any]) -> Message:
+        return sign_message(self._identity, Message(self.session, kind, self.index, None, body))
+
+    def _start_confirm_of(self, digest: str) -> list[Message]:
+        """Confirm `digest`, count the confirmations that came before this party had one, send ours."""
+        self._confirmations.confirm(digest)
+        for sender, (body, parsed) in self._inbox[self._confirm_kind].items():
+            self._confirmations.add(Message(self.session, self._confirm_kind, sender, None, body), parsed)
+        self._phase = "confirm"
+        return [self._message(self._confirm_kind, {"digest": digest})]
 
     @property
     def equivocations(self) -> list[Equivocation]:

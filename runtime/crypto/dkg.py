@@ -53,7 +53,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .broadcast import Confirmations, EchoedParty, EchoedRounds
-from .channel import bind, open_sealed, seal, sign_message, verify_message
+from .channel import bind, open_sealed, seal, verify_message
 from .dkg_checks import interpolate_polynomial, joint_keys, shares_match
 from .dkg_messages import (
     ANSWER,
@@ -105,6 +105,8 @@ _KIND_OF_PHASE = {phase: kind for kind, phase in PHASE_OF_KIND.items()}
 
 class DkgParty(EchoedParty):
     """One participant of a GJKR DKG. Drive it with start(), receive() and advance()."""
+
+    _confirm_kind = CONFIRM
 
     def __init__(
         self,
@@ -492,11 +494,7 @@ class DkgParty(EchoedParty):
             keys=tuple(keys),
         )
         digest = self._pending.transcript_digest()
-        self._confirmations.confirm(digest)
-        for sender, (body, parsed) in self._inbox[CONFIRM].items():
-            self._confirmations.add(Message(self.session, CONFIRM, sender, None, body), parsed)
-        self._phase = "confirm"
-        return [self._message(CONFIRM, {"digest": digest})]
+        return self._start_confirm_of(digest)
 
     def _after_confirm(self) -> list[Message]:
         confirmations = self._confirmations
@@ -552,9 +550,6 @@ class DkgParty(EchoedParty):
     def _feldman_commitments(self) -> list[list[Any]]:
         """This dealer's A_ikl (tests override this to play a cheating dealer)."""
         return [feldman_commit(self._group, f) for f, _ in self._polynomials]
-
-    def _message(self, kind: str, body: dict[str, Any]) -> Message:
-        return sign_message(self._identity, Message(self.session, kind, self.index, None, body))
 
     def _broadcast(self, kind: str, body: dict[str, Any], parsed: Any) -> Message:
         """A message of an echoed round: this party holds its own version like anybody else's."""

@@ -43,7 +43,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .broadcast import Confirmations, EchoedParty, EchoedRounds
-from .channel import sign_message, verify_message
+from .channel import verify_message
 from .dleq import prove_dleq, verify_dleq
 from .errors import InvalidInput, NotEnoughShares, ProtocolError
 from .identity import PartyKeys, PeerDirectory
@@ -84,6 +84,8 @@ def _default_rand(modulus: int) -> int:
 
 class PresignParty(EchoedParty):
     """One committee member's side of one presigning run (implements `protocol.Party`)."""
+
+    _confirm_kind = CONFIRM
 
     def __init__(
         self,
@@ -443,11 +445,7 @@ class PresignParty(EchoedParty):
 
     def _start_confirm(self) -> list[Message]:
         digest = self._batch_digest()
-        self._confirmations.confirm(digest)
-        for sender, (body, parsed) in self._inbox[CONFIRM].items():
-            self._confirmations.add(Message(self.session, CONFIRM, sender, None, body), parsed)
-        self._phase = "confirm"
-        return [self._message(CONFIRM, {"digest": digest})]
+        return self._start_confirm_of(digest)
 
     def _after_confirm(self) -> list[Message]:
         confirmations = self._confirmations
@@ -485,9 +483,6 @@ class PresignParty(EchoedParty):
     def _body_to_send(self, kind: str, body: dict[str, Any]) -> dict[str, Any]:
         """What this member broadcasts (tests override this to play a corrupt member)."""
         return body
-
-    def _message(self, kind: str, body: dict[str, Any]) -> Message:
-        return sign_message(self._identity, Message(self.session, kind, self.index, None, body))
 
     def _broadcast(self, kind: str, body: dict[str, Any]) -> Message:
         """A message of an echoed round: this member holds its own version like anybody else's."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .errors import InvalidInput, InvalidPoint
@@ -108,6 +109,12 @@ class PresignaturePublic:
 
     def digest(self) -> str:
         """What honest parties agree on; a combiner compares it across nodes."""
+        return self._digest
+
+    @cached_property
+    def _digest(self) -> str:
+        # Every accept, certificate check and signature share asks for it: serialise the
+        # commitments once (the dataclass is frozen, so the value cannot go stale).
         blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":")).encode()
         return hashlib.sha256(blob).hexdigest()
 

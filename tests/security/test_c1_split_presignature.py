@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -180,7 +181,7 @@ def test_a_member_with_another_view_of_the_presignature_cannot_be_certified() ->
     split = Split(4, 1, seed=13)
     round_ = AgreementRound(split.public, split.directory, "split-request")
     record = split.record(M1)
-    other_view = type(split.public)(**{**split.public.__dict__, "big_r": G.base_mul(5)})
+    other_view = replace(split.public, big_r=G.base_mul(5))
     for party in (1, 2):
         round_.add(accept(split.public, record, party, "split-request"))
     round_.add(accept(other_view, record, 3, "split-request"))
