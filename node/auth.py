@@ -14,6 +14,7 @@ and contract wallets: when the signature is not the address's own key, the walle
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -29,7 +30,10 @@ from runtime.chain.eip1271 import is_valid_signature
 
 from .errors import BadRequest, NotPermitted
 
-__all__ = ["AuthSig", "authenticate", "verify_auth_sig", "NotSignedByAddress", "LOCAL_POLICY", "policy_of"]
+__all__ = [
+    "AuthMethodContext", "AuthSig", "authenticate", "verify_auth_methods", "verify_auth_sig", "NotSignedByAddress",
+    "LOCAL_POLICY", "policy_of",
+]
 
 # A local network's: `litrt up` serves "localhost" on the dev chain (runtime/chain/devchain.py).
 LOCAL_POLICY = SiwePolicy(domains=("localhost",), chain_id=31337)
@@ -121,24 +125,52 @@ async def authenticate(value: Any, config: Any, now: float | None = None) -> Aut
     now = time.time() if now is None else now
     policy = policy_of(config)
     if isinstance(value, dict) and value.get("derivedVia") == SESSION_DERIVED_VIA:
-        own_url = config.peer(config.index).url  # what clients sign as nodeAddress
-        try:
-            session = verify_session_sig(value, own_url, now, lambda capability, at: verify_auth_sig(capability, at, policy=policy))
-        except SessionSigMalformed as exc:
-            raise BadRequest(f"authSig (session signature): {exc}") from None
-        except SessionSigRefused as exc:
-            raise NotPermitted(f"authSig (session signature): {exc}") from None
-        wallet = session.capability
-        return AuthSig(
-            address=wallet.address, expires_at=session.expiration.timestamp(), message=wallet.message,
-            siwe=wallet.siwe, capabilities=wallet.capabilities, session=session,
-        )
+        return await _authenticate_session(value, config, policy, now)
     try:
         return verify_auth_sig(value, now, policy=policy)
     except NotSignedByAddress:
         if not await _wallet_vouches(value, config):
             raise
         return verify_auth_sig(value, now, policy=policy, wallet_vouched=True)
+
+
+async def _authenticate_session(value: dict[str, Any], config: Any, policy: SiwePolicy, now: float) -> AuthSig:
+    own_url = config.peer(config.index).url  # what clients sign as nodeAddress
+    vouched: set[tuple[str, str]] = set()
+    unvouched: list[dict[str, Any]] = []
+
+    def verify_capability(capability: dict[str, Any], at: Any) -> AuthSig:
+        key = (str(capability.get("sig")), str(capability.get("signedMessage")))
+        try:
+            return verify_auth_sig(capability, at, policy=policy, wallet_vouched=key in vouched)
+        except NotSignedByAddress:
+            unvouched.append(capability)
+            raise
+
+    def verify() -> Any:
+        try:
+            return verify_session_sig(value, own_url, now, verify_capability)
+        except SessionSigMalformed as exc:
+            raise BadRequest(f"authSig (session signature): {exc}") from None
+        except SessionSigRefused as exc:
+            raise NotPermitted(f"authSig (session signature): {exc}") from None
+
+    try:
+        session = verify()
+    except NotPermitted:
+        # A capability not signed by its address's key may come from a contract wallet: ask the
+        # chain (EIP-1271) only now, so EOA sessions never wait on it, then check once more.
+        for capability in unvouched:
+            if await _wallet_vouches(capability, config):
+                vouched.add((capability["sig"], capability["signedMessage"]))
+        if not vouched:
+            raise
+        session = verify()
+    wallet = session.capability
+    return AuthSig(
+        address=wallet.address, expires_at=session.expiration.timestamp(), message=wallet.message,
+        siwe=wallet.siwe, capabilities=wallet.capabilities, session=session,
+    )
 
 
 async def _wallet_vouches(auth_sig: dict[str, Any], config: Any) -> bool:
@@ -150,3 +182,71 @@ async def _wallet_vouches(auth_sig: dict[str, Any], config: Any) -> bool:
         raise BadRequest("authSig.sig is not hex") from None
     digest = _hash_eip191_message(encode_defunct(text=auth_sig["signedMessage"]))
     return await is_valid_signature(config.chains["lit"], auth_sig["address"], digest, signature)
+
+
+# Lit's AUTH_METHOD_TYPE names (js-sdk constants), for refusals that say which kind was sent.
+_AUTH_METHOD_NAMES = {
+    0: "NULL", 1: "EthWallet", 2: "LitAction", 3: "WebAuthn", 4: "Discord", 5: "Google", 6: "GoogleJwt",
+    7: "OTP", 8: "AppleJwt", 9: "StytchJwt", 10: "StytchEmailFactorOtp", 11: "StytchSmsFactorOtp",
+    12: "StytchWhatsAppFactorOtp", 13: "StytchTotpFactorOtp",
+}
+_MAX_AUTH_METHODS = 8
+
+
+@dataclass(frozen=True)
+class AuthMethodContext:
+    """An auth method the node verified itself: what an action sees in Lit.Auth.authMethodContexts."""
+
+    auth_method_type: int
+    user_id: str
+    app_id: str
+    expires_at: float
+    auth_sig: AuthSig | None = field(default=None, compare=False)  # an EthWallet method's own authSig
+
+    def to_lit(self) -> dict[str, Any]:
+        # lit-node serialises AuthMethodResponse without lastRetrievedAt and expiration, which differ per node.
+        return {
+            "userId": self.user_id, "appId": self.app_id, "authMethodType": self.auth_method_type,
+            "usedForSignSessionKeyRequest": False,
+        }
+
+
+async def verify_auth_methods(value: Any, config: Any, now: float | None = None) -> tuple[AuthMethodContext, ...]:
+    """The request's `authMethods` ([{authMethodType, accessToken}]), each verified by this node.
+
+    EthWallet (type 1, the access token a JSON authSig) is checked as any authSig is. The others
+    are verified against outside providers (Google's and Discord's keys, Stytch, a WebAuthn
+    registration), which a local network cannot reach: a request naming one is refused, not passed on
+    unverified."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise BadRequest("authMethods must be a list of {authMethodType, accessToken}")
+    if len(value) > _MAX_AUTH_METHODS:
+        raise BadRequest(f"authMethods has {len(value)} entries; at most {_MAX_AUTH_METHODS} are accepted")
+    contexts = []
+    for index, method in enumerate(value):
+        where = f"authMethods[{index}]"
+        if not isinstance(method, dict):
+            raise BadRequest(f"{where} must be an object with authMethodType and accessToken")
+        method_type, token = method.get("authMethodType"), method.get("accessToken")
+        if not isinstance(method_type, int) or isinstance(method_type, bool) or method_type < 0:
+            raise BadRequest(f"{where}.authMethodType must be a non-negative integer")
+        if not isinstance(token, str) or not token:
+            raise BadRequest(f"{where}.accessToken must be a non-empty string")
+        if method_type != 1:
+            name = _AUTH_METHOD_NAMES.get(method_type, "a custom type")
+            raise NotPermitted(
+                f"{where}: auth method type {method_type} ({name}) cannot be verified by this network; only "
+                "EthWallet (1) is verified by the nodes. Custom auth is checked by a Lit Action (actions_examples/custom_auth.js)"
+            )
+        try:
+            auth_sig = json.loads(token)
+        except ValueError:
+            raise BadRequest(f"{where}.accessToken of an EthWallet auth method must be a JSON authSig") from None
+        try:
+            verified = await authenticate(auth_sig, config, now)
+        except (BadRequest, NotPermitted) as exc:
+            raise type(exc)(f"{where}: {exc}") from None
+        contexts.append(AuthMethodContext(1, verified.address, "lit", verified.expires_at, verified))
+    return tuple(contexts)

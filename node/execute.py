@@ -16,7 +16,7 @@ from sandbox import execute as run_action
 
 from runtime.auth.recap import EXECUTION, action_resource
 
-from .auth import authenticate
+from .auth import authenticate, verify_auth_methods
 from .agreement import SignatureSlot, coordinator_for
 from .wire import check_client_key, request_object, seal_for_client
 from .errors import BadRequest
@@ -53,6 +53,7 @@ async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
     if not body.get("authSig"):
         raise BadRequest("authSig is required: an authSig or this node's session signature, as Lit's nodes require")
     auth = await authenticate(body["authSig"], service.config)
+    auth_methods = await verify_auth_methods(body.get("authMethods"), service.config)
     coordinator = _coordinator(service, body)
     if code_b64 is not None:
         try:
@@ -67,7 +68,7 @@ async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
     # The authSig lends its address to this action (PKPs, conditions): only if it said so for this CID.
     auth.require(EXECUTION, action_resource(cid))
     request_id = body.get("requestId") if isinstance(body.get("requestId"), str) else None
-    request = RequestContext(coordinator, auth, service.limits, request_id=request_id)
+    request = RequestContext(coordinator, auth, service.limits, request_id=request_id, auth_methods=auth_methods)
     host = service.make_host(request, [cid])
     registered = request_id is not None and service.active_requests.setdefault(request_id, request) is request
     try:

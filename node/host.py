@@ -23,7 +23,7 @@ from sandbox.addresses import FetchPolicy
 from . import auth_methods
 from .access_ops import AccessOps
 from .agreement import SignatureSlot
-from .auth import AuthSig
+from .auth import AuthMethodContext, AuthSig
 from .errors import NodeError, NotPermitted
 from .signer import SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTHING
 
@@ -41,6 +41,7 @@ class RequestContext:
     refusals: list[str] = field(default_factory=list)  # permission refusals, for the client to type
     request_id: str | None = None  # the client's id, the same on every node: peers join by it
     action_cids: set[str] = field(default_factory=set)  # every action run under this request
+    auth_methods: tuple[AuthMethodContext, ...] = ()  # verified by this node (node/auth.py)
 
     def slot(self, sig_name: str) -> SignatureSlot:
         """Where the nodes meet to agree on this signature: the same at every node."""
@@ -81,7 +82,7 @@ class NodeHost(AccessOps, Host):
             raise HostError(f"sigName {sig_name!r} is already used in this execution")
         signer = self._service.signer
         pkp = await signer.resolve(args.get("publicKey"))
-        await signer.authorize(pkp, scope, self.action_cid, self._request.auth_sig)
+        await signer.authorize(pkp, scope, self.action_cid, self._request.auth_sig, self._request.auth_methods)
         slot = self._request.slot(sig_name)
         self._request.signed[sig_name] = {}  # taken while the nodes agree: a second sign with it is refused
         try:
@@ -175,7 +176,7 @@ class NodeHost(AccessOps, Host):
             "actionIpfsIds": list(self._stack),
             "actionIpfsIdStack": list(self._stack),
             "authSigAddress": auth.address if auth else None,
-            "authMethodContexts": [],
+            "authMethodContexts": [m.to_lit() for m in self._request.auth_methods],
             "resources": [],
             "customAuthResource": "",
         }

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -27,7 +28,7 @@ from runtime.crypto.hd import DerivedKey, token_id
 from runtime.crypto.secp256k1 import ORDER, SECP256K1
 
 from .agreement import SignatureSlot, SigningAgreement
-from .auth import AuthSig
+from .auth import AuthMethodContext, AuthSig
 from .errors import BadRequest, NotPermitted, NotReady
 from .keys import NetworkKeys
 from .presign_pool import PresignPool
@@ -92,34 +93,45 @@ class Signer:
             self._resolved.popitem(last=False)
         return pkp
 
-    async def authorize(self, pkp: Pkp, scope: int, action_cid: str | None, auth_sig: AuthSig | None) -> None:
-        """Allowed if the running action is permitted with `scope`, or the authSig is the owner's
-        or a permitted address's with `scope` and its ReCap grants Threshold/Signing on this PKP;
-        otherwise NotPermitted naming each rule that failed."""
+    async def authorize(
+        self, pkp: Pkp, scope: int, action_cid: str | None, auth_sig: AuthSig | None,
+        auth_methods: Sequence[AuthMethodContext] = (),
+    ) -> None:
+        """Allowed if the running action is permitted with `scope`, or the authSig (or an EthWallet
+        auth method's) is the owner's or a permitted address's with `scope` and its ReCap grants
+        Threshold/Signing on this PKP; otherwise NotPermitted naming each rule that failed."""
         reasons = []
         if action_cid is not None:
             if await self._registry.is_permitted_action_scope(pkp.token_id, action_cid, scope):
                 return
             reasons.append(f"action {action_cid} is not permitted with scope {scope} ({_SCOPE_NAMES[scope]})")
-        if auth_sig is not None:
-            owner = await self._registry.owner_of(pkp.token_id)
-            if owner.lower() == auth_sig.address.lower() or scope in await self._registry.get_permitted_address_scopes(
-                pkp.token_id, auth_sig.address
-            ):
-                # The address may sign, but only if its SIWE said so for this PKP (review H1): a
-                # sign-in for one PKP, or for decryption only, must not lend out all its keys.
-                resource = pkp_resource(pkp.token_id)
-                if auth_sig.allows(SIGNING, resource):
-                    return
-                reasons.append(
-                    f"authSig of {auth_sig.address} does not grant {SIGNING} on {resource} "
-                    f"(its ReCap grants {auth_sig.capabilities.describe()})"
-                )
-            else:
-                reasons.append(f"authSig address {auth_sig.address} is neither the owner nor permitted with scope {scope}")
+        signers = [auth_sig] if auth_sig is not None else []
+        signers += [m.auth_sig for m in auth_methods if m.auth_sig is not None]
+        for signer in signers:
+            reason = await self._address_refusal(pkp, scope, signer)
+            if reason is None:
+                return
+            reasons.append(reason)
         if not reasons:
             reasons.append("no permitted action is running and no authSig was given")
         raise NotPermitted(f"PKP {pkp.token_id}: " + "; ".join(reasons))
+
+    async def _address_refusal(self, pkp: Pkp, scope: int, auth_sig: AuthSig) -> str | None:
+        """Why `auth_sig` may not sign with `pkp`, or None if it may."""
+        owner = await self._registry.owner_of(pkp.token_id)
+        if owner.lower() != auth_sig.address.lower() and scope not in await self._registry.get_permitted_address_scopes(
+            pkp.token_id, auth_sig.address
+        ):
+            return f"authSig address {auth_sig.address} is neither the owner nor permitted with scope {scope}"
+        # The address may sign, but only if its SIWE said so for this PKP (review H1): a sign-in
+        # for one PKP, or for decryption only, must not lend out all its keys.
+        resource = pkp_resource(pkp.token_id)
+        if auth_sig.allows(SIGNING, resource):
+            return None
+        return (
+            f"authSig of {auth_sig.address} does not grant {SIGNING} on {resource} "
+            f"(its ReCap grants {auth_sig.capabilities.describe()})"
+        )
 
     async def sign(self, pkp: Pkp, to_sign: bytes, slot: SignatureSlot) -> dict[str, Any]:
         presignature_id = await self._agreement.assigned(slot)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
@@ -10,13 +11,14 @@ from typing import Any
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
+from eth_utils import to_checksum_address
 
 from runtime.auth.recap import (
     ACC_PREFIX, ACTION_PREFIX, DECRYPTION, EXECUTION, PKP_PREFIX, SIGNING, encode_recap,
 )
 from runtime.auth.siwe import SiweMessage
 
-__all__ = ["create_auth_sig", "siwe_message", "ALL_ABILITIES", "LOCAL_CHAIN_ID"]
+__all__ = ["create_auth_sig", "eth_wallet_auth_method", "siwe_message", "ALL_ABILITIES", "LOCAL_CHAIN_ID"]
 
 # The chain id of `litrt up`'s dev chain (runtime/chain/devchain.py), which the nodes require.
 LOCAL_CHAIN_ID = 31337
@@ -59,18 +61,28 @@ def siwe_message(
 def create_auth_sig(
     account: LocalAccount | str | bytes,
     resources: Iterable[tuple[str, str]] | None = ALL_ABILITIES,
+    *,
+    wallet: str | None = None,
     **siwe: Any,
 ) -> dict[str, str]:
     """Lit's authSig `{sig, derivedVia, signedMessage, address}` for `account` (a key or an eth_account).
 
     `resources`: (ability, resource) pairs to grant, e.g. `[(SIGNING, pkp_resource(token_id))]`;
-    by default every ability on every resource. `siwe` overrides siwe_message's fields."""
+    by default every ability on every resource. `wallet`: sign in as this contract wallet (EIP-1271),
+    whose isValidSignature accepts `account`'s signature. `siwe` overrides siwe_message's fields."""
     signer = account if isinstance(account, LocalAccount) else Account.from_key(account)
-    message = siwe_message(signer.address, resources=resources, **siwe)
+    address = signer.address if wallet is None else to_checksum_address(wallet)
+    message = siwe_message(address, resources=resources, **siwe)
     signature = signer.sign_message(encode_defunct(text=message)).signature
     return {
         "sig": "0x" + bytes(signature).hex(),
-        "derivedVia": "web3.eth.personal.sign",
+        "derivedVia": "web3.eth.personal.sign" if wallet is None else "EIP1271",
         "signedMessage": message,
-        "address": signer.address,
+        "address": address,
     }
+
+
+def eth_wallet_auth_method(account: LocalAccount | str | bytes, **auth_sig_options: Any) -> dict[str, Any]:
+    """Lit's EthWallet auth method (type 1) for `account`: its authSig as the access token, which
+    every node verifies before an action sees it in Lit.Auth.authMethodContexts."""
+    return {"authMethodType": 1, "accessToken": json.dumps(create_auth_sig(account, **auth_sig_options))}

@@ -298,9 +298,12 @@ class LitClient:
         response_strategy: ResponseStrategy = "mostCommon",
         coordinator: int | None = None,
         session_sigs: Mapping[str, Any] | None = None,
+        auth_methods: Sequence[Mapping[str, Any]] | None = None,
     ) -> ExecuteResult:
         """Run an action on every node. Authorise with `auth_sig` or, as Lit's SDK does, with
-        `session_sigs` (from `get_session_sigs`), or neither for an action that needs no signer."""
+        `session_sigs` (from `get_session_sigs`), or neither for an action that needs no signer.
+        `auth_methods` ([{authMethodType, accessToken}]; EthWallet (1) only) are verified by each
+        node and reach the action as Lit.Auth.authMethodContexts."""
         if (code is None) == (ipfs_id is None):
             raise ValueError("give exactly one of code and ipfs_id")
         _check_strategy(response_strategy)  # before any node does work
@@ -314,6 +317,8 @@ class LitClient:
             "requestId": request_id,
             "coordinator": self._coordinator(coordinator),
         }
+        if auth_methods:
+            body["authMethods"] = [dict(m) for m in auth_methods]
         if code is not None:
             body["code"] = base64.b64encode(code.encode()).decode()
         else:

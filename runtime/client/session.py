@@ -10,7 +10,6 @@ in its `authSig` field.
 
 from __future__ import annotations
 
-import inspect
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
@@ -53,20 +52,6 @@ def resource_requests(resources: Iterable[Resource]) -> list[ResourceAbilityRequ
     return out
 
 
-def _accepts_resources() -> bool:
-    # create_auth_sig is being extended with ReCap resources; until then it forwards **siwe to
-    # siwe_message, so whichever of the two names `resources` decides whether we can pass them.
-    for fn in (_auth.create_auth_sig, getattr(_auth, "siwe_message", None)):
-        if fn is None:
-            continue
-        params = inspect.signature(fn).parameters
-        if "resources" in params:
-            return True
-        if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-            return False
-    return False
-
-
 def get_session_sigs(
     client_or_node_addresses: Any,
     account: LocalAccount | str | bytes,
@@ -83,7 +68,8 @@ def get_session_sigs(
 
     `expiration` is a time or a lifetime from now (default 24 h); the wallet's SIWE expires then too.
     `capability_auth_sigs` (e.g. a capacity delegation) go before the wallet's authSig, as in the SDK.
-    `**siwe` goes to `create_auth_sig` (domain, chain_id, statement, nonce, ...).
+    `**siwe` goes to `create_auth_sig` (domain, chain_id, statement, nonce, wallet, ...): with
+    `wallet=<contract address>`, `account` signs for that EIP-1271 wallet.
     """
     addresses = node_addresses_of(client_or_node_addresses)
     requests = resource_requests(resources)
@@ -99,9 +85,10 @@ def get_session_sigs(
         raise ValueError(f"expiration {expires.isoformat()} is not after now {issued_at.isoformat()}")
     key = session_key or SessionKey.generate(randbytes)
 
-    options: dict[str, Any] = {"issued_at": issued_at, "expires_in": expires - issued_at, "nonce": randbytes(16).hex()}
-    if _accepts_resources():
-        options["resources"] = [(r.recap_ability, r.key) for r in requests]
+    options: dict[str, Any] = {
+        "issued_at": issued_at, "expires_in": expires - issued_at, "nonce": randbytes(16).hex(),
+        "resources": [(r.recap_ability, r.key) for r in requests],
+    }
     options.update(siwe)
     options["uri"] = key.uri  # not overridable: the SIWE must delegate to this session key
     wallet_auth_sig = _auth.create_auth_sig(account, **options)

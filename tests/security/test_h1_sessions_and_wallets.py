@@ -1,24 +1,24 @@
 """H1 on a real network: Lit's session signatures and contract wallets (EIP-1271).
 
 A session signature is made for one node: sent to another it must be refused, as must one whose
-ed25519 signature does not match. A contract wallet signs in through its isValidSignature; a
-signature it does not accept is refused. An authSig that allows one action cannot run another
-through Lit.Actions.call.
+ed25519 signature does not match. A contract wallet signs in, or delegates a session, through its
+isValidSignature; a signature it does not accept is refused. An EthWallet auth method lends its
+address only when its own authSig holds; kinds the nodes cannot verify are refused by name. An
+authSig that allows one action cannot run another through Lit.Actions.call.
 """
 
 from __future__ import annotations
 
+import json
 import os
 
 import aiohttp
 import pytest
 from eth_account import Account
-from eth_account.messages import encode_defunct
 
 from runtime.auth.recap import EXECUTION, action_resource
 from runtime.chain.tokens import deploy_test_contract_wallet
-from runtime.client import LitClient, NotPermitted, create_auth_sig
-from runtime.client.auth import siwe_message
+from runtime.client import LitClient, NotPermitted, create_auth_sig, eth_wallet_auth_method
 from runtime.crypto.channel import ResponseKey
 from runtime.crypto.hd import eth_address
 
@@ -59,22 +59,66 @@ async def test_session_scoped_to_signing_cannot_execute(network, owner_key):
             await client.execute_js(code="Lit.Actions.setResponse({response: 'hi'})", session_sigs=sigs)
 
 
-def _wallet_auth_sig(wallet: str, signer_key: str) -> dict[str, str]:
-    message = siwe_message(wallet)
-    signature = Account.from_key(signer_key).sign_message(encode_defunct(text=message)).signature
-    return {"sig": "0x" + bytes(signature).hex(), "derivedVia": "EIP1271", "signedMessage": message, "address": wallet}
-
-
-async def test_a_contract_wallet_signs_in_and_a_wrong_signature_is_refused(network, owner_key, stranger_key):
+async def test_a_contract_wallet_signs_in_or_delegates_a_session_and_a_wrong_signer_cannot(network, owner_key, stranger_key):
     owner = Account.from_key(owner_key).address
     wallet = await deploy_test_contract_wallet(network.chain_url, owner_key, owner)
     async with await LitClient.connect(network.state_dir) as client:
         pkp = await client.mint_pkp(owner_key)
         await client.permit_address(owner_key, pkp.token_id, wallet)
-        signed = await client.pkp_sign("0x" + pkp.pubkey.hex(), os.urandom(32), _wallet_auth_sig(wallet, owner_key))
+        public_key = "0x" + pkp.pubkey.hex()
+        signed = await client.pkp_sign(public_key, os.urandom(32), create_auth_sig(owner_key, wallet=wallet))
         assert signed["address"] == eth_address(pkp.pubkey)
         with pytest.raises(NotPermitted, match="not from authSig.address"):
-            await client.pkp_sign("0x" + pkp.pubkey.hex(), os.urandom(32), _wallet_auth_sig(wallet, stranger_key))
+            await client.pkp_sign(public_key, os.urandom(32), create_auth_sig(stranger_key, wallet=wallet))
+        sigs = client.get_session_sigs(owner_key, PKP_SIGNING, wallet=wallet)
+        signed = await client.pkp_sign(public_key, os.urandom(32), session_sigs=sigs)
+        assert signed["address"] == eth_address(pkp.pubkey)
+        forged = client.get_session_sigs(stranger_key, PKP_SIGNING, wallet=wallet)
+        with pytest.raises(NotPermitted, match="capabilities"):
+            await client.pkp_sign(public_key, os.urandom(32), session_sigs=forged)
+
+
+SIGN_WITH_PKP = """(async () => {
+  await Lit.Actions.signEcdsa({toSign, publicKey, sigName: 'sig'});
+  Lit.Actions.setResponse({response: JSON.stringify(Lit.Auth.authMethodContexts)});
+})();"""
+
+
+async def test_an_eth_wallet_auth_method_is_verified_and_lends_its_pkps(network, owner_key, stranger_key):
+    async with await LitClient.connect(network.state_dir) as client:
+        pkp = await client.mint_pkp(owner_key)
+        params = {"toSign": list(os.urandom(32)), "publicKey": "0x" + pkp.pubkey.hex()}
+        # The caller's own authSig has no rights on the PKP; the owner's wallet, as an auth method, has.
+        result = await client.execute_js(
+            code=SIGN_WITH_PKP, js_params=params, auth_sig=create_auth_sig(stranger_key),
+            auth_methods=[eth_wallet_auth_method(owner_key)],
+        )
+        assert result.signatures["sig"]["address"] == eth_address(pkp.pubkey)
+        owner = Account.from_key(owner_key).address
+        assert result.response == [
+            {"userId": owner, "appId": "lit", "authMethodType": 1, "usedForSignSessionKeyRequest": False}
+        ]
+        # Without it the same caller is refused; with a wallet method the owner did not sign, too.
+        with pytest.raises(NotPermitted, match="neither the owner nor permitted"):
+            await client.execute_js(code=SIGN_WITH_PKP, js_params=params, auth_sig=create_auth_sig(stranger_key))
+        lying = json.loads(eth_wallet_auth_method(stranger_key)["accessToken"])
+        lying["address"] = owner
+        with pytest.raises(NotPermitted, match=r"authMethods\[0\]"):
+            await client.execute_js(
+                code=SIGN_WITH_PKP, js_params=params, auth_sig=create_auth_sig(stranger_key),
+                auth_methods=[{"authMethodType": 1, "accessToken": json.dumps(lying)}],
+            )
+
+
+async def test_auth_methods_the_nodes_cannot_verify_are_refused_by_name(network, owner_key):
+    async with await LitClient.connect(network.state_dir) as client:
+        google = {"authMethodType": 6, "accessToken": "eyJhbGciOiJSUzI1NiJ9.e30.c2ln"}
+        with pytest.raises(NotPermitted, match=r"authMethods\[0\]: auth method type 6 \(GoogleJwt\)"):
+            await client.execute_js(code="Lit.Actions.setResponse({response: 'x'})", auth_methods=[google])
+        with pytest.raises(Exception, match=r"authMethods\[0\].accessToken"):
+            await client.execute_js(
+                code="Lit.Actions.setResponse({response: 'x'})", auth_methods=[{"authMethodType": 1, "accessToken": "{"}]
+            )
 
 
 CHILD = "Lit.Actions.setResponse({response: 'child ran'})"
