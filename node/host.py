@@ -1,8 +1,9 @@
-"""The host operations a Lit Action reaches on a node: signing, chain reads, permissions, child calls.
+"""The host a Lit Action reaches on a node: what a request shares, child calls, Lit.Auth.
 
-The sandbox's base `Host` supplies fetch and dispatches each operation to an `op_<name>` method;
-this subclass adds the operations that need keys, the chain or IPFS. Every refusal is a `HostError` whose message reaches the
-action as a thrown Error, and so the user.
+The sandbox's base `Host` supplies fetch and dispatches each operation to an `op_<name>` method.
+The operations that need keys, the chain or IPFS come from one mixin per concern (signing_ops,
+chain_ops, access_ops). Every refusal is a `HostError` whose message reaches the action as a thrown
+Error, and so the user.
 """
 
 from __future__ import annotations
@@ -10,22 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from eth_utils import keccak
-
 from runtime.auth.recap import EXECUTION, action_resource
 from runtime.chain.errors import ChainError, redact_urls
-from runtime.chain.pkp import pubkey_to_token_id
 from runtime.ipfs import IpfsError
 from sandbox import Host, HostError, Limits, OpContext
 from sandbox import execute as run_action
 from sandbox.addresses import FetchPolicy
 
-from . import auth_methods
 from .access_ops import AccessOps
 from .agreement import SignatureSlot
 from .auth import AuthMethodContext, AuthSig
+from .chain_ops import ChainOps
 from .errors import NodeError, NotPermitted
-from .signer import SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTHING
+from .op_args import text_arg
+from .signing_ops import SigningOps
 
 __all__ = ["RequestContext", "NodeHost"]
 
@@ -50,7 +49,7 @@ class RequestContext:
         return SignatureSlot(self.request_id, sig_name, self.coordinator)
 
 
-class NodeHost(AccessOps, Host):
+class NodeHost(SigningOps, ChainOps, AccessOps, Host):
     def __init__(self, service: Any, request: RequestContext, action_stack: list[str], fetch_policy: FetchPolicy) -> None:
         super().__init__(fetch_policy)
         self._service = service
@@ -74,87 +73,10 @@ class NodeHost(AccessOps, Host):
             # The action (and so the client) sees the reason, never a configured URL (it may hold a key).
             raise HostError(f"{op}: {redact_urls(str(exc), self._service.config.chains.values())}") from None
 
-    # ---- signing --------------------------------------------------------------------------------
-
-    async def _sign(self, to_sign: bytes, args: dict[str, Any], scope: int) -> str:
-        sig_name = _text(args, "sigName")
-        if sig_name in self._request.signed:
-            raise HostError(f"sigName {sig_name!r} is already used in this execution")
-        signer = self._service.signer
-        pkp = await signer.resolve(args.get("publicKey"))
-        await signer.authorize(pkp, scope, self.action_cid, self._request.auth_sig, self._request.auth_methods)
-        slot = self._request.slot(sig_name)
-        self._request.signed[sig_name] = {}  # taken while the nodes agree: a second sign with it is refused
-        try:
-            share = await signer.sign(pkp, to_sign, slot)
-        except BaseException:
-            del self._request.signed[sig_name]
-            raise
-        self._request.signed[sig_name] = {**share, "sigName": sig_name}
-        return "success"
-
-    async def op_signEcdsa(self, args: dict[str, Any], ctx: OpContext) -> str:
-        return await self._sign(_bytes32(args.get("toSign"), "toSign"), args, SCOPE_SIGN_ANYTHING)
-
-    async def op_ethPersonalSignMessageEcdsa(self, args: dict[str, Any], ctx: OpContext) -> str:
-        message = args.get("message")
-        data = bytes(message) if isinstance(message, list) else str(message).encode()
-        prefixed = b"\x19Ethereum Signed Message:\n" + str(len(data)).encode() + data
-        return await self._sign(keccak(prefixed), args, SCOPE_PERSONAL_SIGN)
-
-    # ---- chain and permissions -----------------------------------------------------------------
-
-    async def op_getRpcUrl(self, args: dict[str, Any], ctx: OpContext) -> str:
-        return self._service.chains.get_rpc_url(_text(args, "chain"))
-
-    async def op_getLatestNonce(self, args: dict[str, Any], ctx: OpContext) -> str:
-        nonce = await self._service.chains.get_latest_nonce(_text(args, "address"), _text(args, "chain"))
-        return hex(nonce)
-
-    async def op_callContract(self, args: dict[str, Any], ctx: OpContext) -> str:
-        txn = args.get("txn")
-        if not isinstance(txn, dict):
-            raise HostError("callContract: txn must be an object with to and data")
-        return await self._service.chains.call_contract(_text(args, "chain"), _text(txn, "to"), _text(txn, "data"))
-
-    async def op_pubkeyToTokenId(self, args: dict[str, Any], ctx: OpContext) -> str:
-        try:
-            return str(pubkey_to_token_id(_text(args, "publicKey")))
-        except (ValueError, ChainError) as exc:
-            raise HostError(f"pubkeyToTokenId: {exc}") from None
-
-    async def op_isPermittedAction(self, args: dict[str, Any], ctx: OpContext) -> bool:
-        return await self._service.registry.is_permitted_action(_token(args), _text(args, "ipfsId"))
-
-    async def op_isPermittedAddress(self, args: dict[str, Any], ctx: OpContext) -> bool:
-        return await self._service.registry.is_permitted_address(_token(args), _text(args, "address"))
-
-    async def op_getPermittedActions(self, args: dict[str, Any], ctx: OpContext) -> list[str]:
-        return await self._service.registry.get_permitted_actions(_token(args))
-
-    async def op_isPermittedAuthMethod(self, args: dict[str, Any], ctx: OpContext) -> bool:
-        return await auth_methods.is_permitted_auth_method(
-            self._service.registry, args.get("tokenId"), args.get("authMethodType"), args.get("userId")
-        )
-
-    async def op_getPermittedAuthMethods(self, args: dict[str, Any], ctx: OpContext) -> list[dict[str, str]]:
-        return await auth_methods.get_permitted_auth_methods(self._service.registry, args.get("tokenId"))
-
-    async def op_getPermittedAuthMethodScopes(self, args: dict[str, Any], ctx: OpContext) -> list[bool]:
-        return await auth_methods.get_permitted_auth_method_scopes(
-            self._service.registry, args.get("tokenId"), args.get("authMethodType"), args.get("userId"), args.get("maxScopeId")
-        )
-
-    async def op_getPermittedAddresses(self, args: dict[str, Any], ctx: OpContext) -> list[str]:
-        token = _token(args)
-        owner = await self._service.registry.owner_of(token)
-        others = await self._service.registry.get_permitted_addresses(token)
-        return [owner] + [a for a in others if a.lower() != owner.lower()]  # Lit lists the owner first
-
     # ---- child actions ---------------------------------------------------------------------------
 
     async def op_call(self, args: dict[str, Any], ctx: OpContext) -> str:
-        cid = _text(args, "ipfsId")
+        cid = text_arg(args, "ipfsId")
         if len(self._stack) >= self._request.limits.max_call_depth:
             raise HostError(f"Lit.Actions.call: maximum call depth {self._request.limits.max_call_depth} exceeded")
         cid, code = await self._service.action_code(cid)
@@ -180,29 +102,3 @@ class NodeHost(AccessOps, Host):
             "resources": [],
             "customAuthResource": "",
         }
-
-
-def _text(args: dict[str, Any], name: str) -> str:
-    value = args.get(name)
-    if not isinstance(value, str) or not value:
-        raise HostError(f"{name} must be a non-empty string")
-    return value
-
-
-def _token(args: dict[str, Any]) -> int:
-    value = args.get("tokenId")
-    try:
-        return int(value, 0) if isinstance(value, str) else int(value)
-    except (TypeError, ValueError):
-        raise HostError("tokenId must be an integer or a decimal/hex string") from None
-
-
-def _bytes32(value: Any, name: str) -> bytes:
-    """Lit passes toSign as an array of bytes (a Uint8Array): exactly 32 of them."""
-    if isinstance(value, dict):  # a Uint8Array serialised as {"0": .., "1": ..}
-        value = [value[k] for k in sorted(value, key=int)]
-    if not isinstance(value, list) or not all(isinstance(b, int) and 0 <= b < 256 for b in value):
-        raise HostError(f"{name} must be a Uint8Array or an array of bytes")
-    if len(value) != 32:
-        raise HostError(f"{name} must be exactly 32 bytes, got {len(value)}")
-    return bytes(value)

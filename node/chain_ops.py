@@ -1,0 +1,68 @@
+"""Chain reads inside Lit Actions: RPC URLs, nonces, contract calls, PKP permissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runtime.chain.errors import ChainError
+from runtime.chain.pkp import pubkey_to_token_id
+from sandbox import HostError, OpContext
+
+from . import auth_methods
+from .op_args import text_arg, token_arg
+
+__all__ = ["ChainOps"]
+
+
+class ChainOps:
+    """Mixed into NodeHost, which provides `_service`."""
+
+    _service: Any
+
+    async def op_getRpcUrl(self, args: dict[str, Any], ctx: OpContext) -> str:
+        return self._service.chains.get_rpc_url(text_arg(args, "chain"))
+
+    async def op_getLatestNonce(self, args: dict[str, Any], ctx: OpContext) -> str:
+        nonce = await self._service.chains.get_latest_nonce(text_arg(args, "address"), text_arg(args, "chain"))
+        return hex(nonce)
+
+    async def op_callContract(self, args: dict[str, Any], ctx: OpContext) -> str:
+        txn = args.get("txn")
+        if not isinstance(txn, dict):
+            raise HostError("callContract: txn must be an object with to and data")
+        return await self._service.chains.call_contract(text_arg(args, "chain"), text_arg(txn, "to"), text_arg(txn, "data"))
+
+    async def op_pubkeyToTokenId(self, args: dict[str, Any], ctx: OpContext) -> str:
+        try:
+            return str(pubkey_to_token_id(text_arg(args, "publicKey")))
+        except (ValueError, ChainError) as exc:
+            raise HostError(f"pubkeyToTokenId: {exc}") from None
+
+    async def op_isPermittedAction(self, args: dict[str, Any], ctx: OpContext) -> bool:
+        return await self._service.registry.is_permitted_action(token_arg(args), text_arg(args, "ipfsId"))
+
+    async def op_isPermittedAddress(self, args: dict[str, Any], ctx: OpContext) -> bool:
+        return await self._service.registry.is_permitted_address(token_arg(args), text_arg(args, "address"))
+
+    async def op_getPermittedActions(self, args: dict[str, Any], ctx: OpContext) -> list[str]:
+        return await self._service.registry.get_permitted_actions(token_arg(args))
+
+    async def op_isPermittedAuthMethod(self, args: dict[str, Any], ctx: OpContext) -> bool:
+        return await auth_methods.is_permitted_auth_method(
+            self._service.registry, args.get("tokenId"), args.get("authMethodType"), args.get("userId")
+        )
+
+    async def op_getPermittedAuthMethods(self, args: dict[str, Any], ctx: OpContext) -> list[dict[str, str]]:
+        return await auth_methods.get_permitted_auth_methods(self._service.registry, args.get("tokenId"))
+
+    async def op_getPermittedAuthMethodScopes(self, args: dict[str, Any], ctx: OpContext) -> list[bool]:
+        return await auth_methods.get_permitted_auth_method_scopes(
+            self._service.registry, args.get("tokenId"), args.get("authMethodType"), args.get("userId"), args.get("maxScopeId")
+        )
+
+    async def op_getPermittedAddresses(self, args: dict[str, Any], ctx: OpContext) -> list[str]:
+        token = token_arg(args)
+        owner = await self._service.registry.owner_of(token)
+        others = await self._service.registry.get_permitted_addresses(token)
+        return [owner] + [a for a in others if a.lower() != owner.lower()]  # Lit lists the owner first
+
