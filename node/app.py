@@ -20,6 +20,7 @@ from .access import handle_encryption_sign, handle_signing_jwt
 from .access_ops import PEER_SHARE_PATH, handle_peer_decryption_share
 from .agreement import ACCEPT_PATH, ASSIGN_PATH
 from .errors import BadRequest, NodeError, NotReady
+from .exchange import EXCHANGE_PATH
 from .execute import handle_execute, handle_pkp_sign
 from .service import NodeService
 
@@ -171,6 +172,12 @@ async def peer_sign_accept(request: web.Request) -> web.Response:
     return web.json_response(await request.app[SERVICE].agreement.handle_accept(sender, payload))
 
 
+async def peer_exchange(request: web.Request) -> web.Response:
+    sender, payload = await _peer_payload(request)
+    request.app[SERVICE].exchange.deliver(sender, payload)
+    return web.json_response({"ok": True})
+
+
 def create_app(service: NodeService) -> web.Application:
     app = web.Application(middlewares=[_client_activity, _errors], client_max_size=_MAX_BODY)
     app[SERVICE] = service
@@ -185,6 +192,7 @@ def create_app(service: NodeService) -> web.Application:
     app.router.add_post("/web/signing/access_control_condition", signing_jwt)
     app.router.add_post(ASSIGN_PATH, peer_sign_assign)
     app.router.add_post(ACCEPT_PATH, peer_sign_accept)
+    app.router.add_post(EXCHANGE_PATH, peer_exchange)
 
     async def on_startup(app: web.Application) -> None:
         service.start_background()

@@ -8,6 +8,7 @@ Error, and so the user.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from .access_ops import AccessOps
 from .agreement import SignatureSlot
 from .auth import AuthMethodContext, AuthSig
 from .chain_ops import ChainOps
+from .collective_ops import CollectiveOps
 from .errors import NodeError, NotPermitted
 from .op_args import text_arg
 from .signing_ops import SigningOps
@@ -41,6 +43,8 @@ class RequestContext:
     request_id: str | None = None  # the client's id, the same on every node: peers join by it
     action_cids: set[str] = field(default_factory=set)  # every action run under this request
     auth_methods: tuple[AuthMethodContext, ...] = ()  # verified by this node (node/auth.py)
+    combined: set[str] = field(default_factory=set)  # sigNames signed and combined inside the action
+    collective_calls: Counter[str] = field(default_factory=Counter)  # runOnce/broadcastAndCollect calls per name
 
     def slot(self, sig_name: str) -> SignatureSlot:
         """Where the nodes meet to agree on this signature: the same at every node."""
@@ -49,7 +53,7 @@ class RequestContext:
         return SignatureSlot(self.request_id, sig_name, self.coordinator)
 
 
-class NodeHost(SigningOps, ChainOps, AccessOps, Host):
+class NodeHost(SigningOps, CollectiveOps, ChainOps, AccessOps, Host):
     def __init__(self, service: Any, request: RequestContext, action_stack: list[str], fetch_policy: FetchPolicy) -> None:
         super().__init__(fetch_policy)
         self._service = service

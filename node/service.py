@@ -20,6 +20,7 @@ from sandbox.addresses import FetchPolicy
 
 from .agreement import SigningAgreement
 from .config import NodeConfig
+from .exchange import RequestExchange
 from .host import NodeHost, RequestContext
 from .errors import BadRequest, NotReady
 from .genesis import NeedsResharing, peer_directory, run_genesis, wait_for_peers
@@ -92,6 +93,7 @@ class NodeService:
         self._tasks: list[asyncio.Task[None]] = []
         self.t = threshold_for(config.n)
         self.agreement = SigningAgreement(config.index, self.identity, self.directory, self.pool, self.transport)
+        self.exchange = RequestExchange(config.index, lambda path, payload: self.transport.broadcast(path, payload, attempts=1))
         self.presigner = Presigner(
             config, self.t, self.identity, self.directory, self.pool, self.hub, self.transport, self.send
         )

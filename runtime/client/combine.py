@@ -5,13 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from runtime.crypto.agreement import Certificate
-from runtime.crypto.ecdsa import SignatureShare, agreed_value, combine_signature_shares
-from runtime.crypto.errors import CryptoError
-from runtime.crypto.errors import NotEnoughShares as CryptoNotEnough
-from runtime.crypto.hd import derive_key, eth_address
-from runtime.crypto.presignature import PresignaturePublic
-from runtime.crypto.secp256k1 import SECP256K1, Point
+from runtime.crypto.errors import VerificationFailed
+from runtime.crypto.secp256k1 import Point
+from runtime.crypto.share_payloads import combine_share_payloads
 
 from .errors import NotEnoughShares
 
@@ -21,48 +17,9 @@ __all__ = ["combine_ecdsa"]
 def combine_ecdsa(
     sig_name: str, payloads: Mapping[int, dict[str, Any]], root_commitments: list[list[Point]], t: int
 ) -> dict[str, Any]:
-    """One signature from the nodes' payloads for `sig_name`; liars are named in `badNodes`.
-
-    The public parts (presignature, key id, message, agreement certificate) are taken as the value
-    t+1 nodes agree on, so up to t liars cannot choose them; every share is then checked against
-    those public parts."""
-    need = t + 1
+    """One signature from the nodes' payloads for `sig_name`; liars are named in `badNodes`
+    (runtime/crypto/share_payloads.py); NotEnoughShares when no signature can be made."""
     try:
-        presig = PresignaturePublic.from_dict(agreed_value({i: p.get("presignature") for i, p in payloads.items()}, need))
-        key_id = bytes.fromhex(agreed_value({i: p.get("keyId") for i, p in payloads.items()}, need).removeprefix("0x"))
-        data = bytes.fromhex(agreed_value({i: p.get("dataSigned") for i, p in payloads.items()}, need).removeprefix("0x"))
-        certificate = Certificate.from_dict(agreed_value({i: p.get("certificate") for i, p in payloads.items()}, need))
-        certificate.check(presig)
-    except (CryptoNotEnough, CryptoError, AttributeError, ValueError) as exc:
-        raise NotEnoughShares(f"signature {sig_name!r}: nodes do not agree on what was signed ({exc})") from None
-    key = derive_key(key_id, root_commitments)
-    delta = certificate.rerandomizer(SECP256K1.encode(key.public_key), data)
-    shares, malformed = [], []
-    for index, payload in payloads.items():
-        try:
-            share = SignatureShare.from_dict(payload.get("signatureShare"))
-        except CryptoError:
-            malformed.append(index)
-            continue
-        if share.index != index:  # a node may only send its own share
-            malformed.append(index)
-        else:
-            shares.append(share)
-    try:
-        signature = combine_signature_shares(presig, key, data, shares, delta)
-    except CryptoNotEnough as exc:
-        bad = sorted(set(exc.bad_parties) | set(malformed))
-        raise NotEnoughShares(
-            f"signature {sig_name!r}: {exc.have} valid shares, need {exc.need}; bad shares from nodes {bad}"
-        ) from None
-    public_key = SECP256K1.encode_uncompressed(key.public_key)
-    return {
-        **signature.to_dict(),
-        "publicKey": "0x" + public_key.hex(),
-        "address": eth_address(key.public_key),
-        "dataSigned": "0x" + data.hex(),
-        "badNodes": sorted(set(signature.bad_parties) | set(malformed)),
-        "committee": list(presig.committee),
-        "signingSet": list(certificate.signers),
-        "presignatureId": presig.id,
-    }
+        return combine_share_payloads(sig_name, payloads, root_commitments, t)
+    except VerificationFailed as exc:
+        raise NotEnoughShares(str(exc)) from None

@@ -339,17 +339,30 @@
     utf8Only(encoding);
     return new TextEncoder().encode(string);
   };
-  // The host elects one node; only the leader runs the function, the others may wait for its answer.
-  actions.runOnce = async function runOnce({ waitForResponse = true, name = "default" } = {}, asyncFn) {
-    const election = await hostCall("runOnce", { phase: "elect", name, waitForResponse });
+  // Lit's runOnce: the host elects one node, which runs the function; its result, always a string
+  // ("[ERROR]" when the function throws), reaches the others through the host.
+  actions.runOnce = async function runOnce({ waitForResponse, name } = {}, asyncFn) {
+    const election = await hostCall("runOnce", { phase: "elect", name });
     if (election && election.isLeader) {
-      const response = await asyncFn();
-      await hostCall("runOnce", { phase: "result", name, response: response === undefined ? null : String(response) });
+      let response = "";
+      try {
+        response = await asyncFn();
+      } catch (e) {
+        consoleObject.error("Error running function:", e);
+        response = "[ERROR]";
+      }
+      try {
+        response = response.toString();
+      } catch (e) {
+        consoleObject.error("Error converting response to string:", e);
+        response = "";
+      }
+      if (waitForResponse) await hostCall("runOnce", { phase: "result", name, response });
       return response;
     }
-    if (!waitForResponse) return null;
+    if (!waitForResponse) return undefined;
     const answer = await hostCall("runOnce", { phase: "wait", name });
-    return answer ? answer.response : null;
+    return answer.response;
   };
 
   // ---- external memory ------------------------------------------------------------------------

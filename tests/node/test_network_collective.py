@@ -1,0 +1,121 @@
+"""runOnce, broadcastAndCollect and signAndCombineEcdsa on a real 4-node network.
+
+Checked the way a Lit user would: one node runs runOnce's function and every node sees its value;
+every node sees every node's broadcast value; the signature an action combines recovers (with
+eth_keys, eth_account's) to the PKP's address. A node that sends bad shares cannot stop the others combining.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+
+import pytest
+from eth_keys import keys
+
+from runtime.client import LitClient, create_auth_sig
+from runtime.crypto.hd import eth_address
+from runtime.network.launcher import stop_network
+
+pytestmark = pytest.mark.slow
+
+RUN_ONCE = """
+const go = async () => {
+  const value = await Lit.Actions.runOnce({ waitForResponse: true, name: "pick" }, async () => {
+    console.log("leader ran");
+    return Math.random();
+  });
+  console.log("value " + value + " " + typeof value);
+  const failed = await LitActions.runOnce({ waitForResponse: true, name: "boom" }, async () => { throw new Error("no"); });
+  const silent = await Lit.Actions.runOnce({ waitForResponse: false, name: "quiet" }, async () => "x");
+  Lit.Actions.setResponse({ response: JSON.stringify({ value, failed, silent: silent === undefined ? "undefined" : silent }) });
+};
+go();
+"""
+
+COLLECT = """(async () => {
+  const mine = "node-" + Math.random();
+  const all = await Lit.Actions.broadcastAndCollect({ name: "rand", value: mine });
+  console.log("mine " + mine);
+  console.log("all " + JSON.stringify(all));
+  Lit.Actions.setResponse({ response: JSON.stringify(all) });
+})();"""
+
+SIGN_AND_COMBINE = """(async () => {
+  const signature = await Lit.Actions.signAndCombineEcdsa({ toSign, publicKey, sigName: "combined" });
+  Lit.Actions.setResponse({ response: signature });
+})();"""
+
+
+def _recover(digest: bytes, signature: dict) -> str:
+    assert re.fullmatch(r"0[23][0-9a-f]{64}", signature["r"]) and re.fullmatch(r"[0-9a-f]{64}", signature["s"])
+    assert signature["v"] in (0, 1) and int(signature["r"][:2], 16) - 2 == signature["v"]
+    vrs = keys.Signature(vrs=(signature["v"], int(signature["r"][2:], 16), int(signature["s"], 16)))
+    return vrs.recover_public_key_from_msg_hash(digest).to_checksum_address()
+
+
+async def test_run_once_runs_on_one_node_and_every_node_gets_its_string(network):
+    async with await LitClient.connect(network.state_dir, straggler_grace_s=5) as client:
+        result = await client.execute_js(code=RUN_ONCE)
+    logs = result.node_logs
+    assert len(logs) == 4, result.errors
+    assert sum("leader ran" in text for text in logs.values()) == 1
+    seen = {re.search(r"value (\S+) (\w+)", text).groups() for text in logs.values()}
+    assert len(seen) == 1 and next(iter(seen))[1] == "string"
+    assert result.response["failed"] == "[ERROR]"
+    assert result.response["value"] == next(iter(seen))[0]
+
+
+async def test_broadcast_and_collect_gives_every_node_every_value_in_node_order(network):
+    async with await LitClient.connect(network.state_dir, straggler_grace_s=5) as client:
+        result = await client.execute_js(code=COLLECT)
+    logs = result.node_logs
+    assert len(logs) == 4, result.errors
+    collected = {re.search(r"all (.*)", text).group(1) for text in logs.values()}
+    assert len(collected) == 1
+    values = json.loads(next(iter(collected)))
+    mine = {index: re.search(r"mine (\S+)", text).group(1) for index, text in logs.items()}
+    assert values == [mine[i] for i in sorted(mine)]
+
+
+async def test_sign_and_combine_gives_the_action_a_signature_and_the_client_no_share(network, owner_key):
+    digest = os.urandom(32)
+    async with await LitClient.connect(network.state_dir) as client:
+        pkp = await client.mint_pkp(owner_key)
+        result = await client.execute_js(
+            code=SIGN_AND_COMBINE, js_params={"toSign": list(digest), "publicKey": "0x" + pkp.pubkey.hex()},
+            auth_sig=create_auth_sig(owner_key),
+        )
+    assert _recover(digest, result.response) == eth_address(pkp.pubkey)
+    assert result.signatures == {}
+
+
+async def test_an_action_signs_only_with_a_pkp_it_may_use(network, owner_key, stranger_key):
+    async with await LitClient.connect(network.state_dir) as client:
+        pkp = await client.mint_pkp(owner_key)
+        with pytest.raises(Exception, match="neither the owner nor permitted"):
+            await client.execute_js(
+                code=SIGN_AND_COMBINE, js_params={"toSign": list(os.urandom(32)), "publicKey": "0x" + pkp.pubkey.hex()},
+                auth_sig=create_auth_sig(stranger_key),
+            )
+
+
+def test_a_node_sending_bad_shares_cannot_stop_the_others_combining(tmp_path, launcher, owner_key):
+    info = launcher(tmp_path / "net", 4, faults={3: "wrong_signature_shares"})
+    digest = os.urandom(32)
+
+    async def flow() -> None:
+        async with await LitClient.connect(info.state_dir, straggler_grace_s=5) as client:
+            pkp = await client.mint_pkp(owner_key)
+            result = await client.execute_js(
+                code=SIGN_AND_COMBINE, js_params={"toSign": list(digest), "publicKey": "0x" + pkp.pubkey.hex()},
+                auth_sig=create_auth_sig(owner_key),
+            )
+            assert _recover(digest, result.response) == eth_address(pkp.pubkey)
+
+    try:
+        asyncio.run(flow())
+    finally:
+        stop_network(info.state_dir)
