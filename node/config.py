@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sandbox.fetch_mocks import FetchMocks, MockSpecError
+
 from .errors import BadRequest
 
 __all__ = ["PeerInfo", "NodeConfig", "url_endpoint"]
+
+log = logging.getLogger(__name__)
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -55,6 +60,9 @@ class NodeConfig:
     presign_pool_target: int = 40
     root_key_count: int = 10
     limits: dict[str, Any] = field(default_factory=dict)  # overrides of sandbox.Limits
+    # Development only: {HOST: FILE.json path | loopback URL | response document} answering actions'
+    # fetches to HOST without the internet (sandbox/fetch_mocks.py); `litrt up --mock-fetch` writes it.
+    fetch_mocks: dict[str, Any] = field(default_factory=dict)
     # What an authSig's SIWE message must name (security review H1): one of these domains (its
     # host, or host:port) and this chain id. The defaults are a local network's: `litrt up` serves
     # "localhost" and its dev chain has id 31337 (runtime/chain/devchain.py).
@@ -88,6 +96,17 @@ class NodeConfig:
             services += [("ipfs", u) for u in [*self.ipfs_gateways, *self.ipfs_kubo_rpc]]
             endpoints |= {url_endpoint(url, f"{what} url {url!r}") for what, url in services}
         return frozenset(endpoints | {(self.host, self.port)})
+
+    def fetch_mock_table(self) -> FetchMocks | None:
+        """The configured fetch mocks (None when there are none), checked now so a bad one stops start-up."""
+        if not self.fetch_mocks:
+            return None
+        try:
+            mocks = FetchMocks.from_config(self.fetch_mocks, "node config fetch_mocks")
+        except MockSpecError as exc:
+            raise BadRequest(str(exc)) from None
+        log.warning("fetch mocks are active (development only): %s", ", ".join(r.pattern for r in mocks.rules))
+        return mocks
 
     def peer(self, index: int) -> PeerInfo:
         for p in self.peers:

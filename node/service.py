@@ -89,6 +89,7 @@ class NodeService:
         self.fetch_policy = FetchPolicy(
             allow_private=config.allow_private_fetch,
             forbidden_endpoints=config.fetch_forbidden_endpoints(),
+            mocks=config.fetch_mock_table(),
         )
         self._tasks: list[asyncio.Task[None]] = []
         self.t = threshold_for(config.n)

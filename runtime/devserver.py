@@ -4,12 +4,17 @@ It reuses the network in the state directory (or starts one), mints one dev PKP 
 permits every new CID of the action, and runs it with `publicKey` added to the jsParams, so
 `signEcdsa` works at once. It also serves `POST /run` (same JSON as `litrt execute --json`) and
 `GET /last`, so tests and editors can drive it.
+
+With fetch mocks (`litrt dev --mock-fetch`), a network it starts gets them in every node's config; a
+running network must already have the same ones. The nodes log each mocked request, and the dev
+server shows those lines with each run (read from the nodes' log files in the state directory).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,9 +25,11 @@ from aiohttp import web
 
 from runtime.chain.accounts import dev_accounts
 from runtime.client import ActionError, LitClient, LitError, create_auth_sig
-from runtime.network.launcher import NETWORK_FILE, start_network
+from runtime.network.launcher import NETWORK_FILE, load_network, start_network
+from sandbox import fetch_mocks
+from sandbox.fetch_mocks import FetchMocks
 
-__all__ = ["DevServer", "fold_logs"]
+__all__ = ["DevServer", "MockMismatch", "fold_logs"]
 
 _POLL_S = 0.1
 
@@ -33,6 +40,41 @@ def fold_logs(node_logs: dict[int, str]) -> list[tuple[list[int], str]]:
     for index, text in sorted(node_logs.items()):
         groups.setdefault(text, []).append(index)
     return [(nodes, text) for text, nodes in groups.items()]
+
+
+class MockMismatch(ValueError):
+    """The running network was started with other fetch mocks than `litrt dev` was given."""
+
+
+_NODE_LOG = re.compile(r"node(\d+)\.log")
+_MOCK_MARK = f" {fetch_mocks.log.name} INFO "
+
+
+class _MockLines:
+    """New "mocked: ..." lines in the nodes' logs since the last look, by node."""
+
+    def __init__(self, logs_dir: Path) -> None:
+        self.logs_dir = logs_dir
+        self.offsets = {path: path.stat().st_size for path in self._files()}
+
+    def _files(self) -> list[Path]:
+        return sorted(p for p in self.logs_dir.glob("node*.log") if _NODE_LOG.fullmatch(p.name))
+
+    def take(self) -> dict[int, str]:
+        found: dict[int, str] = {}
+        for path in self._files():
+            start = self.offsets.get(path, 0)
+            with path.open("rb") as f:
+                f.seek(start)
+                chunk = f.read()
+            complete = chunk[: chunk.rfind(b"\n") + 1]  # a line still being written waits for the next look
+            self.offsets[path] = start + len(complete)
+            lines = [ln.split(_MOCK_MARK, 1)[1] for ln in complete.decode(errors="replace").splitlines() if _MOCK_MARK in ln]
+            if lines:
+                match = _NODE_LOG.fullmatch(path.name)
+                assert match is not None
+                found[int(match.group(1))] = "\n".join(lines)
+        return found
 
 
 def _mtime(path: Path | None) -> int:
@@ -49,6 +91,7 @@ class DevServer:
     params_text: str | None = None  # inline JSON, or @file.json (watched too)
     nodes: int = 4
     say: Callable[[str], None] = print
+    fetch_mocks: FetchMocks | None = None
     owner_key: str = field(default_factory=lambda: dev_accounts(count=2)[1].private_key)
     client: LitClient | None = None
     public_key: str | None = None
@@ -56,6 +99,7 @@ class DevServer:
     permitted: set[str] = field(default_factory=set)
     last: dict[str, Any] | None = None
     runs: int = 0
+    mock_lines: _MockLines | None = None
 
     @property
     def params_file(self) -> Path | None:
@@ -70,12 +114,30 @@ class DevServer:
             raise ValueError("params must be a JSON object")
         return value
 
+    def _check_mocks(self) -> dict[str, Any]:
+        """The running network's fetch mocks; MockMismatch if --mock-fetch asked for others."""
+        running = load_network(self.state_dir).fetch_mocks
+        if self.fetch_mocks is not None and self.fetch_mocks.to_config() != running:
+            has = "with fetch mocks " + json.dumps(running) if running else "without fetch mocks"
+            raise MockMismatch(
+                f"the network in {self.state_dir} runs {has}, not the --mock-fetch given; stop it with "
+                f"`litrt down --state-dir {self.state_dir}` and run `litrt dev` again to start one with these mocks"
+            )
+        return running
+
     async def prepare(self) -> None:
         if not (self.state_dir / NETWORK_FILE).exists():
             self.say(f"starting a {self.nodes}-node network in {self.state_dir} ...")
-            await start_network(self.state_dir, self.nodes, progress=lambda m: self.say(f"  {m}"))
+            await start_network(
+                self.state_dir, self.nodes, fetch_mocks=self.fetch_mocks, progress=lambda m: self.say(f"  {m}")
+            )
         else:
             self.say(f"reusing the network in {self.state_dir}")
+        mocks = self._check_mocks()
+        if mocks:
+            self.mock_lines = _MockLines(self.state_dir / "logs")
+            for host, source in mocks.items():
+                self.say(f"fetch mock: {host} -> {source}")
         self.client = await LitClient.connect(self.state_dir, straggler_grace_s=2.0)  # show every node's logs
         pkp_file = self.state_dir / "dev-pkp.json"
         if not pkp_file.exists():
@@ -107,6 +169,9 @@ class DevServer:
             report["errors"] = {str(k): v for k, v in exc.node_errors.items()}
         except (LitError, ValueError, OSError) as exc:
             report["error"] = {"message": f"{type(exc).__name__}: {exc}", "line": None}
+        if self.mock_lines is not None:
+            mocked = fold_logs(self.mock_lines.take())
+            report["mocked"] = [{"nodes": nodes, "text": text} for nodes, text in mocked]
         report["durationMs"] = round((time.perf_counter() - started) * 1000, 1)
         self.runs += 1
         report["run"] = self.runs
@@ -147,6 +212,9 @@ def render(report: dict[str, Any]) -> str:
         nodes = ",".join(str(n) for n in group["nodes"])
         for line in group["text"].rstrip("\n").split("\n") if group["text"] else []:
             lines.append(f"  [node {nodes}] {line}")
+    for group in report.get("mocked", []):
+        nodes = ",".join(str(n) for n in group["nodes"])
+        lines += [f"  [node {nodes}] {line}" for line in group["text"].split("\n")]
     if report.get("error"):
         err = report["error"]
         where = f" (line {err['line']})" if err.get("line") else ""

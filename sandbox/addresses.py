@@ -9,9 +9,13 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from sandbox.errors import FetchRefused
+
+if TYPE_CHECKING:
+    from sandbox.fetch_mocks import FetchMocks
 
 __all__ = ["FetchPolicy", "resolve_checked"]
 
@@ -26,14 +30,21 @@ class FetchPolicy:
     forbidden_ports: ports refused on every host, whatever allow_private says (the node's own ports).
     forbidden_endpoints: (host, port) pairs refused whatever allow_private says; a host of 0.0.0.0 or ::
     stands for every address, as a server bound there answers on all of them.
+    mocks: hosts answered from a file or a local server instead of the network (development only;
+    None unless the user configured some, see sandbox/fetch_mocks.py).
     """
 
     allow_private: bool = False
     forbidden_ports: frozenset[int] = field(default_factory=frozenset)
     forbidden_endpoints: frozenset[tuple[str, int]] = field(default_factory=frozenset)
+    mocks: FetchMocks | None = None
 
     def with_forbidden(self, host: str, port: int) -> FetchPolicy:
-        return FetchPolicy(self.allow_private, self.forbidden_ports, self.forbidden_endpoints | {(host, port)})
+        return replace(self, forbidden_endpoints=self.forbidden_endpoints | {(host, port)})
+
+    def for_forwarding(self) -> FetchPolicy:
+        """The rules for a mock's forward to a local server: loopback allowed, own services still not."""
+        return replace(self, allow_private=True, mocks=None)
 
 
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
@@ -55,6 +66,10 @@ def _unwrap(address: IPAddress) -> IPAddress:
     if address in _NAT64 or (int(address) >> 32 == 0 and int(address) > 1):
         return low32
     return address
+
+
+def is_loopback(address: IPAddress) -> bool:
+    return _unwrap(address).is_loopback
 
 
 def is_public(address: IPAddress) -> bool:

@@ -1,6 +1,7 @@
 """fetch() for actions: one HTTP exchange with aiohttp, under the host's FetchPolicy.
 
-Redirects are followed here, not by aiohttp, so that every hop's address is checked again.
+Redirects are followed here, not by aiohttp, so that every hop's address is checked again. A hop
+whose URL the policy's mocks cover is answered by the mock (sandbox/fetch_mocks.py) instead.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import asyncio
 import base64
 import binascii
 import socket
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urljoin
 
@@ -16,8 +18,9 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
-from sandbox.addresses import FetchPolicy, IPAddress, resolve_checked
+from sandbox.addresses import FetchPolicy, IPAddress, is_loopback, resolve_checked
 from sandbox.errors import FetchRefused, HostError
+from sandbox.fetch_mocks import MOCK_HEADER, FetchReply
 
 __all__ = ["perform_fetch", "MAX_REDIRECTS"]
 
@@ -87,16 +90,48 @@ async def _read_capped(response: aiohttp.ClientResponse, max_bytes: int, url: UR
 
 
 async def _exchange(
-    url: URL, method: str, headers: dict[str, str], body: bytes | None, policy: FetchPolicy, max_bytes: int
-) -> tuple[aiohttp.ClientResponse, bytes]:
+    url: URL,
+    method: str,
+    headers: dict[str, str],
+    body: bytes | None,
+    policy: FetchPolicy,
+    max_bytes: int,
+    loopback_only: bool = False,
+) -> FetchReply:
     port = url.port or (443 if url.scheme == "https" else 80)
     addresses = await resolve_checked(url.host or "", port, policy)
+    if loopback_only:
+        for address in addresses:
+            if not is_loopback(address):
+                raise FetchRefused(f"fetch: the mock's forward target {url.host} resolves to {address}, not a loopback address")
     connector = aiohttp.TCPConnector(resolver=_PinnedResolver(url.host or "", addresses), force_close=True)
     async with aiohttp.ClientSession(connector=connector, trust_env=False) as session:
         async with session.request(
             method, url, headers=headers, data=body, allow_redirects=False, auto_decompress=True
         ) as response:
-            return response, await _read_capped(response, max_bytes, url)
+            content = await _read_capped(response, max_bytes, url)
+            return FetchReply(response.status, response.reason or "", list(response.headers.items()), content)
+
+
+async def _hop(
+    url: URL, method: str, headers: dict[str, str], body: bytes | None, policy: FetchPolicy, max_bytes: int
+) -> FetchReply:
+    """One request: to the network under the policy, or to the mock that covers `url`."""
+    rule = policy.mocks.find(url) if policy.mocks is not None else None
+    if policy.mocks is None or rule is None:
+        return await _exchange(url, method, headers, body, policy, max_bytes)
+    if rule.forward is None:
+        reply = rule.reply(method, url)  # no DNS, no connection: the host may not even exist
+        if len(reply.body) > max_bytes:
+            raise HostError(f"fetch: the response from {url} is larger than the limit of {max_bytes} bytes")
+    else:
+        port = f":{url.explicit_port}" if url.explicit_port is not None else ""
+        forwarded = {**headers, "X-Forwarded-Host": f"{url.host}{port}"}
+        target = rule.forward_url(url)
+        reply = await _exchange(target, method, forwarded, body, policy.for_forwarding(), max_bytes, loopback_only=True)
+        reply = replace(reply, headers=[*reply.headers, (MOCK_HEADER, rule.pattern)])
+    policy.mocks.note(method, url, rule, reply.status)
+    return reply
 
 
 async def perform_fetch(
@@ -107,21 +142,21 @@ async def perform_fetch(
     try:
         async with asyncio.timeout(timeout_s):
             for hop in range(MAX_REDIRECTS + 1):
-                response, content = await _exchange(url, method, headers, body, policy, max_bytes)
-                location = response.headers.get("Location")
-                if response.status not in REDIRECT_STATUSES or location is None:
+                reply = await _hop(url, method, headers, body, policy, max_bytes)
+                location = next((v for k, v in reply.headers if k.lower() == "location"), None)
+                if reply.status not in REDIRECT_STATUSES or location is None:
                     return {
                         "url": str(url),
-                        "status": response.status,
-                        "statusText": response.reason or "",
-                        "headers": [[k, v] for k, v in response.headers.items()],
-                        "body": base64.b64encode(content).decode("ascii"),
+                        "status": reply.status,
+                        "statusText": reply.status_text,
+                        "headers": [[k, v] for k, v in reply.headers],
+                        "body": base64.b64encode(reply.body).decode("ascii"),
                         "redirected": hop > 0,
                     }
                 url = URL(urljoin(str(url), location))
                 if url.scheme not in ("http", "https"):
                     raise HostError(f"fetch: refusing a redirect to {url}")
-                if response.status == 303 or (response.status in (301, 302) and method == "POST"):
+                if reply.status == 303 or (reply.status in (301, 302) and method == "POST"):
                     method, body = "GET", None
             raise HostError(f"fetch: more than {MAX_REDIRECTS} redirects")
     except TimeoutError as exc:

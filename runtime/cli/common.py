@@ -6,10 +6,15 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEFAULT_STATE_DIR", "add_state_dir", "add_json", "emit", "fail", "load_params"]
+from sandbox.fetch_mocks import FetchMocks
+
+__all__ = [
+    "DEFAULT_STATE_DIR", "add_state_dir", "add_json", "add_mock_fetch", "emit", "fail", "load_params", "mock_fetch",
+]
 
 DEFAULT_STATE_DIR = Path(os.environ.get("LITRT_STATE_DIR", ".litrt/network"))
 
@@ -19,6 +24,20 @@ def add_state_dir(parser: argparse.ArgumentParser) -> None:
         "--state-dir", type=Path, default=DEFAULT_STATE_DIR,
         help=f"the local network's directory (default {DEFAULT_STATE_DIR}, or $LITRT_STATE_DIR)",
     )
+
+
+def add_mock_fetch(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--mock-fetch", action="append", default=[], metavar="HOST=FILE.json|URL",
+        help="answer fetches to HOST (host[:port][/path]) from FILE.json, or forward them to a local URL; "
+        "repeatable (development only)",
+    )
+
+
+def mock_fetch(args: argparse.Namespace, report: Callable[[str], None] | None = None) -> FetchMocks | None:
+    """The --mock-fetch options as mocks (None when none given); MockSpecError naming the bad one."""
+    specs = getattr(args, "mock_fetch", None) or []
+    return FetchMocks.from_flags(specs, "--mock-fetch", report) if specs else None
 
 
 def add_json(parser: argparse.ArgumentParser) -> None:

@@ -10,15 +10,16 @@ from typing import Any
 
 from aiohttp import web
 
-from runtime.devserver import DevServer
+from runtime.devserver import DevServer, MockMismatch
+from sandbox.fetch_mocks import FetchMocks, MockSpecError
 
-from .common import add_state_dir
+from .common import add_mock_fetch, add_state_dir, mock_fetch
 
 __all__ = ["register"]
 
 
-async def _serve(args: argparse.Namespace) -> None:
-    server = DevServer(Path(args.action), args.state_dir, args.params, args.nodes)
+async def _serve(args: argparse.Namespace, mocks: FetchMocks | None) -> None:
+    server = DevServer(Path(args.action), args.state_dir, args.params, args.nodes, fetch_mocks=mocks)
     await server.prepare()
     runner = web.AppRunner(server.app(), access_log=None)
     await runner.setup()
@@ -38,7 +39,15 @@ def _dev(args: argparse.Namespace) -> int:
         print(f"error: no such action file: {args.action}", file=sys.stderr)
         return 2
     try:
-        asyncio.run(_serve(args))
+        mocks = mock_fetch(args)
+    except MockSpecError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(_serve(args, mocks))
+    except MockMismatch as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         pass
     return 0
@@ -50,5 +59,6 @@ def register(subparsers: Any) -> None:
     dev.add_argument("--params", help="jsParams as JSON or @file.json (the file is watched too)")
     dev.add_argument("--nodes", type=int, default=4, help="size of the network to start if none is running")
     dev.add_argument("--port", type=int, default=7470, help="port of the dev server's HTTP API")
+    add_mock_fetch(dev)
     add_state_dir(dev)
     dev.set_defaults(handler=_dev)

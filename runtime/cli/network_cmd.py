@@ -11,8 +11,9 @@ import urllib.request
 from typing import Any
 
 from runtime.network.launcher import load_network, start_network, stop_network
+from sandbox.fetch_mocks import MockSpecError
 
-from .common import add_json, add_state_dir, emit, fail
+from .common import add_json, add_mock_fetch, add_state_dir, emit, fail, mock_fetch
 
 __all__ = ["register"]
 
@@ -36,6 +37,7 @@ def _summary(info: Any) -> str:
         f"  BLS network key: {info.public['blsPublicKey']}",
         f"  ECDSA root keys: {len(info.public['ecdsaRootKeys'])}, first {info.public['ecdsaRootKeys'][0]}",
     ]
+    lines += [f"  fetch mock: {host} -> {source}" for host, source in info.fetch_mocks.items()]
     return "\n".join(lines)
 
 
@@ -45,7 +47,13 @@ def _up(args: argparse.Namespace) -> int:
     if args.nodes < 4 and not args.json:
         print(f"warning: {args.nodes} nodes tolerate no faulty node; 4 is the smallest real network", file=sys.stderr)
     try:
-        info = asyncio.run(start_network(args.state_dir, args.nodes, chain_rpc=args.chain_rpc, progress=_progress(args)))
+        mocks = mock_fetch(args)
+    except MockSpecError as exc:
+        return fail(args, str(exc), 2)
+    try:
+        info = asyncio.run(
+            start_network(args.state_dir, args.nodes, chain_rpc=args.chain_rpc, fetch_mocks=mocks, progress=_progress(args))
+        )
     except (FileExistsError, RuntimeError, TimeoutError, OSError) as exc:
         return fail(args, str(exc))
     emit(args, json.loads(info.to_json()), _summary(info))
@@ -93,6 +101,7 @@ def register(subparsers: Any) -> None:
     up.add_argument("--nodes", type=int, default=4)
     up.add_argument("--chain-rpc", help="use this JSON-RPC chain (e.g. ganache) instead of the embedded one")
     up.add_argument("--detach", action="store_true", help="return once the network is ready")
+    add_mock_fetch(up)
     add_state_dir(up)
     add_json(up)
     up.set_defaults(handler=_up)

@@ -1,6 +1,8 @@
 """`litrt run FILE`: run a Lit Action locally in the sandbox, with fetch but no keys.
 
 Exit codes: 0 the action succeeded, 1 the action failed (its error is printed), 2 usage.
+With --mock-fetch, each mocked request is reported on stderr ("mocked: GET https://... -> prices.json
+(200)"), or in the "mocked" list of the --json object.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ import json
 import sys
 from pathlib import Path
 
-from runtime.cli.common import load_params
+from runtime.cli.common import add_mock_fetch, load_params, mock_fetch
 from sandbox import ExecutionResult, FetchPolicy, Host, Limits, SandboxSetupError, execute
+from sandbox.fetch_mocks import MockSpecError
 
 __all__ = ["register", "run_action"]
 
@@ -30,6 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="let fetch reach loopback and private addresses (local development)",
     )
     parser.add_argument("--timeout-ms", type=int, default=Limits().timeout_ms, help="wall-time limit")
+    add_mock_fetch(parser)
     parser.set_defaults(handler=run_action)
 
 
@@ -59,7 +63,18 @@ def run_action(args: argparse.Namespace) -> int:
         return _usage_error(str(exc))
     if args.timeout_ms <= 0:
         return _usage_error("--timeout-ms must be positive")
-    host = Host(FetchPolicy(allow_private=args.allow_private_fetch))
+    mocked: list[str] = []
+
+    def report(line: str) -> None:
+        mocked.append(line)
+        if not args.json:
+            print(line, file=sys.stderr, flush=True)
+
+    try:
+        mocks = mock_fetch(args, report)
+    except MockSpecError as exc:
+        return _usage_error(str(exc))
+    host = Host(FetchPolicy(allow_private=args.allow_private_fetch, mocks=mocks))
     try:
         result = asyncio.run(execute(code, params, host, Limits(timeout_ms=args.timeout_ms)))
     except SandboxSetupError as exc:
@@ -68,7 +83,7 @@ def run_action(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _usage_error(str(exc))
     if args.json:
-        print(json.dumps(result.to_json()))
+        print(json.dumps({**result.to_json(), "mocked": mocked} if mocks is not None else result.to_json()))
     else:
         _print_human(result)
     return 0 if result.error is None else 1

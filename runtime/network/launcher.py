@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import aiohttp
 
 from runtime.chain.accounts import dev_accounts
 from runtime.chain.pkp import NetworkKeysRegistry, deploy
+from sandbox.fetch_mocks import FetchMocks
 
 from .processes import ManagedProcess, free_port, python_cmd, spawn, stop_all, wait_http
 
@@ -43,6 +44,7 @@ class NetworkInfo:
     network_keys_contract: str
     ipfs_url: str
     public: dict[str, Any]  # the network's public keys as the nodes publish them
+    fetch_mocks: dict[str, Any] = field(default_factory=dict)  # every node's `fetch_mocks` (development)
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, indent=2)
@@ -101,11 +103,13 @@ async def start_network(
     presign_pool_target: int = 20,
     ready_timeout_s: float = 180.0,
     faults: dict[int, str] | None = None,
+    fetch_mocks: FetchMocks | None = None,
     progress: Progress = lambda _msg: None,
 ) -> NetworkInfo:
     """Start everything, wait for the DKG, publish the network keys on chain, write network.json.
 
-    `faults` ({node index: fault name}) is for tests only: it starts chosen nodes as liars."""
+    `faults` ({node index: fault name}) is for tests only: it starts chosen nodes as liars.
+    `fetch_mocks` go into every node's config, so actions' fetches to those hosts are mocked."""
     root = Path(state_dir).resolve()
     if (root / NETWORK_FILE).exists():
         raise FileExistsError(f"a network is already recorded in {root}; `litrt down --state-dir {root}` first")
@@ -129,6 +133,7 @@ async def start_network(
         await _wait_post(ipfs, "/api/v0/version", None, 60)
         progress(f"IPFS service ready at {ipfs.url}")
 
+        mock_table = fetch_mocks.to_config() if fetch_mocks is not None else {}
         ports = [free_port(host) for _ in range(n)]
         identities = await asyncio.gather(
             *(_keygen(root / f"node{i}", root / "secrets" / f"node{i}.seal") for i in range(1, n + 1))
@@ -146,6 +151,7 @@ async def start_network(
                 "dkg_phase_timeout_s": phase_timeout_s, "presign_batch_size": presign_batch_size,
                 "presign_pool_target": presign_pool_target, "fault": (faults or {}).get(i),
                 "siwe_domains": ["localhost"], "siwe_chain_id": contracts.chain_id,
+                "fetch_mocks": mock_table,
             }
             path = root / f"node{i}" / "config.json"
             path.write_text(json.dumps(config, indent=2))
@@ -167,7 +173,7 @@ async def start_network(
         info = NetworkInfo(
             state_dir=str(root), nodes=[p["url"] for p in peers], n=n, t=public["t"], threshold=public["threshold"],
             chain_url=chain_rpc, chain_id=contracts.chain_id, pkp_contract=contracts.pkp_registry,
-            network_keys_contract=contracts.network_keys, ipfs_url=ipfs.url, public=public,
+            network_keys_contract=contracts.network_keys, ipfs_url=ipfs.url, public=public, fetch_mocks=mock_table,
         )
         (root / NETWORK_FILE).write_text(info.to_json())
         progress("network ready")
