@@ -1,4 +1,4 @@
-"""Access control inside Lit Actions: checkConditions, encrypt, decryptAndCombine, decryptToSingleNode.
+"""Access control inside Lit Actions: checkConditions, encrypt, decryptAndCombine, decryptToSingleNode, aesDecrypt.
 
 Decrypting inside an action needs 2t+1 nodes' shares, so the node running the action asks its peers
 over the signed peer channel. A peer gives its share only for a request it is running itself with
@@ -21,7 +21,9 @@ import time
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from runtime.access import ConditionError, conditions_field, conditions_from_request
+from runtime.access import ConditionError, conditions_field, conditions_from_request, json_type
+from runtime.access.aes import AesDecryptError, aes_decrypt
+from runtime.access.shapes import conditions_by_shape
 from runtime.access.envelope import encrypt_under_conditions, parse_ciphertext
 from runtime.crypto import ibe
 from runtime.crypto.bls_threshold import SignatureShare, combine
@@ -81,6 +83,15 @@ def _bytes_arg(value: Any, name: str, op: str) -> bytes:
     raise HostError(f"Lit.Actions.{op}: {name} must be a string or a Uint8Array")
 
 
+def _byte_array(value: Any, name: str, op: str) -> bytes:
+    """A Uint8Array argument (it crosses the bridge as an array of byte values)."""
+    if isinstance(value, list) and value and all(isinstance(b, int) and 0 <= b < 256 for b in value):
+        return bytes(value)
+    got = "an empty array" if value == [] else "an array of other values" if isinstance(value, list) else json_type(value)
+    hint = " (decode it first, e.g. with ethers.utils.arrayify for hex)" if isinstance(value, str) else ""
+    raise HostError(f"Lit.Actions.{op}: {name} must be a non-empty Uint8Array, got {got}{hint}")
+
+
 async def _caller(service: Any, auth_sig: Any, request: "RequestContext") -> AuthSig | None:
     """Whose conditions: the authSig given to the call, else the request's, else nobody's (None)."""
     if auth_sig:
@@ -100,14 +111,39 @@ class AccessOps:
     action_cid: str
 
     async def op_checkConditions(self, args: dict[str, Any], ctx: OpContext) -> bool:
-        fields = _conditions(args, "checkConditions")
-        kind, parsed = conditions_from_request(fields)
-        address = _address(await _caller(self._service, args.get("authSig"), self._request))
+        """As lit-peer's CheckConditions: `conditions` is one list whose items are told apart by shape
+        (runtime.access.shapes); `chain` is required; the authSig is the one given, else the request's,
+        and with neither the call fails. This runtime also takes `conditions` as an object holding one
+        request-style field (`{accessControlConditions: [...]}`), its earlier form."""
+        op = "Lit.Actions.checkConditions"
+        raw = args.get("conditions")
         try:
-            await require_conditions(self._service, kind, parsed, address, self.action_cid)
+            if isinstance(raw, dict):
+                kind, parsed = conditions_from_request(conditions_field(raw))
+            else:
+                kind, parsed = "unifiedAccessControlConditions", conditions_by_shape(raw)
+        except ConditionError as exc:
+            raise HostError(f"{op}: {exc}") from None
+        chain = args.get("chain")
+        if not isinstance(chain, str) or not chain.strip():
+            raise HostError(f"{op}: chain is required (the chain the authSig is from, e.g. \"ethereum\")")
+        caller = await _caller(self._service, args.get("authSig"), self._request)
+        if caller is None:
+            raise HostError(f"{op}: no authSig: pass one, or send the request with one (the conditions are checked for its address)")
+        try:
+            await require_conditions(self._service, kind, parsed, caller.address, self.action_cid)
         except NotPermitted:
             return False
         return True
+
+    async def op_aesDecrypt(self, args: dict[str, Any], ctx: OpContext) -> str:
+        """Lit's answer: the plaintext's bytes as lower-case hex without 0x (runtime.access.aes)."""
+        key = _byte_array(args.get("symmetricKey"), "symmetricKey", "aesDecrypt")
+        ciphertext = _byte_array(args.get("ciphertext"), "ciphertext", "aesDecrypt")
+        try:
+            return aes_decrypt(key, ciphertext).hex()
+        except AesDecryptError as exc:
+            raise HostError(f"Lit.Actions.aesDecrypt: {exc}") from None
 
     async def op_encrypt(self, args: dict[str, Any], ctx: OpContext) -> dict[str, str]:
         fields = _conditions(args, "encrypt")

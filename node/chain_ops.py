@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from runtime.chain.errors import ChainError
+from runtime.access import json_type
+from runtime.chain.errors import ChainError, InvalidArgument
 from runtime.chain.pkp import pubkey_to_token_id
+from runtime.chain.txn import decode_call_txn
 from sandbox import HostError, OpContext
 
 from . import auth_methods
@@ -27,10 +29,23 @@ class ChainOps:
         return hex(nonce)
 
     async def op_callContract(self, args: dict[str, Any], ctx: OpContext) -> str:
-        txn = args.get("txn")
-        if not isinstance(txn, dict):
-            raise HostError("callContract: txn must be an object with to and data")
-        return await self._service.chains.call_contract(text_arg(args, "chain"), text_arg(txn, "to"), text_arg(txn, "data"))
+        """eth_call of the action's serialized transaction; the result as 0x-hex (see runtime.chain.txn).
+
+        `txn` may also be an object `{to, data}`, this runtime's earlier form, kept as it costs one branch."""
+        chain, txn = text_arg(args, "chain"), args.get("txn")
+        if isinstance(txn, dict):
+            return await self._service.chains.call_contract(chain, text_arg(txn, "to"), text_arg(txn, "data"))
+        if not isinstance(txn, str) or not txn:
+            got = "an empty string" if txn == "" else json_type(txn)
+            raise HostError(
+                "callContract: txn must be a serialized transaction as a hex string "
+                f"(ethers.utils.serializeTransaction({{ to, data }})), got {got}"
+            )
+        try:
+            call = decode_call_txn(txn)
+        except InvalidArgument as exc:
+            raise HostError(f"callContract: {exc}") from None
+        return await self._service.chains.call_contract(chain, call.to, call.data, gas=call.gas, value=call.value)
 
     async def op_pubkeyToTokenId(self, args: dict[str, Any], ctx: OpContext) -> str:
         try:

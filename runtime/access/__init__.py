@@ -15,6 +15,7 @@ from __future__ import annotations
 from . import conditions as _conditions
 from .canonical import canonical_json, conditions_hash
 from .conditions import *  # noqa: F403  (the parsed forms and parsing: conditions.__all__)
+from ._fields import json_type
 from .errors import ChainReadFailed, ConditionError
 from .evaluate import DEFAULT_MAX_CHAIN_CALLS, ConditionResult, Evaluation, evaluate
 
@@ -29,5 +30,6 @@ __all__ = sorted(
         "canonical_json",
         "conditions_hash",
         "evaluate",
+        "json_type",
     ]
 )

@@ -89,16 +89,18 @@ def conditions_field(conditions: Any) -> dict[str, Any]:
     return {kind: body[kind]}
 
 
-def parse_conditions(kind: str, raw: Any) -> Group:
-    """The conditions `raw` of request field `kind` as a validated tree; ConditionError names the fault."""
+def parse_conditions(kind: str, raw: Any, path: str | None = None) -> Group:
+    """The conditions `raw` of request field `kind` as a validated tree; ConditionError names the fault.
+
+    Paths in errors start at `path`, by default the field's name."""
     if kind in _UNSUPPORTED_KINDS:
         raise ConditionError(kind, _UNSUPPORTED_KINDS[kind])
     expect_one_of(kind, KINDS, "kind", "conditions field")
     parser = _Parser(kind)  # type: ignore[arg-type]
-    root = parser.group(raw, kind, depth=1)
-    implicit_and = kind == "accessControlConditions" and not has_operator(root)
-    _check_alternation(root, implicit_and=implicit_and)
-    return root
+    tree = parser.group(raw, path or kind, depth=1)
+    implicit_and = kind == "accessControlConditions" and not has_operator(tree)
+    _check_alternation(tree, implicit_and=implicit_and)
+    return tree
 
 
 class _Parser:

@@ -7,9 +7,10 @@ once the fold is decided (`false and …`, `true or …`), which gives the same 
 chain reads, and report the conditions not read as skipped. In `accessControlConditions` with
 no operator anywhere the top-level items are joined by "and" (Lit's legacy form).
 
-Before any chain read every condition is planned again, every chain it names must be
-configured, and the number of reads the tree could need must be within `max_chain_calls`;
-otherwise ConditionError names the place. What counts as "not met" and what raises
+Before any chain read every condition is planned again, every chain it reads must be
+configured (a chain it only names may be any chain Lit knows: runtime.access.lit_chains), and
+the number of reads the tree could need must be within `max_chain_calls`; otherwise
+ConditionError names the place. What counts as "not met" and what raises
 ChainReadFailed is said in runtime.access._reads.
 """
 
@@ -23,6 +24,7 @@ from ._fields import parse_address
 from ._model import Group, Item, Operator, check_kind, has_operator
 from ._reads import Caller, run_check
 from .errors import ConditionError
+from .lit_chains import LIT_CHAINS
 
 __all__ = ["ConditionResult", "Evaluation", "evaluate", "DEFAULT_MAX_CHAIN_CALLS"]
 
@@ -62,11 +64,13 @@ async def evaluate(
     checks = {c.path: plan(c) for c in parsed.conditions()}
     configured = set(chains.chains)
     for check in checks.values():
-        if check.chain not in configured:
-            raise ConditionError(
-                f"{check.path}.chain",
-                f"chain {check.chain!r} is not configured on this node; configured: {sorted(configured)}",
-            )
+        if check.chain in configured or (check.chain_reads == 0 and check.chain in LIT_CHAINS):
+            continue  # a condition that reads nothing may name any chain Lit knows (see lit_chains)
+        raise ConditionError(
+            f"{check.path}.chain",
+            f"chain {check.chain!r} is not configured on this node; configured: {sorted(configured)}"
+            + ("" if check.chain_reads else " (a condition that reads no chain may also name any chain Lit knows)"),
+        )
     needed = sum(check.chain_reads for check in checks.values())
     if needed > max_chain_calls:
         raise ConditionError(

@@ -70,12 +70,24 @@ class ChainRpc:
             return int(await w3.eth.get_transaction_count(_checked_address(address, "address"), "latest"))
 
     async def call_contract(
-        self, chain: str, to: str, data: str | bytes, *, from_address: str | None = None, block: Any = "latest"
+        self,
+        chain: str,
+        to: str,
+        data: str | bytes,
+        *,
+        from_address: str | None = None,
+        block: Any = "latest",
+        gas: int | None = None,
+        value: int = 0,
     ) -> str:
         """eth_call `data` on contract `to`; returns the raw result as 0x-hex (Lit's callContract)."""
         tx: dict[str, Any] = {"to": _checked_address(to, "to"), "data": _hex_data(data, "data")}
         if from_address is not None:
             tx["from"] = _checked_address(from_address, "from")
+        if gas is not None:
+            tx["gas"] = gas
+        if value:
+            tx["value"] = value
         w3 = self.web3(chain)
         with mapped_errors(self.get_rpc_url(chain), f"callContract on {chain}"):
             result = await w3.eth.call(tx, block)  # type: ignore[arg-type]
