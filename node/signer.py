@@ -24,7 +24,7 @@ from runtime.auth.recap import SIGNING, pkp_resource
 from runtime.chain.pkp import PkpRegistry, SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTHING, normalize_pubkey
 from runtime.crypto.ecdsa import check_presignature_use, sign_share
 from runtime.crypto.errors import CryptoError
-from runtime.crypto.hd import DerivedKey, token_id
+from runtime.crypto.hd import DerivedKey, action_key_id, token_id
 from runtime.crypto.secp256k1 import ORDER, SECP256K1
 
 from .agreement import SignatureSlot, SigningAgreement
@@ -92,6 +92,15 @@ class Signer:
         if len(self._resolved) > RESOLVED_CACHE_ENTRIES:
             self._resolved.popitem(last=False)
         return pkp
+
+    def action_key(self, action_cid: str) -> Pkp:
+        """The running action's own key (Lit's signAsAction): derived from its CID, minted nowhere,
+        so no permission applies; `sign` treats it like a PKP. Only the CID the node itself ran may
+        be passed here, which is what makes the key that action's alone."""
+        key_id = action_key_id(action_cid)
+        key, share = self._keys.derive(key_id)
+        public_key = SECP256K1.encode_uncompressed(key.public_key)
+        return Pkp(token_id=token_id(public_key), key_id=key_id, public_key=public_key, key=key, share=share)
 
     async def authorize(
         self, pkp: Pkp, scope: int, action_cid: str | None, auth_sig: AuthSig | None,

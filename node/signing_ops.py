@@ -1,24 +1,49 @@
-"""Signing inside Lit Actions: signEcdsa and ethPersonalSignMessageEcdsa.
+"""Signing inside Lit Actions: signEcdsa, sign, ethPersonalSignMessageEcdsa, the action's own key
+(signAsAction, getActionPublicKey, verifyActionSignature) and claimKey.
 
 A share leaves the node only through the signing agreement (node/agreement.py); it is sealed for
-the client, which combines the shares of every node (runtime/client).
+the client, which combines the shares of every node (runtime/client). signAsAction's share also
+goes to the other nodes running the request, so that each can combine the signature and hand it
+to the action, as Lit's node does (lit-node `functions/action_client.rs::sign_with_action`).
 """
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
+from eth_account import Account
+from eth_account.messages import encode_defunct
 from eth_utils import keccak
 
+from runtime.crypto.action_key import action_public_key, public_key_hex, signed_data_output, verify_signed_data_output
+from runtime.crypto.ecdsa import EcdsaSignature
+from runtime.crypto.errors import CryptoError, VerificationFailed
+from runtime.crypto.secp256k1 import ORDER
+from runtime.crypto.share_payloads import combine_share_payloads
 from sandbox import HostError, OpContext
 
-from .op_args import bytes32_arg, text_arg
-from .signer import SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTHING
+from .op_args import blank_arg, bytes32_arg, bytes_arg, scheme_arg
+from .signer import SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTHING, Pkp
 
 if TYPE_CHECKING:
     from .host import RequestContext
 
-__all__ = ["SigningOps"]
+__all__ = ["SigningOps", "request_claims", "CLAIM_WALLET_PURPOSE"]
+
+CLAIM_WALLET_PURPOSE = "lit-claim-wallet"  # the sealed store's derived key that signs claims
+_SHARES_WAIT_S = 15.0
+_K256 = "EcdsaK256Sha256"
+
+
+def request_claims(request: "RequestContext") -> dict[str, dict[str, str]]:
+    """keyId -> this node's claim, for the execute response's claimData (every action of the
+    request adds to the same map). Kept on the request object so child actions share it."""
+    claims = getattr(request, "claims", None)
+    if claims is None:
+        claims = {}
+        setattr(request, "claims", claims)
+    return claims
 
 
 class SigningOps:
@@ -28,29 +53,128 @@ class SigningOps:
     _request: "RequestContext"
     action_cid: str
 
-    async def _sign(self, to_sign: bytes, args: dict[str, Any], scope: int) -> str:
-        sig_name = text_arg(args, "sigName")
-        if sig_name in self._request.signed:
+    def _take_sig_name(self, args: dict[str, Any]) -> str:
+        sig_name = blank_arg(args, "sigName")
+        if sig_name in self._request.signed or sig_name in self._request.combined:
             raise HostError(f"sigName {sig_name!r} is already used in this execution")
-        signer = self._service.signer
-        pkp = await signer.resolve(args.get("publicKey"))
-        await signer.authorize(pkp, scope, self.action_cid, self._request.auth_sig, self._request.auth_methods)
+        return sig_name
+
+    async def _share(self, key: Pkp, to_sign: bytes, sig_name: str, scheme: str) -> dict[str, Any]:
+        """This node's share for `key` under the agreement, recorded for the client."""
         slot = self._request.slot(sig_name)
         self._request.signed[sig_name] = {}  # taken while the nodes agree: a second sign with it is refused
         try:
-            share = await signer.sign(pkp, to_sign, slot)
+            share = await self._service.signer.sign(key, to_sign, slot)
         except BaseException:
             del self._request.signed[sig_name]
             raise
-        self._request.signed[sig_name] = {**share, "sigName": sig_name}
+        # sigType stays Lit v7's "K256" (its SDK combines only those); the scheme travels beside it.
+        self._request.signed[sig_name] = {**share, "sigName": sig_name, "signingScheme": scheme}
+        return share
+
+    async def _sign_pkp(self, to_sign: bytes, args: dict[str, Any], scope: int, scheme: str = _K256) -> str:
+        sig_name = self._take_sig_name(args)
+        signer = self._service.signer
+        pkp = await signer.resolve(args.get("publicKey"))
+        await signer.authorize(pkp, scope, self.action_cid, self._request.auth_sig, self._request.auth_methods)
+        await self._share(pkp, to_sign, sig_name, scheme)
         return "success"
 
     async def op_signEcdsa(self, args: dict[str, Any], ctx: OpContext) -> str:
-        return await self._sign(bytes32_arg(args.get("toSign"), "toSign"), args, SCOPE_SIGN_ANYTHING)
+        return await self._sign_pkp(bytes32_arg(args.get("toSign"), "toSign"), args, SCOPE_SIGN_ANYTHING)
+
+    async def op_sign(self, args: dict[str, Any], ctx: OpContext) -> str:
+        """Lit.Actions.sign: for EcdsaK256Sha256 the 32 bytes are signed as given (Lit's node
+        hashes nothing for ECDSA; the scheme's SHA-256 is the caller's to apply)."""
+        to_sign = bytes_arg(args.get("toSign"), "toSign")
+        blank_arg(args, "publicKey")
+        blank_arg(args, "sigName")
+        scheme = scheme_arg(args, "sign")
+        return await self._sign_pkp(bytes32_arg(to_sign, "toSign"), args, SCOPE_SIGN_ANYTHING, scheme)
 
     async def op_ethPersonalSignMessageEcdsa(self, args: dict[str, Any], ctx: OpContext) -> str:
         message = args.get("message")
         data = bytes(message) if isinstance(message, list) else str(message).encode()
         prefixed = b"\x19Ethereum Signed Message:\n" + str(len(data)).encode() + data
-        return await self._sign(keccak(prefixed), args, SCOPE_PERSONAL_SIGN)
+        return await self._sign_pkp(keccak(prefixed), args, SCOPE_PERSONAL_SIGN)
 
+    # ---- the action's own key ------------------------------------------------------------------
+
+    def _action_public_key(self, cid: str) -> Any:
+        roots = [row[0] for row in self._service.require_keys().root_commitments]
+        try:
+            return action_public_key(cid, roots)
+        except CryptoError as exc:
+            raise HostError(f"actionIpfsCid: {exc}") from None
+
+    async def op_signAsAction(self, args: dict[str, Any], ctx: OpContext) -> str:
+        """Sign with the running action's key (no PKP, so no permission), then combine with the
+        other nodes' shares: the action gets Lit's SignedDataOutput JSON, the client the shares."""
+        to_sign = bytes_arg(args.get("toSign"), "toSign")  # Lit's order of checks: toSign, sigName, scheme
+        sig_name = self._take_sig_name(args)
+        scheme = scheme_arg(args, "signAsAction", action_key=True)
+        to_sign = bytes32_arg(to_sign, "toSign")
+        request_id = self._request.slot(sig_name).request_id
+        key = self._service.signer.action_key(self.action_cid)  # its own CID: never one the action names
+        share = await self._share(key, to_sign, sig_name, scheme)
+        combined = await self._combine_with_peers(request_id, f"action-shares:{sig_name}", sig_name, share)
+        if combined["publicKey"] != "0x" + key.public_key.hex():
+            raise HostError("Lit.Actions.signAsAction: the nodes combined a signature for another key than this action's")
+        signature = EcdsaSignature(int(combined["r"], 16), int(combined["s"], 16), int(combined["recid"]))
+        return json.dumps(signed_data_output(signature, key.key.public_key, to_sign))
+
+    async def _combine_with_peers(self, request_id: str, topic: str, sig_name: str, share: dict[str, Any]) -> dict[str, Any]:
+        """The signature from this node's share and the others' (each checked), through the
+        request's exchange (node/exchange.py); HostError if 2t+1 good shares do not arrive."""
+        exchange, t = self._service.exchange, self._service.t
+        roots = self._service.require_keys().root_commitments
+        combined: dict[str, Any] = {}
+
+        def enough(payloads: dict[int, Any]) -> bool:
+            try:
+                combined.update(combine_share_payloads(sig_name, payloads, roots, t))
+            except VerificationFailed:
+                return False  # too few yet, or a liar among them: wait for more
+            return True
+
+        await exchange.publish(request_id, topic, share)
+        payloads = await exchange.wait(request_id, topic, enough, _SHARES_WAIT_S)
+        if not combined:
+            try:
+                combined.update(combine_share_payloads(sig_name, payloads, roots, t))
+            except VerificationFailed as exc:  # names the nodes whose shares were bad
+                raise HostError(
+                    f"Lit.Actions.signAsAction: {exc} (from {len(payloads)} nodes within {_SHARES_WAIT_S:.0f} s)"
+                ) from None
+        return combined
+
+    async def op_getActionPublicKey(self, args: dict[str, Any], ctx: OpContext) -> str:
+        """Lit returns the key as a string: uncompressed SEC1 hex for the ECDSA schemes."""
+        scheme_arg(args, "getActionPublicKey", action_key=True)
+        return public_key_hex(self._action_public_key(blank_arg(args, "actionIpfsCid")))
+
+    async def op_verifyActionSignature(self, args: dict[str, Any], ctx: OpContext) -> bool:
+        """Local: the action key is public, so no other node is asked."""
+        to_sign = bytes_arg(args.get("toSign"), "toSign")
+        scheme_arg(args, "verifyActionSignature", action_key=True)
+        public_key = self._action_public_key(blank_arg(args, "actionIpfsCid"))
+        sign_output = blank_arg(args, "signOutput")
+        try:
+            return verify_signed_data_output(sign_output, public_key, to_sign)
+        except CryptoError as exc:
+            raise HostError(str(exc)) from None
+
+    # ---- claims --------------------------------------------------------------------------------
+
+    async def op_claimKey(self, args: dict[str, Any], ctx: OpContext) -> str:
+        """Lit's claim: this node's wallet signs (EIP-191) keccak256(cid + "_" + keyId), the key id
+        a PKP for the claim is then derived from; returned in the execute response's claimData."""
+        key_id = blank_arg(args, "keyId")
+        derived_key_id = keccak(f"{self.action_cid}_{key_id}".encode())
+        wallet = int.from_bytes(self._service.store.derive_key(CLAIM_WALLET_PURPOSE), "big") % (ORDER - 1) + 1
+        signed = Account.sign_message(encode_defunct(primitive=derived_key_id), wallet.to_bytes(32, "big"))
+        request_claims(self._request)[key_id] = {
+            "signature": bytes(signed.signature).hex(),
+            "derivedKeyId": derived_key_id.hex(),
+        }
+        return "success"

@@ -36,6 +36,7 @@ from runtime.access.jwt import verify_jwt
 from . import access, session
 from .access import DecryptResult, EncryptedData
 from .auth import create_auth_sig
+from .claims import collect_claims
 from .combine import combine_ecdsa
 from .errors import ActionError, LitError, NetworkError, NotEnoughShares, NotPermitted
 from .quorum import Decide, T, gather_until_decided
@@ -44,6 +45,7 @@ __all__ = ["LitClient", "ExecuteResult"]
 
 ResponseStrategy = str | Callable[[list[Any]], Any]
 
+DEFAULT_SCHEME = "EcdsaK256Sha256"
 _ANONYMOUS_LIFETIME = timedelta(hours=1)  # create_auth_sig's default
 _REFRESH_BEFORE_EXPIRY_S = 300.0
 
@@ -57,6 +59,8 @@ class ExecuteResult:
     errors: dict[int, str] = field(default_factory=dict)  # node index -> what went wrong there
     ipfs_id: str | None = None
     node_logs: dict[int, str] = field(default_factory=dict)
+    # Lit.Actions.claimKey results as Lit's SDK returns them: keyId -> {signatures: [{r, s, v}], derivedKeyId}
+    claims: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +68,7 @@ class ExecuteResult:
             "response": self.response,
             "logs": self.logs,
             "signatures": self.signatures,
+            "claims": self.claims,
             "errors": {str(k): v for k, v in self.errors.items()},
             "ipfsId": self.ipfs_id,
         }
@@ -84,11 +89,16 @@ def _check_strategy(strategy: ResponseStrategy) -> None:
 
 
 def _pick(values: list[Any], strategy: ResponseStrategy) -> Any:
+    """One value out of the nodes' answers. The named strategies leave out empty answers (None,
+    ""), as Lit's SDK does when it settles a field across nodes (`findMostCommonResponse`), so a
+    runOnce result given by its leader alone is not outvoted by the others' silence. A function
+    sees every answer, as Lit's customFilter does."""
     _check_strategy(strategy)
     if not values:
         return None
     if callable(strategy):
         return strategy(values)
+    values = [v for v in values if v is not None and v != ""] or values
     ranked = Counter(json.dumps(v, sort_keys=True) for v in values).most_common()
     return json.loads(ranked[0][0] if strategy == "mostCommon" else ranked[-1][0])
 
@@ -286,7 +296,9 @@ class LitClient:
             combined = combine_ecdsa(name, payloads, self.root_commitments, self.network.t)
             for bad in combined["badNodes"]:
                 errors.setdefault(bad, f"sent an invalid signature share for {name!r}")
-            signatures[name] = combined
+            # Which Lit scheme the action asked for (sign/signAsAction say; signEcdsa is K256 ECDSA).
+            schemes = Counter(str(p.get("signingScheme", DEFAULT_SCHEME)) for p in payloads.values())
+            signatures[name] = {**combined, "signingScheme": schemes.most_common(1)[0][0]}
         return signatures
 
     async def execute_js(
@@ -335,14 +347,16 @@ class LitClient:
                         raise
                     return None  # a liar among the first answers: the others may still make a quorum
                 logs = _pick([a.get("logs", "") for a in succeeded.values()], "mostCommon")
+                ipfs_id = _pick([a.get("ipfsId") for a in succeeded.values()], "mostCommon")
                 return ExecuteResult(
                     success=True,
                     response=_parse_response(_pick([a.get("response") for a in succeeded.values()], response_strategy)),
                     logs=logs or "",
                     signatures=signatures,
                     errors=errors,
-                    ipfs_id=_pick([a.get("ipfsId") for a in succeeded.values()], "mostCommon"),
+                    ipfs_id=ipfs_id,
                     node_logs={i: a.get("logs", "") for i, a in answers.items() if isinstance(a, dict)},
+                    claims=collect_claims(succeeded, ipfs_id, errors) if isinstance(ipfs_id, str) else {},
                 )
             if not final and len(answers) - len(succeeded) <= len(self.network.nodes) - self.network.threshold:
                 return None
