@@ -58,10 +58,19 @@ class MockSpecError(ValueError):
 
 @dataclass(frozen=True)
 class FetchReply:
+    """One HTTP answer as fetch() hands it to the action, from the network or from a mock."""
+
     status: int
     status_text: str
     headers: list[tuple[str, str]]
     body: bytes
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""  # a code HTTP does not name, e.g. 599
 
 
 def _reply_from(doc: Any, where: str) -> FetchReply:
@@ -96,9 +105,7 @@ def _reply_from(doc: Any, where: str) -> FetchReply:
     pairs = [(str(k), v) for k, v in headers.items()]
     if not any(k.lower() == "content-type" for k, _ in pairs) and (body or kind != "bodyText"):
         pairs.append(("content-type", default_type))
-    status_text = doc.get("statusText")
-    if status_text is None:
-        status_text = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
+    status_text = doc.get("statusText", _phrase(status))
     if not isinstance(status_text, str):
         raise ValueError(f"{where}: \"statusText\" must be a string")
     return FetchReply(status, status_text, pairs, body)
