@@ -16,11 +16,12 @@ from eth_utils import keccak
 from node.config import NodeConfig
 from node.service import open_store
 from node.signing_ops import CLAIM_WALLET_PURPOSE
-from runtime.client import LitClient
+from runtime.client import LitClient, NotPermitted
 from runtime.client.errors import ActionError
 from runtime.crypto.action_key import action_public_key
 from runtime.crypto.hd import eth_address
 from runtime.crypto.secp256k1 import ORDER, SECP256K1
+from runtime.network.launcher import stop_network
 
 pytestmark = pytest.mark.slow
 
@@ -85,6 +86,12 @@ async def test_sign_refuses_unknown_and_unsupported_schemes_and_short_messages(n
     async with await LitClient.connect(network.state_dir) as client:
         pkp = await _permitted_pkp(client, owner_key, SIGN)
         params = {"toSign": list(os.urandom(32)), "publicKey": "0x" + pkp.pubkey.hex()}
+        # A PKP that did not permit this action: sign asks the same permission as signEcdsa.
+        other = await client.mint_pkp(owner_key)
+        with pytest.raises(NotPermitted, match="is not permitted with scope 1"):
+            await client.execute_js(
+                code=SIGN, js_params={**params, "publicKey": "0x" + other.pubkey.hex(), "signingScheme": "EcdsaK256Sha256"}
+            )
         with pytest.raises(ActionError, match="Parse error Invalid signing scheme: EcdsaK256"):
             await client.execute_js(code=SIGN, js_params={**params, "signingScheme": "EcdsaK256"})
         with pytest.raises(ActionError, match="signing scheme EcdsaP256Sha256 is not supported by this network yet"):
@@ -157,3 +164,26 @@ async def test_claim_key_returns_every_nodes_signature_as_lit_does(network):
         assert set(signers) <= wallets
         # The claimed key id derives a PKP key like any other.
         assert len(client.derive_pkp_public_key(derived)) == 65
+
+
+@pytest.fixture(scope="module")
+def liar_network(tmp_path_factory, launcher):
+    root = tmp_path_factory.mktemp("liar-action")
+    info = launcher(root, 4, faults={2: "wrong_signature_shares"})
+    try:
+        yield info
+    finally:
+        stop_network(root)
+
+
+async def test_sign_as_action_outvotes_a_node_sending_bad_shares(liar_network):
+    digest = os.urandom(32)
+    # The grace lets the liar be heard even when its answer comes after the quorum's.
+    async with await LitClient.connect(liar_network.state_dir, straggler_grace_s=30) as client:
+        cid = await client.upload_action(SIGN_AS_ACTION)
+        result = await client.execute_js(ipfs_id=cid, js_params={"toSign": list(digest), "other": cid, "tag": "x"})
+        expected = SECP256K1.encode_uncompressed(action_public_key(cid, [row[0] for row in client.root_commitments]))
+        # Every node, the liar too, combined from the honest shares it checked.
+        assert _check_output(json.loads(result.response["out"]), digest) == expected
+        assert result.signatures["own"]["badNodes"] == [2]
+        assert _recover(result.signatures["own"]) == eth_address(expected)
