@@ -33,13 +33,9 @@ async def tokens(network):
 
 
 @pytest.fixture
-def owner(owner_key):
-    return Account.from_key(owner_key)
-
-
-@pytest.fixture
-def stranger(stranger_key):
-    return Account.from_key(stranger_key)
+def wallets(owner_key, stranger_key):
+    """(owner, stranger), the conftest's two dev accounts."""
+    return Account.from_key(owner_key), Account.from_key(stranger_key)
 
 
 async def run(network, code: str, who=None, **params):
@@ -83,7 +79,8 @@ CALL_CONTRACT = """(async () => {
 
 
 @pytest.mark.asyncio(loop_scope="module")
-async def test_call_contract_takes_an_ethers_serialized_transaction(network, tokens, owner):
+async def test_call_contract_takes_an_ethers_serialized_transaction(network, tokens, wallets):
+    owner, _ = wallets
     async with Erc20(network.chain_url, tokens.erc20, dev_accounts(count=1)[0].private_key) as erc20:
         await erc20.mint(owner.address, 12345)
         expected_balance = await erc20.balance_of(owner.address)
@@ -147,7 +144,8 @@ CHECK = """(async () => {
 
 
 @pytest.mark.asyncio(loop_scope="module")
-async def test_check_conditions_takes_every_lit_shape(network, tokens, owner, stranger):
+async def test_check_conditions_takes_every_lit_shape(network, tokens, wallets):
+    owner, stranger = wallets
     deployer = dev_accounts(count=1)[0].private_key
     async with Erc20(network.chain_url, tokens.erc20, deployer) as erc20:
         await erc20.mint(owner.address, 1)
@@ -171,7 +169,8 @@ async def test_check_conditions_takes_every_lit_shape(network, tokens, owner, st
 
 
 @pytest.mark.asyncio(loop_scope="module")
-async def test_check_conditions_refusals_name_what_was_wrong(network, tokens, owner):
+async def test_check_conditions_refusals_name_what_was_wrong(network, tokens, wallets):
+    owner, _ = wallets
     holder = erc20_holder(tokens.erc20)
     sets = {
         "no operator": [is_user(owner.address), is_user(owner.address)],
