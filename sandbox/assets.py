@@ -1,13 +1,24 @@
-"""JavaScript sources loaded into isolates: the prelude and the ethers v5 bundle.
+"""JavaScript sources loaded into isolates: the prelude, and the bundles only some actions need.
 
-ethers is found, in order: $LITRT_ETHERS_JS; node_modules/ethers/dist/ethers.umd.min.js in the
-current directory or any parent of this package (the repository keeps npm packages next to it).
+Every isolate gets the prelude (sandbox/js/prelude.js, webcrypto.js, clone.js). An action gets a
+bundle only when its text names what the bundle provides (`bundles_for`), so the others pay nothing:
+
+    ethers   "ethers"           node_modules/ethers/dist/ethers.umd.min.js (npm ethers 5.7.2)
+    buffer   import("node:buffer") / import("buffer")   npm buffer (feross)
+    jwt      "jwt"              jsonwebtoken's API over @noble/hashes, @noble/curves and jsrsasign
+    url      "URL"              URL, URLSearchParams from core-js-pure
+    keccak   "pubkeyToTokenId"  @noble/hashes' keccak256
+
+The bundles other than ethers are built from sandbox/js/bundles/ by sandbox/js/build.mjs (run by
+scripts/setup.sh) into node_modules/.litrt-bundles/. node_modules is found in the current directory or
+any parent of it or of this package; $LITRT_ETHERS_JS may name the ethers bundle instead.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -15,18 +26,57 @@ from pathlib import Path
 from sandbox.errors import SandboxSetupError
 from sandbox.ops import HOST_OPS
 
-__all__ = ["prelude_source", "ethers_source", "ethers_path", "ACTION_URL", "ETHERS_VERSION"]
+__all__ = [
+    "prelude_source",
+    "ethers_source",
+    "ethers_path",
+    "bundle_source",
+    "bundles_for",
+    "rewrite_imports",
+    "ACTION_URL",
+    "ETHERS_VERSION",
+]
 
 ACTION_URL = "lit-action.js"
 ETHERS_VERSION = "5.7.2"
 ETHERS_ENV = "LITRT_ETHERS_JS"
 _ETHERS_RELATIVE = Path("node_modules/ethers/dist/ethers.umd.min.js")
+_BUNDLES_RELATIVE = Path("node_modules/.litrt-bundles")
+_PRELUDE_PARTS = ("prelude.js", "webcrypto.js", "clone.js")
+
+# `import("node:buffer")` has no module loader to go to in the isolate; the prelude's __litrtImport
+# answers it from the buffer bundle instead.
+_BUFFER_IMPORT = re.compile(r"""\bimport\s*\(\s*(["'])(?:node:)?buffer\1\s*\)""")
+_TRIGGERS = {"ethers": "ethers", "jwt": "jwt", "url": "URL", "keccak": "pubkeyToTokenId"}
+
+
+def bundles_for(code: str) -> tuple[str, ...]:
+    """The bundles `code` may use. A false positive (a comment naming one) costs time; a false negative
+    would break the action, so any mention counts."""
+    names = [name for name, word in _TRIGGERS.items() if word in code]
+    if _BUFFER_IMPORT.search(code):
+        names.append("buffer")
+    return tuple(names)
+
+
+def rewrite_imports(code: str) -> str:
+    """Point dynamic imports of node:buffer at the prelude (same line numbers, so errors still point right)."""
+    return _BUFFER_IMPORT.sub('__litrtImport("node:buffer")', code)
 
 
 @lru_cache(maxsize=1)
 def prelude_source() -> str:
-    text = resources.files("sandbox").joinpath("js/prelude.js").read_text(encoding="utf-8")
-    return text.replace("__LITRT_HOST_OPS__", json.dumps(list(HOST_OPS)))
+    folder = resources.files("sandbox").joinpath("js")
+    text = "\n".join(folder.joinpath(part).read_text(encoding="utf-8") for part in _PRELUDE_PARTS)
+    return text.replace("__LITRT_HOST_OPS__", json.dumps(list(HOST_OPS))) + "\n//# sourceURL=litrt-prelude.js"
+
+
+def _find(relative: Path) -> Path | None:
+    for start in (Path.cwd(), *Path(__file__).resolve().parents):
+        for directory in (start, *start.parents):
+            if (directory / relative).exists():
+                return directory / relative
+    return None
 
 
 def ethers_path() -> Path:
@@ -37,16 +87,13 @@ def ethers_path() -> Path:
         if not path.is_file():
             raise SandboxSetupError(f"{ETHERS_ENV}={configured} does not name a file")
         return path
-    starts = [Path.cwd(), *Path(__file__).resolve().parents]
-    for start in starts:
-        for directory in (start, *start.parents):
-            candidate = directory / _ETHERS_RELATIVE
-            if candidate.is_file():
-                return candidate
-    raise SandboxSetupError(
-        f"ethers {ETHERS_VERSION} not found: run `npm ci` in the repository (it installs "
-        f"{_ETHERS_RELATIVE}) or set {ETHERS_ENV} to the path of ethers.umd.min.js"
-    )
+    found = _find(_ETHERS_RELATIVE)
+    if found is None:
+        raise SandboxSetupError(
+            f"ethers {ETHERS_VERSION} not found: run `npm ci` in the repository (it installs "
+            f"{_ETHERS_RELATIVE}) or set {ETHERS_ENV} to the path of ethers.umd.min.js"
+        )
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -56,3 +103,16 @@ def ethers_source() -> str:
         raise SandboxSetupError(f"{ethers_path()} is not the ethers {ETHERS_VERSION} bundle")
     # A sourceURL keeps the bundle's frames apart from the action's in stack traces.
     return text + "\n//# sourceURL=ethers.umd.min.js"
+
+
+@lru_cache(maxsize=None)
+def bundle_source(name: str) -> str:
+    """The script of one optional bundle (`ethers` or one built by sandbox/js/build.mjs)."""
+    if name == "ethers":
+        return ethers_source()
+    folder = _find(_BUNDLES_RELATIVE / f"{name}.js")
+    if folder is None:
+        raise SandboxSetupError(
+            f"the sandbox's {name} bundle is not built: run scripts/setup.sh (or `node sandbox/js/build.mjs`)"
+        )
+    return folder.read_text(encoding="utf-8") + f"\n//# sourceURL={name}.bundle.js"

@@ -8,7 +8,8 @@ A host is an object with one coroutine method per operation, named `op_<name>`:
             return "success"         # any JSON value; raise HostError("...") to throw in the action
 
 `args` is always a dict (the action's single parameter object); return values must be JSON-serialisable.
-The base Host provides fetch (under `fetch_policy`); every other Lit.Actions function is refused with
+The base Host provides fetch (under `fetch_policy`) and `webcrypto` (the work behind the prelude's
+crypto.subtle, so every host offers it); every other Lit.Actions function is refused with
 "Lit.Actions.<name> is not available in this host" until a subclass defines it. Counting limits
 (fetches, signatures, contract calls) is the executor's job, not the host's.
 """
@@ -25,6 +26,7 @@ from sandbox.errors import HostError
 from sandbox.fetch import perform_fetch
 from sandbox.limits import Limits
 from sandbox.ops import FETCH_OP
+from sandbox.webcrypto import webcrypto
 
 __all__ = ["Host", "OpContext"]
 
@@ -69,3 +71,6 @@ class Host:
         return await perform_fetch(
             args, self.fetch_policy, ctx.limits.fetch_timeout_s, ctx.limits.max_fetch_response_bytes
         )
+
+    async def op_webcrypto(self, args: dict[str, Any], ctx: OpContext) -> Any:
+        return await webcrypto(args)

@@ -25,7 +25,7 @@ from typing import Any
 import py_mini_racer
 from py_mini_racer import JSFunction, JSObject, LibAlreadyInitializedError, MiniRacer, init_mini_racer
 
-from sandbox.assets import ethers_source, prelude_source
+from sandbox.assets import bundle_source, prelude_source
 from sandbox.errors import SandboxSetupError
 
 __all__ = ["Isolate", "V8_FLAGS", "codegen_blocked_by_flag"]
@@ -77,7 +77,7 @@ def codegen_blocked_by_flag() -> bool:
 
 
 class Isolate:
-    """A fresh isolate with the prelude (and optionally ethers) loaded, used for one execution."""
+    """A fresh isolate with the prelude (and the bundles its action needs) loaded, used for one execution."""
 
     def __init__(self, memory_limit_bytes: int) -> None:
         blocked = codegen_blocked_by_flag()
@@ -95,13 +95,14 @@ class Isolate:
             raise RuntimeError("this isolate has been closed")
         return self._mr
 
-    async def load_prelude(self, with_ethers: bool) -> None:
+    async def load_prelude(self, bundles: tuple[str, ...] = ()) -> None:
+        """The prelude, then each named bundle (see sandbox/assets.py)."""
         if self._needs_lockdown:
             await self.eval(CODEGEN_LOCKDOWN)
         await self.eval(prelude_source())
-        if with_ethers:
-            await self.eval(ethers_source())
-            self.ethers_loaded = True
+        for name in bundles:
+            await self.eval(bundle_source(name))
+        self.ethers_loaded = "ethers" in bundles
         track = await self.eval("__litrt.track")
         no_args = await self.eval("[]")
         if not isinstance(track, JSFunction) or not isinstance(no_args, JSObject):

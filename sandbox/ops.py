@@ -7,10 +7,13 @@ is one JSON call over the bridge to `Host.handle(op, args)`.
 
 from __future__ import annotations
 
-__all__ = ["HOST_OPS", "SIGNING_OPS", "CONTRACT_OPS", "FETCH_OP", "RUN_ONCE_OP"]
+__all__ = ["HOST_OPS", "SIGNING_OPS", "CONTRACT_OPS", "FETCH_OP", "RUN_ONCE_OP", "WEBCRYPTO_OP", "INTERNAL_OPS"]
 
 FETCH_OP = "fetch"
 RUN_ONCE_OP = "runOnce"
+# crypto.subtle's work; not a Lit.Actions function, so it is neither counted nor listed in `operations`.
+WEBCRYPTO_OP = "webcrypto"
+INTERNAL_OPS = frozenset({WEBCRYPTO_OP})
 
 SIGNING_OPS = frozenset(
     {

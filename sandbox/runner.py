@@ -19,7 +19,7 @@ from typing import Any
 
 from py_mini_racer import JSEvalException, JSOOMException, JSParseException, JSPromise
 
-from sandbox.assets import ACTION_URL
+from sandbox.assets import ACTION_URL, bundles_for, rewrite_imports
 from sandbox.errors import (
     ExecutionError,
     HostError,
@@ -35,7 +35,7 @@ from sandbox.host import Host, OpContext
 from sandbox.isolate import Isolate
 from sandbox.jserrors import from_described, from_eval_exception
 from sandbox.limits import MIB, Limits
-from sandbox.ops import CONTRACT_OPS, FETCH_OP, SIGNING_OPS
+from sandbox.ops import CONTRACT_OPS, FETCH_OP, INTERNAL_OPS, SIGNING_OPS
 from sandbox.result import ExecutionResult
 from sandbox.summary import summarize
 
@@ -53,7 +53,7 @@ MEMORY_POLL_S = 0.05
 def wants_ethers(code: str) -> bool:
     """ethers costs ~100 ms per isolate, so it is loaded only for actions that name it (anywhere,
     comments included: a false positive costs time, a false negative would break the action)."""
-    return "ethers" in code
+    return "ethers" in bundles_for(code)
 
 
 _TAMPERED = ExecutionError("js_error", "The sandbox bridge received a malformed message")
@@ -86,14 +86,14 @@ class _Run:
     # ---- phases ------------------------------------------------------------------------------
     async def setup(self, config: str) -> None:
         self.isolate = Isolate(self.limits.memory_mb * MIB)
-        await self.isolate.load_prelude(with_ethers=wants_ethers(self.code))
+        await self.isolate.load_prelude(bundles_for(self.code))
         self.result.ethers_loaded = self.isolate.ethers_loaded
         await self.isolate.eval(f"__litrt.configure({json.dumps(config)})")
 
     async def run(self) -> None:
         assert self.isolate is not None
         try:
-            value = await self._v8(self.code + f"\n//# sourceURL={ACTION_URL}", syntax_allowed=True)
+            value = await self._v8(rewrite_imports(self.code) + f"\n//# sourceURL={ACTION_URL}", syntax_allowed=True)
         except LimitExceeded:
             # Keep what the action logged before it threw; a limit it hit explains the throw.
             await self._drain(only_output=True)
@@ -179,6 +179,9 @@ class _Run:
                 raise LimitExceeded(from_described(message.get("error"), self.source_lines))
         elif kind == "uncaught":
             raise LimitExceeded(from_described(message.get("error"), self.source_lines, "Uncaught "))
+        elif kind == "unhandled":
+            # A rejection nobody handled fails the execution, as in Deno.
+            raise LimitExceeded(from_described(message.get("error"), self.source_lines, "Uncaught (in promise) "))
         elif kind == "limit":
             if message.get("kind") == "console_size":
                 raise LimitExceeded(console_size_error(self.limits.max_console_bytes))
@@ -227,7 +230,8 @@ class _Run:
         except ValueError:
             args = None
         entry: dict[str, Any] = {"op": op, "args": summarize(args), "ok": None}
-        self.result.operations.append(entry)
+        if op not in INTERNAL_OPS:
+            self.result.operations.append(entry)
         self._count(op)
         task = asyncio.create_task(self._call_host(op, args, entry))
         self.pending[task] = ("call", ident)
@@ -260,10 +264,13 @@ async def execute(
     host: Host,
     limits: Limits = Limits(),
     auth_context: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> ExecutionResult:
     """Run `code` as a Lit Action in a fresh isolate; never raises for what the action does.
 
-    Raises ValueError only for caller mistakes: js_params or auth_context that are not JSON objects.
+    `headers` are the HTTP headers of the request that asked for the execution: the action sees them
+    as Lit.Headers (a Headers object), as on Lit's nodes. Raises ValueError only for caller mistakes:
+    js_params, auth_context or headers that are not JSON objects.
     """
     started = time.perf_counter()
     result = ExecutionResult()
@@ -275,6 +282,7 @@ async def execute(
         {
             "jsParams": js_params,
             "auth": auth,
+            "headers": _headers(headers),
             "maxConsoleBytes": limits.max_console_bytes,
             "maxBufferBytes": limits.memory_mb * MIB,
             "random": base64.b64encode(os.urandom(RANDOM_POOL_BYTES)).decode("ascii"),
@@ -302,6 +310,14 @@ async def execute(
         result.logs = "".join(run.logs)
         result.duration_ms = (time.perf_counter() - started) * 1000
     return result
+
+
+def _headers(headers: dict[str, str] | None) -> dict[str, str]:
+    if headers is None:
+        return {}
+    if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
+        raise ValueError("headers must be a dict of strings")
+    return headers
 
 
 def default_auth(auth_context: dict[str, Any] | None) -> dict[str, Any]:

@@ -19,3 +19,10 @@ python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
 if [ ! -d node_modules/ethers ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# The sandbox's optional JS bundles (sandbox/js/bundles/*.mjs, built with esbuild into node_modules/.litrt-bundles/).
+BUNDLES=node_modules/.litrt-bundles
+if [ ! -d "$BUNDLES" ] || [ -n "$(find sandbox/js/bundles sandbox/js/build.mjs package-lock.json -newer "$BUNDLES" -print -quit)" ]; then
+  node sandbox/js/build.mjs
+  touch "$BUNDLES"
+fi

@@ -4,6 +4,8 @@
 // takes them out with __litrt.drain() between V8 tasks and answers through __litrt.step(). Nothing here
 // is trusted by the host; every message is validated and every limit enforced again on the Python side.
 // Placeholders filled in by sandbox/assets.py: __LITRT_HOST_OPS__ (JSON list of op names).
+// The scripts loaded after this one (webcrypto.js, clone.js, the optional bundles) reach the prelude's
+// internals through globalThis.__litrtInternal, which configure() removes before the action runs.
 (function (global) {
   "use strict";
 
@@ -15,8 +17,11 @@
   // Until configure() runs, console output comes from our own set-up (ethers' warnings) and is dropped.
   let consoleBudget = -1;
   let consoleUsed = 0;
-  let bufferBudget = 0;
+  // Set-up's own allocations (ethers' tables) are not charged: configure() starts the count.
+  let bufferBudget = Infinity;
   let bufferUsed = 0;
+  // Values the optional bundles hand in (Buffer, keccak256, ...), by name.
+  const modules = new Map();
 
   function post(message) {
     outbox.push(message);
@@ -57,6 +62,72 @@
       pendingCalls.set(id, { resolve, reject, origin });
       post({ t: "call", id, op, args: json });
     });
+  }
+
+  // ---- unhandled rejections ------------------------------------------------------------------
+  // V8 tells only an embedder hook (which mini-racer does not offer) about rejections nobody handles,
+  // so the prelude keeps the books, as Deno's rejection tracker would: a promise made through the
+  // Promise constructor (host calls, Promise.reject, every then()/all()/race() result) has its
+  // rejection noted; then() marks its receiver handled; drain() reports what is still unhandled once
+  // the turn's microtasks have run. With Promise.prototype.constructor replaced, `await` and
+  // Promise.resolve go through then() for native promises too, so they count as handlers.
+  const handledPromises = new WeakSet();
+  const unhandled = new Map();
+
+  function noteRejection(promise, reason) {
+    if (!handledPromises.has(promise)) unhandled.set(promise, reason);
+  }
+
+  function trackRejections() {
+    const NativePromise = global.Promise;
+    const nativeThen = NativePromise.prototype.then;
+    const tracked = new Proxy(NativePromise, {
+      construct(target, args, newTarget) {
+        const make = newTarget === tracked ? target : newTarget;
+        const executor = args[0];
+        if (typeof executor !== "function") return Reflect.construct(target, args, make);
+        let promise = null, settled = false, early = false, earlyReason;
+        const made = Reflect.construct(target, [function (resolve, reject) {
+          const rejectNoted = (reason) => {
+            if (!settled) {
+              settled = true;
+              if (promise) noteRejection(promise, reason);
+              else { early = true; earlyReason = reason; }
+            }
+            reject(reason);
+          };
+          const resolveNoted = (value) => { settled = true; resolve(value); };
+          try { executor(resolveNoted, rejectNoted); } catch (e) { rejectNoted(e); }
+        }], make);
+        promise = made;
+        if (early) noteRejection(made, earlyReason);
+        return made;
+      },
+    });
+    const then = function then(onFulfilled, onRejected) {
+      handledPromises.add(this);
+      unhandled.delete(this);
+      return nativeThen.call(this, onFulfilled, onRejected);
+    };
+    Object.defineProperty(NativePromise.prototype, "then", { value: then, writable: true, configurable: true });
+    Object.defineProperty(NativePromise.prototype, "constructor", { value: tracked, writable: true, configurable: true });
+    global.Promise = tracked;
+  }
+
+  function reportUnhandled() {
+    for (const [promise, reason] of unhandled) {
+      unhandled.delete(promise);
+      handledPromises.add(promise);
+      post({ t: "unhandled", error: describeError(reason) });
+    }
+  }
+
+  // Deno's DOMException, as far as WebCrypto and structuredClone need it.
+  class DOMException extends Error {
+    constructor(message = "", name = "Error") {
+      super(String(message));
+      Object.defineProperty(this, "name", { value: String(name), writable: true, configurable: true });
+    }
   }
 
   // ---- console -------------------------------------------------------------------------------
@@ -237,6 +308,13 @@
       randomUsed += array.byteLength;
       return array;
     },
+    randomUUID() {
+      const b = cryptoObject.getRandomValues(new Uint8Array(16));
+      b[6] = (b[6] & 0x0f) | 0x40;  // version 4
+      b[8] = (b[8] & 0x3f) | 0x80;  // RFC 9562 variant
+      const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+      return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+    },
   };
 
   // ---- fetch ----------------------------------------------------------------------------------
@@ -328,6 +406,24 @@
   for (const op of HOST_OPS) {
     actions[op] = (params) => hostCall(op, params);
   }
+  // Lit's SDK turns a string message into bytes before its op (02_litActionsSDK.js).
+  actions.ethPersonalSignMessageEcdsa = function ethPersonalSignMessageEcdsa(params = {}) {
+    const message = typeof params.message === "string" ? new TextEncoder().encode(params.message) : params.message;
+    return hostCall("ethPersonalSignMessageEcdsa", { ...params, message });
+  };
+  // Lit's op is synchronous and local: "0x" + keccak256 of the key's bytes. keccak comes from the
+  // keccak bundle, loaded for actions that name pubkeyToTokenId; without it the host computes it.
+  actions.pubkeyToTokenId = function pubkeyToTokenId(params = {}) {
+    const keccak = modules.get("keccak256");
+    if (!keccak) return hostCall("pubkeyToTokenId", params);
+    const text = params.publicKey;
+    if (typeof text !== "string" || !text.trim()) throw new Error("publicKey must not be blank");
+    const hex = text.startsWith("0x") || text.startsWith("0X") ? text.slice(2) : text;
+    if (hex.length % 2 || !/^[0-9a-fA-F]*$/.test(hex)) throw new Error("publicKey is not a hex string: " + text);
+    const bytes = new Uint8Array(hex.length / 2);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.substr(i * 2, 2), 16);
+    return "0x" + Array.from(keccak(bytes), (x) => x.toString(16).padStart(2, "0")).join("");
+  };
   actions.setResponse = function setResponse({ response } = {}) {
     post({ t: "response", response: typeof response === "string" ? response : JSON.stringify(response, jsonReplacer) });
   };
@@ -444,6 +540,7 @@
 
   const driver = Object.freeze({
     drain() {
+      reportUnhandled();
       const text = JSON.stringify(outbox);
       outbox.length = 0;
       return text;
@@ -467,16 +564,19 @@
       const config = JSON.parse(configJson);
       consoleBudget = config.maxConsoleBytes;
       randomPool = bytesFromBase64(config.random);
+      bufferUsed = 0;
       bufferBudget = config.maxBufferBytes;
-      global.Lit = { Actions: actions, Auth: config.auth };
+      const headers = new Headers(config.headers || {});
+      global.Lit = { Actions: actions, Auth: config.auth, Headers: headers };
       global.LitActions = actions;
       global.LitAuth = config.auth;
+      global.LitHeaders = headers;
       global.jsParams = config.jsParams;
       // A parameter never hides a built-in; it stays reachable as jsParams[key].
       for (const key of Object.keys(config.jsParams)) {
         if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) && !(key in global)) global[key] = config.jsParams[key];
       }
-      guardBuffers();
+      delete global.__litrtInternal;
     },
   });
 
@@ -487,7 +587,25 @@
     setInterval: (fn, delay, ...args) => addTimer(fn, delay, args, true),
     clearTimeout: clearTimer,
     clearInterval: clearTimer,
-    atob, btoa, TextEncoder, TextDecoder, Headers, Response, fetch, crypto: cryptoObject,
+    atob, btoa, TextEncoder, TextDecoder, Headers, Response, fetch, crypto: cryptoObject, DOMException,
+  });
+  // Lit sets `global` for code written for its older Deno (99_patches.js); plain `Buffer` stays undefined.
+  global.global = global;
+  guardBuffers();
+  trackRejections();
+  // What `import("node:buffer")` in an action is rewritten to (sandbox/assets.py): the isolate has no
+  // module loader, so modules come from the bundles loaded for the action.
+  Object.defineProperty(global, "__litrtImport", {
+    value: function __litrtImport(specifier) {
+      const found = modules.get(String(specifier));
+      if (!found) return Promise.reject(new TypeError("Module not found \"" + specifier + "\""));
+      return Promise.resolve(found);
+    },
+    writable: false, configurable: false, enumerable: false,
+  });
+  Object.defineProperty(global, "__litrtInternal", {
+    value: Object.freeze({ hostCall, post, bytesFromBase64, describeError, DOMException, modules, crypto: cryptoObject }),
+    writable: false, configurable: true, enumerable: false,
   });
   Object.defineProperty(global, "__litrt", { value: driver, writable: false, configurable: false, enumerable: false });
 
@@ -498,4 +616,3 @@
   delete global.WebAssembly;
   if (typeof Atomics === "object") delete Atomics.waitAsync;
 })(globalThis);
-//# sourceURL=litrt-prelude.js
