@@ -256,6 +256,17 @@ async def test_forwarded_redirect_out_of_the_mock_is_checked(local_api: str) -> 
     assert result.error is not None and result.error.kind == "forbidden" and "loopback" in result.error.message
 
 
+async def test_forward_to_a_name_that_resolves_off_the_machine_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def elsewhere(self: Any, host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.5", port))]
+
+    monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", elsewhere)  # "localhost" answered by a hostile resolver
+    policy = FetchPolicy(mocks=mocks("api.coingecko.com=http://localhost:8080"))
+    result = await run(SHOW, {"url": PRICE_URL}, Host(policy))
+    assert result.error is not None and result.error.kind == "forbidden"
+    assert result.error.message == "fetch: the mock's forward target localhost resolves to 10.0.0.5, not a loopback address"
+
+
 @pytest.mark.parametrize("target", ["http://10.0.0.1:8080", "http://169.254.169.254", "https://example.com", "http://0.0.0.0:80"])
 def test_forward_targets_must_be_loopback(target: str) -> None:
     with pytest.raises(MockSpecError, match="forwards only to this machine"):
