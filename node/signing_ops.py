@@ -117,15 +117,18 @@ class SigningOps:
         request_id = self._request.slot(sig_name).request_id
         key = self._service.signer.action_key(self.action_cid)  # its own CID: never one the action names
         share = await self._share(key, to_sign, sig_name, scheme)
-        combined = await self._combine_with_peers(request_id, f"action-shares:{sig_name}", sig_name, share)
+        combined = await self._combine_with_peers("signAsAction", request_id, f"action-shares:{sig_name}", sig_name, share)
         if combined["publicKey"] != "0x" + key.public_key.hex():
             raise HostError("Lit.Actions.signAsAction: the nodes combined a signature for another key than this action's")
         signature = EcdsaSignature(int(combined["r"], 16), int(combined["s"], 16), int(combined["recid"]))
         return json.dumps(signed_data_output(signature, key.key.public_key, to_sign))
 
-    async def _combine_with_peers(self, request_id: str, topic: str, sig_name: str, share: dict[str, Any]) -> dict[str, Any]:
+    async def _combine_with_peers(
+        self, op: str, request_id: str, topic: str, sig_name: str, share: dict[str, Any]
+    ) -> dict[str, Any]:
         """The signature from this node's share and the others' (each checked), through the
-        request's exchange (node/exchange.py); HostError if 2t+1 good shares do not arrive."""
+        request's exchange (node/exchange.py); a HostError naming `op` and the bad nodes if 2t+1
+        good shares do not arrive. For any Lit.Actions call that combines inside the node."""
         exchange, t = self._service.exchange, self._service.t
         roots = self._service.require_keys().root_commitments
         combined: dict[str, Any] = {}
@@ -144,7 +147,7 @@ class SigningOps:
                 combined.update(combine_share_payloads(sig_name, payloads, roots, t))
             except VerificationFailed as exc:  # names the nodes whose shares were bad
                 raise HostError(
-                    f"Lit.Actions.signAsAction: {exc} (from {len(payloads)} nodes within {_SHARES_WAIT_S:.0f} s)"
+                    f"Lit.Actions.{op}: {exc} (from {len(payloads)} nodes within {_SHARES_WAIT_S:.0f} s)"
                 ) from None
         return combined
 
