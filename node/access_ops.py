@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from runtime.access import ConditionError, conditions_field, conditions_from_request, json_type
 from runtime.access.aes import AesDecryptError, aes_decrypt
-from runtime.access.shapes import conditions_by_shape
 from runtime.access.envelope import encrypt_under_conditions, parse_ciphertext
+from runtime.access.shapes import conditions_by_shape
 from runtime.crypto import ibe
 from runtime.crypto.bls_threshold import SignatureShare, combine
 from runtime.crypto.channel import open_sealed, seal
@@ -87,7 +87,10 @@ def _byte_array(value: Any, name: str, op: str) -> bytes:
     """A Uint8Array argument (it crosses the bridge as an array of byte values)."""
     if isinstance(value, list) and value and all(isinstance(b, int) and 0 <= b < 256 for b in value):
         return bytes(value)
-    got = "an empty array" if value == [] else "an array of other values" if isinstance(value, list) else json_type(value)
+    if isinstance(value, list):
+        got = "an empty array" if not value else "an array holding other values than bytes"
+    else:
+        got = json_type(value)
     hint = " (decode it first, e.g. with ethers.utils.arrayify for hex)" if isinstance(value, str) else ""
     raise HostError(f"Lit.Actions.{op}: {name} must be a non-empty Uint8Array, got {got}{hint}")
 
@@ -129,7 +132,7 @@ class AccessOps:
             raise HostError(f"{op}: chain is required (the chain the authSig is from, e.g. \"ethereum\")")
         caller = await _caller(self._service, args.get("authSig"), self._request)
         if caller is None:
-            raise HostError(f"{op}: no authSig: pass one, or send the request with one (the conditions are checked for its address)")
+            raise HostError(f"{op}: no authSig: pass one, or send the request with one (its address is checked)")
         try:
             await require_conditions(self._service, kind, parsed, caller.address, self.action_cid)
         except NotPermitted:

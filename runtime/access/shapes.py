@@ -32,9 +32,13 @@ UNIFIED = "unifiedAccessControlConditions"
 
 # (conditionType, the fields that make a condition that type), in lit-peer's order of trying
 SHAPES: tuple[tuple[str, frozenset[str]], ...] = (
-    ("evmBasic", frozenset({"contractAddress", "chain", "standardContractType", "method", "parameters", "returnValueTest"})),
+    ("evmBasic", frozenset(
+        {"contractAddress", "chain", "standardContractType", "method", "parameters", "returnValueTest"}
+    )),
     ("solRpc", frozenset({"method", "params", "chain", "returnValueTest"})),
-    ("evmContract", frozenset({"contractAddress", "functionName", "functionParams", "functionAbi", "chain", "returnValueTest"})),
+    ("evmContract", frozenset(
+        {"contractAddress", "functionName", "functionParams", "functionAbi", "chain", "returnValueTest"}
+    )),
     ("cosmos", frozenset({"path", "chain", "returnValueTest"})),
 )
 _UNSUPPORTED = ("solRpc", "cosmos")

@@ -6,7 +6,9 @@ Lit's users write `ethers.utils.serializeTransaction({to, data, ...})` and pass 
 nonce, gasPrice, gasLimit, to, value, data; what follows (an EIP-155 chainId and its two empty
 items, or a signature) is read past. A typed (EIP-2718) transaction starts with its type byte, not
 an RLP list, so Lit refuses it; so do we, saying how to serialize instead. No `from` is sent, and a
-gas limit of 0 or none becomes 10,000,000, as in lit-peer (an eth_call with no gas can fail).
+gas limit of 0 or none becomes 10,000,000, as in lit-peer (an eth_call with no gas can fail). The
+nonce and gasPrice are not sent (lit-peer passes them on): a call does not use a nonce, and a
+price would only make the zero-balance `from` unable to pay.
 """
 
 from __future__ import annotations
