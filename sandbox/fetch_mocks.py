@@ -222,10 +222,12 @@ class MockRule:
         return str(self.file) if self.file is not None else self.inline
 
     @property
+    def where(self) -> str:
+        return self.file.name if self.file is not None else "the inline mock"
+
+    @property
     def label(self) -> str:
-        if self.forward is not None:
-            return "forwarded to " + str(self.forward)
-        return self.file.name if self.file is not None else "inline mock"
+        return "forwarded to " + str(self.forward) if self.forward is not None else self.where
 
     def matches(self, url: URL) -> bool:
         if (url.host or "").rstrip(".").lower() != self.host:
@@ -239,13 +241,15 @@ class MockRule:
 
     def document(self) -> Any:
         """The response document, validated; ValueError naming the file and the problem."""
-        doc = _read_json(self.file) if self.file is not None else self.inline
-        where = self.file.name if self.file is not None else "the inline mock"
+        doc = self._load()
         if isinstance(doc, dict) and set(doc) == {"routes"}:
-            _routes_from(doc["routes"], where)
+            _routes_from(doc["routes"], self.where)
         else:
-            _reply_from(doc, where)
+            _reply_from(doc, self.where)
         return doc
+
+    def _load(self) -> Any:
+        return _read_json(self.file) if self.file is not None else self.inline
 
     def forward_url(self, url: URL) -> URL:
         """Where a request to `url` goes: the target's path, then the request's path and query."""
@@ -257,8 +261,7 @@ class MockRule:
     def reply(self, method: str, url: URL) -> FetchReply:
         """The file's (or inline document's) answer; HostError if the file went bad since start-up."""
         try:
-            doc = self.document()
-            reply = _answer(doc, method, url, self.file.name if self.file is not None else "the inline mock")
+            reply = _answer(self._load(), method, url, self.where)  # validates as it goes
         except ValueError as exc:
             raise HostError(f"fetch: the mock for {self.pattern} is unusable: {exc}") from None
         return FetchReply(reply.status, reply.status_text, [*reply.headers, (MOCK_HEADER, self.pattern)], reply.body)
