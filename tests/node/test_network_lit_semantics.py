@@ -19,7 +19,9 @@ import pytest_asyncio
 from eth_account import Account
 
 from runtime.chain.accounts import dev_accounts
+from runtime.chain.contract import load_artifact
 from runtime.chain.tokens import AccessGate, Erc20, deploy_test_tokens
+from runtime.chain.web3util import connect
 from runtime.client import LitClient, create_auth_sig
 
 pytestmark = pytest.mark.slow
@@ -112,6 +114,30 @@ async def test_call_contract_keeps_the_earlier_object_form_and_reports_a_revert(
     assert "nonexistent token" in out["revert"]
 
 
+@pytest.mark.asyncio(loop_scope="module")
+async def test_call_contract_only_calls_a_signed_transaction_is_never_sent(network, tokens, wallets):
+    owner, stranger = wallets
+    w3 = connect(network.chain_url)
+    try:
+        erc20 = w3.eth.contract(address=tokens.erc20, abi=load_artifact("TestERC20").abi)
+        before = await erc20.functions.balanceOf(stranger.address).call()
+        nonce = await w3.eth.get_transaction_count(owner.address)
+        tx = await erc20.functions.mint(stranger.address, 10**6).build_transaction({
+            "from": owner.address, "nonce": nonce, "gas": 200000,
+            "gasPrice": await w3.eth.gas_price, "chainId": await w3.eth.chain_id,
+        })
+        raw = "0x" + bytes(owner.sign_transaction(tx).raw_transaction).hex()
+        code = """(async () => {
+          Lit.Actions.setResponse({ response: JSON.stringify(await Lit.Actions.callContract({ chain: "local", txn: jsParams.raw })) });
+        })();"""
+        assert await run(network, code, raw=raw) == "0x"  # mint returns nothing; the call ran
+        # every node ran it, none sent it: the mint did not happen and the owner's nonce did not move
+        assert await erc20.functions.balanceOf(stranger.address).call() == before
+        assert await w3.eth.get_transaction_count(owner.address) == nonce
+    finally:
+        await w3.provider.disconnect()
+
+
 # ---- checkConditions -----------------------------------------------------------------------------
 
 def is_user(address: str, chain: str = CHAIN) -> dict:
@@ -190,6 +216,15 @@ async def test_check_conditions_refusals_name_what_was_wrong(network, tokens, wa
     assert "empty list" in out["empty"]
     missing_chain = await run(network, CHECK, owner, sets={"ok": [is_user(owner.address)]})
     assert missing_chain["ok"].startswith("error: Lit.Actions.checkConditions: chain is required")
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_forged_auth_sig_does_not_pass_for_the_wallet_it_names(network, wallets):
+    owner, stranger = wallets
+    forged = {**create_auth_sig(owner), "sig": create_auth_sig(stranger)["sig"]}  # owner's message, stranger's signature
+    sets = {"owner only": [is_user(owner.address)]}
+    out = await run(network, CHECK, stranger, sets=sets, chain=CHAIN, authSig=forged)
+    assert out["owner only"].startswith("error: ") and "signature" in out["owner only"], out
 
 
 # ---- aesDecrypt ----------------------------------------------------------------------------------
