@@ -3,15 +3,18 @@ that read no chain allowed to name any chain a Lit node knows (runtime.access.sh
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from eth_account import Account
 
+from node.access_ops import AccessOps
 from runtime.access import ConditionError, EvmBasicCondition, EvmContractCondition, evaluate, parse_conditions
 from runtime.access.lit_chains import LIT_CHAINS
 from runtime.access.shapes import conditions_by_shape, shape_of
 from runtime.chain.rpc import ChainRpc
+from sandbox import HostError
 
 AND, OR = {"operator": "and"}, {"operator": "or"}
 UNI = "unifiedAccessControlConditions"
@@ -114,3 +117,18 @@ async def test_a_made_up_chain_or_a_read_on_an_unconfigured_chain_is_refused() -
         with pytest.raises(ConditionError, match="'ethereum' is not configured on this node") as info:
             await evaluate(UNI, conditions_by_shape([is_user(me), AND, balance_gate("ethereum")]), me, chains)
         assert info.value.path == "conditions[2].chain"
+
+
+async def test_check_conditions_with_no_auth_sig_anywhere_is_refused_as_lit_does() -> None:
+    # lit-peer: "No auth_sig found. You must either pass one to the function, or set one in your
+    # client when sending the request". Our client always sends one, so the node's op is run alone.
+    class Host(AccessOps):
+        _service = SimpleNamespace()
+        _request = SimpleNamespace(auth_sig=None)
+        action_cid = "QmAction"
+
+    args = {"conditions": [is_user("0x" + "11" * 20)], "authSig": None, "chain": "ethereum"}
+    with pytest.raises(HostError, match="checkConditions: no authSig: pass one, or send the request with one"):
+        await Host().op_checkConditions(args, None)  # type: ignore[arg-type]
+    with pytest.raises(HostError, match="checkConditions: chain is required"):
+        await Host().op_checkConditions({**args, "chain": " "}, None)  # type: ignore[arg-type]
