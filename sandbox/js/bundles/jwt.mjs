@@ -6,7 +6,11 @@
 import { hmac } from "@noble/hashes/hmac";
 import { sha256, sha384, sha512 } from "@noble/hashes/sha2";
 import { p256, p384, p521 } from "@noble/curves/nist";
-import { KEYUTIL, KJUR, RSAKey } from "jsrsasign";
+
+// jsrsasign seeds its generator from crypto.getRandomValues when its module body runs, and the
+// isolate's random pool is only filled just before the action starts: so its body runs on first use.
+let rsasign = null;
+const jsrsasign = () => rsasign || (rsasign = require("jsrsasign"));
 
 class JsonWebTokenError extends Error {
   constructor(message, inner) {
@@ -84,7 +88,7 @@ function readKey(key, role) {
   if (key && typeof key === "object" && !ArrayBuffer.isView(key) && "key" in key) key = key.key;
   if (typeof key === "string" && key.includes("-----BEGIN")) {
     try {
-      return { asymmetric: KEYUTIL.getKey(key) };
+      return { asymmetric: jsrsasign().KEYUTIL.getKey(key) };
     } catch (e) {
       throw new JsonWebTokenError(role + " is not a valid PEM key: " + (e && e.message ? e.message : e));
     }
@@ -96,7 +100,7 @@ function readKey(key, role) {
 
 function ecKey(alg, key, role) {
   const spec = EC[alg];
-  if (!(key instanceof KJUR.crypto.ECDSA)) throw new JsonWebTokenError(role + " must be an EC key when using " + alg);
+  if (!(key instanceof jsrsasign().KJUR.crypto.ECDSA)) throw new JsonWebTokenError(role + " must be an EC key when using " + alg);
   if (key.curveName !== spec.name && !(spec.name === "secp256r1" && key.curveName === "prime256v1")) {
     throw new JsonWebTokenError('"alg" parameter "' + alg + '" requires curve "' + spec.name + '".');
   }
@@ -110,10 +114,10 @@ function signBytes(alg, input, key) {
   }
   if (!key.asymmetric) throw new JsonWebTokenError("secretOrPrivateKey must be an asymmetric key when using " + alg);
   if (RSA[alg]) {
-    if (!(key.asymmetric instanceof RSAKey) || !key.asymmetric.isPrivate) {
+    if (!(key.asymmetric instanceof jsrsasign().RSAKey) || !key.asymmetric.isPrivate) {
       throw new JsonWebTokenError("secretOrPrivateKey must be an RSA private key when using " + alg);
     }
-    const signer = new KJUR.crypto.Signature({ alg: RSA[alg] });
+    const signer = new (jsrsasign().KJUR.crypto.Signature)({ alg: RSA[alg] });
     signer.init(key.asymmetric);
     signer.updateHex(toHex(input));
     return fromHex(signer.sign());
@@ -133,8 +137,8 @@ function verifyBytes(alg, input, signature, key) {
   }
   if (!key.asymmetric) throw new JsonWebTokenError("secretOrPublicKey must be an asymmetric key when using " + alg);
   if (RSA[alg]) {
-    if (!(key.asymmetric instanceof RSAKey)) throw new JsonWebTokenError("secretOrPublicKey must be an RSA key when using " + alg);
-    const verifier = new KJUR.crypto.Signature({ alg: RSA[alg] });
+    if (!(key.asymmetric instanceof jsrsasign().RSAKey)) throw new JsonWebTokenError("secretOrPublicKey must be an RSA key when using " + alg);
+    const verifier = new (jsrsasign().KJUR.crypto.Signature)({ alg: RSA[alg] });
     verifier.init(key.asymmetric);
     verifier.updateHex(toHex(input));
     return verifier.verify(toHex(signature));
@@ -171,16 +175,20 @@ function sign(payload, secretOrPrivateKey, options, callback) {
     let body = payload;
     if (payload !== null && typeof payload === "object" && !ArrayBuffer.isView(payload)) {
       body = Object.assign({}, payload);
-      const now = typeof body.iat === "number" ? body.iat : Math.floor(Date.now() / 1000);
-      if (!options.noTimestamp) body.iat = now;
       for (const [option, claim] of [["expiresIn", "exp"], ["notBefore", "nbf"]]) {
-        if (options[option] === undefined) continue;
-        if (body[claim] !== undefined) {
+        if (options[option] !== undefined && body[claim] !== undefined) {
           throw new Error('Bad "options.' + option + '" option the payload already has an "' + claim + '" property.');
         }
+      }
+      const now = body.iat || Math.floor(Date.now() / 1000);
+      if (options.noTimestamp) delete body.iat;
+      else body.iat = now;
+      // nbf before exp: the claims' order is the token's bytes, which jsonwebtoken's must equal.
+      for (const [option, claim] of [["notBefore", "nbf"], ["expiresIn", "exp"]]) {
+        if (options[option] === undefined) continue;
         body[claim] = timespan(options[option], now);
         if (body[claim] === undefined) {
-          throw new Error('"' + option + '" should be a number of seconds or string representing a timespan');
+          throw new Error('"' + option + '" should be a number of seconds or string representing a timespan eg: "1d", "20h", 60');
         }
       }
       for (const [option, claim] of [["audience", "aud"], ["issuer", "iss"], ["subject", "sub"], ["jwtid", "jti"]]) {
@@ -274,7 +282,7 @@ function verify(token, secretOrPublicKey, options, callback) {
     if (!secretOrPublicKey) throw new JsonWebTokenError("secret or public key must be provided");
     const key = readKey(secretOrPublicKey, "secretOrPublicKey");
     const defaults = key.secret ? Object.keys(HMAC)
-      : key.asymmetric instanceof RSAKey ? Object.keys(RSA) : Object.keys(EC);
+      : key.asymmetric instanceof jsrsasign().RSAKey ? Object.keys(RSA) : Object.keys(EC);
     const algorithms = options.algorithms || defaults;
     if (!algorithms.includes(decoded.header.alg) || !SUPPORTED.includes(decoded.header.alg)) {
       throw new JsonWebTokenError("invalid algorithm");
