@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from runtime.crypto.errors import VerificationFailed
-from runtime.crypto.share_payloads import combine_share_payloads
 from sandbox import HostError, OpContext
 
-from .op_args import bytes32_arg, text_arg
+from .op_args import bytes32_arg, scheme_arg, text_arg
 from .signer import SCOPE_SIGN_ANYTHING
 
 if TYPE_CHECKING:
@@ -25,9 +24,7 @@ __all__ = ["CollectiveOps", "RUN_ONCE_WAIT_S", "COLLECT_WAIT_S"]
 
 RUN_ONCE_WAIT_S = 30.0  # the leader's function may broadcast a transaction and wait for it
 COLLECT_WAIT_S = 10.0  # for every node's value; after that, a threshold of them will do
-_SHARES_WAIT_S = 15.0
 _DEFAULT_RUN_ONCE_NAME = "default_bc_id"  # Lit's name when the action gives none
-_ECDSA_SCHEMES = ("EcdsaK256Sha256",)
 
 
 class CollectiveOps:
@@ -36,6 +33,7 @@ class CollectiveOps:
     _service: Any
     _request: "RequestContext"
     action_cid: str
+    _combine_with_peers: Callable[[str, str, str, str, dict[str, Any]], Awaitable[dict[str, Any]]]  # SigningOps
 
     def _meeting(self, op: str) -> str:
         if self._request.request_id is None or self._request.coordinator is None:
@@ -101,12 +99,7 @@ class CollectiveOps:
         return await self._sign_and_combine(args, "signAndCombineEcdsa")
 
     async def op_signAndCombine(self, args: dict[str, Any], ctx: OpContext) -> str:
-        scheme = args.get("signingScheme")
-        if scheme not in _ECDSA_SCHEMES:
-            raise HostError(
-                f"Lit.Actions.signAndCombine: signingScheme {scheme!r} is not supported here; "
-                f"supported: {', '.join(_ECDSA_SCHEMES)}"
-            )
+        scheme_arg(args, "signAndCombine")  # Lit's errors for unknown schemes; ECDSA on K256 only, so far
         return await self._sign_and_combine(args, "signAndCombine")
 
     async def _sign_and_combine(self, args: dict[str, Any], op: str) -> str:
@@ -124,27 +117,7 @@ class CollectiveOps:
         request.combined.add(sig_name)
         share = await signer.sign(pkp, to_sign, request.slot(sig_name))
 
-        exchange, t = self._service.exchange, self._service.t
-        roots = self._service.keys.root_commitments
-        topic = f"shares:{sig_name}"
-        combined: dict[str, Any] = {}
-
-        def enough(payloads: dict[int, Any]) -> bool:
-            if len(payloads) <= t:
-                return False
-            try:
-                combined.update(combine_share_payloads(sig_name, payloads, roots, t))
-            except VerificationFailed:
-                return False  # a liar among them: wait for more
-            return True
-
-        await exchange.publish(request_id, topic, share)
-        payloads = await exchange.wait(request_id, topic, enough, _SHARES_WAIT_S)
-        if not combined:
-            try:
-                combined.update(combine_share_payloads(sig_name, payloads, roots, t))
-            except VerificationFailed as exc:
-                raise HostError(f"Lit.Actions.{op}: {exc} (from {len(payloads)} nodes within {_SHARES_WAIT_S:.0f} s)") from None
+        combined = await self._combine_with_peers(op, request_id, f"shares:{sig_name}", sig_name, share)
         recid = int(combined["recid"])
         # Lit's shape: r as the compressed R point (02/03 ‖ x), s bare hex, v the recovery id.
         return json.dumps({"r": f"{2 + (recid & 1):02x}{combined['r']}", "s": combined["s"], "v": recid & 1})

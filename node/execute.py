@@ -22,7 +22,6 @@ from .wire import check_client_key, request_object, seal_for_client
 from .errors import BadRequest
 from .host import RequestContext
 from .signer import SCOPE_SIGN_ANYTHING
-from .signing_ops import request_claims
 
 __all__ = ["handle_execute", "handle_pkp_sign"]
 
@@ -88,7 +87,7 @@ async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
         "signedData": seal_for_client(body, request.signed) if request.signed else None,
         # Lit's claimData: keyId -> {signature, derivedKeyId}, an object even when empty (Lit's SDK
         # reads its keys). Claims are signatures by this node's wallet, not secrets: not sealed.
-        "claimData": request_claims(request),
+        "claimData": request.claims,
         "notPermitted": request.refusals,
     }
 

@@ -45,6 +45,7 @@ class RequestContext:
     auth_methods: tuple[AuthMethodContext, ...] = ()  # verified by this node (node/auth.py)
     combined: set[str] = field(default_factory=set)  # sigNames signed and combined inside the action
     collective_calls: Counter[str] = field(default_factory=Counter)  # runOnce/broadcastAndCollect calls per name
+    claims: dict[str, dict[str, str]] = field(default_factory=dict)  # keyId -> this node's claimKey answer
 
     def slot(self, sig_name: str) -> SignatureSlot:
         """Where the nodes meet to agree on this signature: the same at every node."""

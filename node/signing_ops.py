@@ -29,21 +29,11 @@ from .signer import SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTHING, Pkp
 if TYPE_CHECKING:
     from .host import RequestContext
 
-__all__ = ["SigningOps", "request_claims", "CLAIM_WALLET_PURPOSE"]
+__all__ = ["SigningOps", "CLAIM_WALLET_PURPOSE"]
 
 CLAIM_WALLET_PURPOSE = "lit-claim-wallet"  # the sealed store's derived key that signs claims
 _SHARES_WAIT_S = 15.0
 _K256 = "EcdsaK256Sha256"
-
-
-def request_claims(request: "RequestContext") -> dict[str, dict[str, str]]:
-    """keyId -> this node's claim, for the execute response's claimData (every action of the
-    request adds to the same map). Kept on the request object so child actions share it."""
-    claims = getattr(request, "claims", None)
-    if claims is None:
-        claims = {}
-        setattr(request, "claims", claims)
-    return claims
 
 
 class SigningOps:
@@ -176,7 +166,7 @@ class SigningOps:
         derived_key_id = keccak(f"{self.action_cid}_{key_id}".encode())
         wallet = int.from_bytes(self._service.store.derive_key(CLAIM_WALLET_PURPOSE), "big") % (ORDER - 1) + 1
         signed = Account.sign_message(encode_defunct(primitive=derived_key_id), wallet.to_bytes(32, "big"))
-        request_claims(self._request)[key_id] = {
+        self._request.claims[key_id] = {
             "signature": bytes(signed.signature).hex(),
             "derivedKeyId": derived_key_id.hex(),
         }

@@ -32,6 +32,17 @@ def network(tmp_path_factory) -> Iterator[NetworkInfo]:
         stop_network(root)
 
 
+@pytest.fixture(scope="session")
+def liar_network(tmp_path_factory) -> Iterator[NetworkInfo]:
+    """A 4-node network whose node 2 sends wrong signature shares, shared by the tests of liars."""
+    root = tmp_path_factory.mktemp("liar")
+    info = launch(root, 4, faults={2: "wrong_signature_shares"})
+    try:
+        yield info
+    finally:
+        stop_network(root)
+
+
 @pytest.fixture
 def owner_key() -> str:
     return dev_accounts(count=2)[1].private_key

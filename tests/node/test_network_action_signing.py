@@ -21,7 +21,6 @@ from runtime.client.errors import ActionError
 from runtime.crypto.action_key import action_public_key
 from runtime.crypto.hd import eth_address
 from runtime.crypto.secp256k1 import ORDER, SECP256K1
-from runtime.network.launcher import stop_network
 
 pytestmark = pytest.mark.slow
 
@@ -164,16 +163,6 @@ async def test_claim_key_returns_every_nodes_signature_as_lit_does(network):
         assert set(signers) <= wallets
         # The claimed key id derives a PKP key like any other.
         assert len(client.derive_pkp_public_key(derived)) == 65
-
-
-@pytest.fixture(scope="module")
-def liar_network(tmp_path_factory, launcher):
-    root = tmp_path_factory.mktemp("liar-action")
-    info = launcher(root, 4, faults={2: "wrong_signature_shares"})
-    try:
-        yield info
-    finally:
-        stop_network(root)
 
 
 async def test_sign_as_action_outvotes_a_node_sending_bad_shares(liar_network):

@@ -7,7 +7,6 @@ eth_keys, eth_account's) to the PKP's address. A node that sends bad shares cann
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
@@ -17,7 +16,6 @@ from eth_keys import keys
 
 from runtime.client import LitClient, create_auth_sig
 from runtime.crypto.hd import eth_address
-from runtime.network.launcher import stop_network
 
 pytestmark = pytest.mark.slow
 
@@ -102,20 +100,12 @@ async def test_an_action_signs_only_with_a_pkp_it_may_use(network, owner_key, st
             )
 
 
-def test_a_node_sending_bad_shares_cannot_stop_the_others_combining(tmp_path, launcher, owner_key):
-    info = launcher(tmp_path / "net", 4, faults={3: "wrong_signature_shares"})
+async def test_a_node_sending_bad_shares_cannot_stop_the_others_combining(liar_network, owner_key):
     digest = os.urandom(32)
-
-    async def flow() -> None:
-        async with await LitClient.connect(info.state_dir, straggler_grace_s=5) as client:
-            pkp = await client.mint_pkp(owner_key)
-            result = await client.execute_js(
-                code=SIGN_AND_COMBINE, js_params={"toSign": list(digest), "publicKey": "0x" + pkp.pubkey.hex()},
-                auth_sig=create_auth_sig(owner_key),
-            )
-            assert _recover(digest, result.response) == eth_address(pkp.pubkey)
-
-    try:
-        asyncio.run(flow())
-    finally:
-        stop_network(info.state_dir)
+    async with await LitClient.connect(liar_network.state_dir) as client:
+        pkp = await client.mint_pkp(owner_key)
+        result = await client.execute_js(
+            code=SIGN_AND_COMBINE, js_params={"toSign": list(digest), "publicKey": "0x" + pkp.pubkey.hex()},
+            auth_sig=create_auth_sig(owner_key),
+        )
+    assert _recover(digest, result.response) == eth_address(pkp.pubkey)

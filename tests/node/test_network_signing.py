@@ -14,7 +14,6 @@ from eth_account import Account
 
 from runtime.client import LitClient, NotPermitted, create_auth_sig
 from runtime.crypto.hd import eth_address
-from runtime.network.launcher import stop_network
 from runtime.network.processes import python_cmd, read_pids, spawn, wait_http
 
 
@@ -68,16 +67,6 @@ async def test_killed_node_is_tolerated_and_restarts_without_reusing(network, ow
         # The restarted coordinator hands out none of the presignatures it used before.
         again = {(await client.pkp_sign(pub, os.urandom(32), auth, coordinator=3))["presignatureId"] for _ in range(3)}
         assert not again & used
-
-
-@pytest.fixture(scope="module")
-def liar_network(tmp_path_factory, launcher):
-    root = tmp_path_factory.mktemp("liar")
-    info = launcher(root, 4, faults={2: "wrong_signature_shares"})
-    try:
-        yield info
-    finally:
-        stop_network(root)
 
 
 async def test_a_lying_node_is_outvoted_and_named(liar_network, owner_key):
