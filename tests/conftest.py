@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.oracles import MARK, check_marks, require_oracle
+
 LIT_WASM = Path(__file__).parents[1] / "node_modules" / "@lit-protocol" / "wasm"
 
 # One request per node process, as JSON on stdin; hex in, hex out.
@@ -31,6 +33,14 @@ process.stdin.on('end', async () => {
 """
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{MARK}(missing): needs an outside oracle; missing is None or why it is absent")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    check_marks(item)  # before the fixtures, so a missing oracle starts no chain or server
+
 
 @pytest.fixture(scope="session")
 def lit_wasm() -> Callable[..., dict[str, Any]]:
@@ -38,8 +48,10 @@ def lit_wasm() -> Callable[..., dict[str, Any]]:
 
     ops: combine(shares) -> {sig}; verify(pk, msg, sig) -> {ok}; encrypt(pk, msg, id) -> {ct};
     decrypt(ct, shares) -> {msg}; any failure -> {error}. Bytes are hex."""
-    if shutil.which("node") is None or not (LIT_WASM / "package.json").exists():
-        pytest.skip("node or node_modules/@lit-protocol/wasm missing (run the set-up script's npm install)")
+    require_oracle(
+        shutil.which("node") is not None and (LIT_WASM / "package.json").exists(),
+        "node or node_modules/@lit-protocol/wasm missing (run the set-up script's npm install)",
+    )
 
     def run(**request: Any) -> dict[str, Any]:
         proc = subprocess.run(

@@ -17,6 +17,7 @@ from runtime.chain.accounts import DevAccount
 from runtime.chain.devchain import start_devchain
 from runtime.chain.rpc import ChainRpc
 from runtime.chain.tokens import TestTokenContracts, deploy_test_tokens
+from tests.oracles import require_oracle
 
 PACKAGE = Path(__file__).parents[2] / "node_modules" / "@lit-protocol" / "access-control-conditions"
 
@@ -78,12 +79,11 @@ class NpmOracle:
 
 @pytest.fixture(scope="session")
 def npm_oracle() -> Iterator[NpmOracle]:
-    if shutil.which("node") is None:
-        pytest.skip("node is not on PATH, so the npm hashing oracle cannot run")
-    if not (PACKAGE / "package.json").exists():
-        pytest.skip(
-            f"npm @lit-protocol/access-control-conditions is not installed in {PACKAGE.parent} (run the set-up script)"
-        )
+    require_oracle(shutil.which("node") is not None, "node is not on PATH, so the npm hashing oracle cannot run")
+    require_oracle(
+        (PACKAGE / "package.json").exists(),
+        f"npm @lit-protocol/access-control-conditions is not installed in {PACKAGE.parent} (run the set-up script)",
+    )
     oracle = NpmOracle()
     try:
         yield oracle

@@ -21,6 +21,7 @@ from node.auth import AuthSig, verify_auth_sig
 from node.errors import NotPermitted
 from runtime.auth.recap import DECRYPTION, EXECUTION, SIGNING, pkp_resource
 from runtime.auth.siwe import format_time
+from tests.oracles import require_oracle
 
 ROOT = Path(__file__).parents[2]
 ORACLE = Path(__file__).with_name("oracle.js")
@@ -29,8 +30,10 @@ KEY = "0x" + "4c" * 32
 
 @pytest.fixture(scope="module")
 def oracle():
-    if shutil.which("node") is None or not (ROOT / "node_modules" / "@lit-protocol" / "auth-helpers").exists():
-        pytest.skip("node or node_modules/@lit-protocol/auth-helpers missing (npm install)")
+    require_oracle(
+        shutil.which("node") is not None and (ROOT / "node_modules" / "@lit-protocol" / "auth-helpers").exists(),
+        "node or node_modules/@lit-protocol/auth-helpers missing (npm install)",
+    )
 
     def run(*requests: dict[str, Any]) -> list[dict[str, str]]:
         proc = subprocess.run(["node", str(ORACLE), str(ROOT)], input=json.dumps(list(requests)),

@@ -16,6 +16,7 @@ import pytest
 from eth_account import Account
 from eth_account.messages import encode_defunct
 
+from node.auth import verify_auth_sig
 from runtime.auth.session import (
     ResourceAbilityRequest,
     SessionAuth,
@@ -28,6 +29,7 @@ from runtime.auth.session import (
 )
 from runtime.client import auth as client_auth
 from runtime.client.session import get_session_sigs
+from tests.oracles import needs_oracle
 
 ROOT = Path(__file__).parents[2]
 NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
@@ -134,7 +136,10 @@ def test_session_key_is_nacls() -> None:
     assert "seed" not in repr(key) and key.seed.hex() not in repr(key)
 
 
-@pytest.mark.skipif(not (ROOT / "node_modules/@noble/curves").exists() or not shutil.which("node"), reason="no @noble/curves")
+@needs_oracle(
+    None if (ROOT / "node_modules/@noble/curves").exists() and shutil.which("node")
+    else "node or node_modules/@noble/curves missing (scripts/setup.sh installs them)"
+)
 def test_signature_checked_by_noble_ed25519() -> None:
     """An ed25519 we did not write (npm @noble/curves, in node) verifies our signature and makes the same one."""
     key = SessionKey.generate(rng(3))
@@ -402,16 +407,13 @@ def test_client_cannot_override_the_session_uri() -> None:
 
 
 def test_with_the_nodes_authsig_verifier() -> None:
-    """The node's own verify_auth_sig (strict SIWE and ReCap) as the capability check, once it exposes allows()."""
-    node_auth = pytest.importorskip("node.auth")
-    if not hasattr(node_auth.AuthSig, "allows"):
-        pytest.skip("node/auth.py's AuthSig has no allows(ability, resource) yet")
+    """The node's own verify_auth_sig (strict SIWE and ReCap) as the capability check."""
     sigs = get_session_sigs(NODES, WALLET, [PKP_ANY], timedelta(hours=1), now=lambda: NOW, randbytes=rng())
-    auth = verify_session_sig(sigs[NODES[2]], NODES[2], NOW.timestamp(), node_auth.verify_auth_sig)
+    auth = verify_session_sig(sigs[NODES[2]], NODES[2], NOW.timestamp(), verify_auth_sig)
     assert auth.address == WALLET.address and auth.allows("Threshold/Signing", "lit-pkp://*")
     assert not auth.allows("Threshold/Execution", "lit-litaction://*")
     with pytest.raises(SessionSigRefused) as err:
-        verify_session_sig(sigs[NODES[2]], NODES[0], NOW.timestamp(), node_auth.verify_auth_sig)
+        verify_session_sig(sigs[NODES[2]], NODES[0], NOW.timestamp(), verify_auth_sig)
     assert err.value.field == "signedMessage.nodeAddress"
     key = SessionKey.generate(rng(5))
     narrow = client_auth.create_auth_sig(  # a ReCap for actions only, behind a session asking for PKP signing
@@ -420,4 +422,4 @@ def test_with_the_nodes_authsig_verifier() -> None:
     )
     sig = make_session_sigs(key, [narrow], [PKP_ANY], NODES, NOW, NOW + timedelta(hours=1))[NODES[0]]
     with pytest.raises(SessionSigRefused, match="ReCap does not grant Threshold/Signing"):
-        verify_session_sig(sig, NODES[0], NOW.timestamp(), node_auth.verify_auth_sig)
+        verify_session_sig(sig, NODES[0], NOW.timestamp(), verify_auth_sig)

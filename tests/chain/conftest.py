@@ -11,6 +11,7 @@ import pytest_asyncio
 from runtime.chain.accounts import DevAccount
 from runtime.chain.devchain import start_devchain
 from runtime.chain.ganache import ganache_available, start_ganache
+from tests.oracles import require_oracle
 
 
 @dataclass
@@ -33,8 +34,7 @@ async def devchain() -> AsyncIterator[Chain]:
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def ganache() -> AsyncIterator[Chain]:
     reason = ganache_available()
-    if reason is not None:
-        pytest.skip(reason)
+    require_oracle(reason is None, reason or "")
     proc = await start_ganache()
     try:
         yield Chain("ganache", proc.url, proc.chain_id, proc.accounts)

@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 
 from runtime.chain.contract import ARTIFACTS_DIR, load_artifact
+from tests.oracles import needs_oracle
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow  # solcjs (wasm) takes several seconds
-@pytest.mark.skipif(
-    shutil.which("node") is None or not (ROOT / "node_modules" / "solc").exists(),
-    reason="node or npm solc missing (scripts/setup.sh installs them)",
+@needs_oracle(
+    None if shutil.which("node") and (ROOT / "node_modules" / "solc").exists()
+    else "node or npm solc missing (scripts/setup.sh installs them)"
 )
 def test_artifacts_match_fresh_compile(tmp_path: Path) -> None:
     subprocess.run(

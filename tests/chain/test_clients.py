@@ -16,6 +16,7 @@ from runtime.chain.errors import ContractReverted, InvalidArgument, RpcUnavailab
 from runtime.chain.ganache import GANACHE_BIN
 from runtime.chain.pkp import deploy
 from runtime.chain.rpc import ChainRpc
+from tests.oracles import needs_oracle
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -47,7 +48,9 @@ async def test_web3_transfer(devchain) -> None:
         await w3.provider.disconnect()
 
 
-@pytest.mark.skipif(shutil.which("node") is None or not GANACHE_BIN.parent.exists(), reason="node/npm deps missing")
+@needs_oracle(
+    None if shutil.which("node") and GANACHE_BIN.parent.exists() else "node or npm deps missing (scripts/setup.sh)"
+)
 async def test_ethers_v5_client(devchain) -> None:
     contracts = await deploy(devchain.url, devchain.accounts[0].private_key)
     to = Account.create().address

@@ -28,6 +28,7 @@ from runtime.crypto.hd import (
     token_id,
 )
 from runtime.crypto.secp256k1 import ORDER, SECP256K1 as G
+from tests.oracles import needs_oracle
 
 REPO = Path(__file__).resolve().parents[2]
 VECTORS = REPO / "tests" / "vectors" / "hd_k256.json"
@@ -227,9 +228,9 @@ def test_known_answer_vectors() -> None:
         assert f"{key_id_scalar(bytes.fromhex(case['key_id'])):064x}" == case["d"]
 
 
-@pytest.mark.skipif(
-    shutil.which("node") is None or not WASM.exists(),
-    reason="needs node and node_modules/@lit-protocol/wasm (run the set-up command)",
+@needs_oracle(
+    None if shutil.which("node") and WASM.exists()
+    else "needs node and node_modules/@lit-protocol/wasm (run the set-up command)"
 )
 def test_matches_lit_wasm_ecdsa_derive_key() -> None:
     cases = _vector_cases()

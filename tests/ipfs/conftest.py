@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.oracles import require_oracle
+
 REPO = Path(__file__).resolve().parents[2]
 NODE_MODULES = REPO / "node_modules"
 ONLY_HASH = NODE_MODULES / "ipfs-only-hash"
@@ -63,10 +65,10 @@ class Oracles:
         self.cache: dict[tuple[str, str], str] = {}
 
     def ipfs_only_hash(self, path: Path) -> str:
-        if not ONLY_HASH.is_dir():
-            pytest.skip(f"npm ipfs-only-hash is not installed in {NODE_MODULES} (run scripts/setup.sh)")
-        if shutil.which("node") is None:
-            pytest.skip("node is not on PATH, so the ipfs-only-hash oracle cannot run")
+        require_oracle(
+            ONLY_HASH.is_dir(), f"npm ipfs-only-hash is not installed in {NODE_MODULES} (run scripts/setup.sh)"
+        )
+        require_oracle(shutil.which("node") is not None, "node is not on PATH, so the ipfs-only-hash oracle cannot run")
         key = ("npm", str(path))
         if key not in self.cache:
             script = (
@@ -80,8 +82,9 @@ class Oracles:
         return self.cache[key]
 
     def ipfs_cid(self, path: Path) -> str:
-        if shutil.which("ipfs_cid") is None:
-            pytest.skip("Debian's ipfs-cid is not installed (apt-get install ipfs-cid)")
+        require_oracle(
+            shutil.which("ipfs_cid") is not None, "Debian's ipfs-cid is not installed (apt-get install ipfs-cid)"
+        )
         key = ("debian", str(path))
         if key not in self.cache:
             out = subprocess.run(["ipfs_cid", str(path)], capture_output=True, text=True, check=True)

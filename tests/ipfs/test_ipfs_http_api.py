@@ -21,8 +21,12 @@ from runtime.ipfs import (
     fetch_verified,
     serve,
 )
+from tests.oracles import needs_oracle, require_oracle
 
-ipfshttpclient = pytest.importorskip("ipfshttpclient")
+try:
+    import ipfshttpclient
+except ImportError:
+    require_oracle(False, "the ipfshttpclient client is not installed (scripts/setup.sh installs it)")
 
 
 @pytest.fixture
@@ -136,7 +140,7 @@ async def test_service_refuses_to_serve_a_tampered_store(server, store):
     assert "does not match its CID" in str(info.value) and str(dag.root) in str(info.value)
 
 
-@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+@needs_oracle(None if shutil.which("curl") else "curl is not installed")
 async def test_curl_add_and_gateway(server, tmp_path):
     path = tmp_path / "hello.txt"
     path.write_bytes(b"hello\n")

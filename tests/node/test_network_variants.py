@@ -13,6 +13,7 @@ from runtime.chain.ganache import ganache_available, start_ganache
 from runtime.client import LitClient, NetworkError, NotEnoughShares, create_auth_sig
 from runtime.crypto.hd import eth_address
 from runtime.network.launcher import stop_network
+from tests.oracles import needs_oracle
 
 pytestmark = pytest.mark.slow
 
@@ -44,7 +45,7 @@ async def _sign_flow(state_dir: str, owner_key: str, chain_id: int) -> None:
         assert _recover(direct) == eth_address(pkp.pubkey)
 
 
-@pytest.mark.skipif(ganache_available() is not None, reason=str(ganache_available()))
+@needs_oracle(ganache_available())
 def test_whole_flow_against_ganache(tmp_path, launcher, owner_key):
     async def start():
         return await start_ganache(host="127.0.0.1")
