@@ -1,8 +1,10 @@
 """JavaScript sources loaded into isolates: the prelude, and the bundles only some actions need.
 
-Every isolate gets the prelude (sandbox/js/prelude.js, webcrypto.js, clone.js). An action gets a
-bundle only when its text names what the bundle provides (`bundles_for`), so the others pay nothing:
+Every isolate gets the prelude (sandbox/js/prelude.js). An action gets a bundle only when its text
+names what the bundle provides (`bundles_for`), so the others pay nothing:
 
+    webcrypto  "subtle", "CryptoKey"  sandbox/js/webcrypto.js (crypto.subtle; the work is the host's)
+    clone    "structuredClone"  sandbox/js/clone.js
     ethers   "ethers"           node_modules/ethers/dist/ethers.umd.min.js (npm ethers 5.7.2)
     buffer   import("node:buffer") / import("buffer")   npm buffer (feross)
     jwt      "jwt"              jsonwebtoken's API over @noble/hashes, @noble/curves and jsrsasign
@@ -42,18 +44,25 @@ ETHERS_VERSION = "5.7.2"
 ETHERS_ENV = "LITRT_ETHERS_JS"
 _ETHERS_RELATIVE = Path("node_modules/ethers/dist/ethers.umd.min.js")
 _BUNDLES_RELATIVE = Path("node_modules/.litrt-bundles")
-_PRELUDE_PARTS = ("prelude.js", "webcrypto.js", "clone.js")
+_OURS = {"webcrypto": "webcrypto.js", "clone": "clone.js"}
 
 # `import("node:buffer")` has no module loader to go to in the isolate; the prelude's __litrtImport
 # answers it from the buffer bundle instead.
 _BUFFER_IMPORT = re.compile(r"""\bimport\s*\(\s*(["'])(?:node:)?buffer\1\s*\)""")
-_TRIGGERS = {"ethers": "ethers", "jwt": "jwt", "url": "URL", "keccak": "pubkeyToTokenId"}
+_TRIGGERS = {
+    "webcrypto": ("subtle", "CryptoKey"),
+    "clone": ("structuredClone",),
+    "ethers": ("ethers",),
+    "jwt": ("jwt",),
+    "url": ("URL",),
+    "keccak": ("pubkeyToTokenId",),
+}
 
 
 def bundles_for(code: str) -> tuple[str, ...]:
     """The bundles `code` may use. A false positive (a comment naming one) costs time; a false negative
     would break the action, so any mention counts."""
-    names = [name for name, word in _TRIGGERS.items() if word in code]
+    names = [name for name, words in _TRIGGERS.items() if any(word in code for word in words)]
     if _BUFFER_IMPORT.search(code):
         names.append("buffer")
     return tuple(names)
@@ -64,11 +73,14 @@ def rewrite_imports(code: str) -> str:
     return _BUFFER_IMPORT.sub('__litrtImport("node:buffer")', code)
 
 
+def _ours(name: str) -> str:
+    return resources.files("sandbox").joinpath("js", name).read_text(encoding="utf-8")
+
+
 @lru_cache(maxsize=1)
 def prelude_source() -> str:
-    folder = resources.files("sandbox").joinpath("js")
-    text = "\n".join(folder.joinpath(part).read_text(encoding="utf-8") for part in _PRELUDE_PARTS)
-    return text.replace("__LITRT_HOST_OPS__", json.dumps(list(HOST_OPS))) + "\n//# sourceURL=litrt-prelude.js"
+    text = _ours("prelude.js").replace("__LITRT_HOST_OPS__", json.dumps(list(HOST_OPS)))
+    return text + "\n//# sourceURL=litrt-prelude.js"
 
 
 def _find(relative: Path) -> Path | None:
@@ -107,9 +119,11 @@ def ethers_source() -> str:
 
 @lru_cache(maxsize=None)
 def bundle_source(name: str) -> str:
-    """The script of one optional bundle (`ethers` or one built by sandbox/js/build.mjs)."""
+    """The script of one optional bundle: ours, ethers, or one built by sandbox/js/build.mjs."""
     if name == "ethers":
         return ethers_source()
+    if name in _OURS:
+        return _ours(_OURS[name]) + f"\n//# sourceURL=litrt-{_OURS[name]}"
     folder = _find(_BUNDLES_RELATIVE / f"{name}.js")
     if folder is None:
         raise SandboxSetupError(

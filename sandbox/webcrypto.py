@@ -1,7 +1,7 @@
 """crypto.subtle on the host: the prelude's SubtleCrypto sends one `webcrypto` call per method.
 
-    {"method": "digest", "algorithm": "SHA-256", "data": [..bytes..]}       -> base64 of the digest
-    {"method": "sign", "algorithm": {...}, "key": {type, algorithm, material, usages}, "data": [...]}
+    {"method": "digest", "algorithm": "SHA-256", "data": "<base64>"}         -> base64 of the digest
+    {"method": "sign", "algorithm": {...}, "key": {type, algorithm, material, usages}, "data": "<base64>"}
 
 Supported: digest SHA-1/256/384/512; HMAC; ECDSA P-256 (signatures as raw r||s, as WebCrypto has them);
 Ed25519; AES-GCM. Python's `cryptography` does the work; failures are WebCryptoErrors carrying

@@ -41,14 +41,14 @@ def hash_name(value: Any) -> str:
 
 
 def bytes_arg(value: Any, what: str) -> bytes:
-    """A BufferSource as the prelude sends it: a list of byte values."""
-    if not isinstance(value, list):
+    """A BufferSource as the prelude sends it: base64."""
+    if not isinstance(value, str):
         raise WebCryptoError("TypeError", f"{what} must be an ArrayBuffer, a typed array or a DataView")
-    if len(value) > MAX_DATA_BYTES:
-        raise WebCryptoError("OperationError", f"{what} is {len(value)} bytes; at most {MAX_DATA_BYTES} per call")
+    if len(value) > (MAX_DATA_BYTES + 2) // 3 * 4:
+        raise WebCryptoError("OperationError", f"{what} is over {MAX_DATA_BYTES} bytes, the most one call may pass")
     try:
-        return bytes(value)
-    except (TypeError, ValueError):
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
         raise WebCryptoError("TypeError", f"{what} must be an ArrayBuffer, a typed array or a DataView") from None
 
 

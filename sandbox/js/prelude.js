@@ -4,7 +4,7 @@
 // takes them out with __litrt.drain() between V8 tasks and answers through __litrt.step(). Nothing here
 // is trusted by the host; every message is validated and every limit enforced again on the Python side.
 // Placeholders filled in by sandbox/assets.py: __LITRT_HOST_OPS__ (JSON list of op names).
-// The scripts loaded after this one (webcrypto.js, clone.js, the optional bundles) reach the prelude's
+// The scripts loaded after this one (webcrypto.js, clone.js, the bundles) reach the prelude's
 // internals through globalThis.__litrtInternal, which configure() removes before the action runs.
 (function (global) {
   "use strict";
@@ -376,9 +376,14 @@
     else if (body instanceof ArrayBuffer) bytes = new Uint8Array(body);
     else if (ArrayBuffer.isView(body)) bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
     else bytes = new TextEncoder().encode(String(body));
-    let raw = "";
-    for (let i = 0; i < bytes.length; i++) raw += String.fromCharCode(bytes[i]);
-    return btoa(raw);
+    return bytesToBase64(bytes);
+  }
+
+  // Bytes cross the bridge as base64: a quarter bigger, where a JSON array of numbers is four times.
+  function bytesToBase64(bytes) {
+    const chunks = [];
+    for (let i = 0; i < bytes.length; i += 8192) chunks.push(String.fromCharCode.apply(null, bytes.subarray(i, i + 8192)));
+    return btoa(chunks.join(""));
   }
 
   function fetch(resource, init = {}) {
@@ -604,7 +609,7 @@
     writable: false, configurable: false, enumerable: false,
   });
   Object.defineProperty(global, "__litrtInternal", {
-    value: Object.freeze({ hostCall, post, bytesFromBase64, describeError, DOMException, modules, crypto: cryptoObject }),
+    value: Object.freeze({ hostCall, post, bytesFromBase64, bytesToBase64, describeError, DOMException, modules, crypto: cryptoObject }),
     writable: false, configurable: true, enumerable: false,
   });
   Object.defineProperty(global, "__litrt", { value: driver, writable: false, configurable: false, enumerable: false });

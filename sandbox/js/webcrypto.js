@@ -5,7 +5,7 @@
 (function (global, internal) {
   "use strict";
 
-  const { hostCall, bytesFromBase64, DOMException } = internal;
+  const { hostCall, bytesFromBase64, bytesToBase64, DOMException } = internal;
   const DOM_NAMES = new Set(["NotSupportedError", "OperationError", "DataError", "InvalidAccessError", "SyntaxError"]);
   const slots = new WeakMap();
 
@@ -40,10 +40,22 @@
     return key;
   }
 
+  // A BufferSource as the host reads it: base64. Typed arrays inside algorithm parameters (iv,
+  // additionalData) are converted the same way by `params`.
   function bytes(data, what) {
-    if (data instanceof ArrayBuffer) return new Uint8Array(data);
-    if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    if (data instanceof ArrayBuffer) return bytesToBase64(new Uint8Array(data));
+    if (ArrayBuffer.isView(data)) return bytesToBase64(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     throw new TypeError(what + " must be an ArrayBuffer, a typed array or a DataView");
+  }
+
+  function params(algorithm) {
+    if (algorithm === null || typeof algorithm !== "object") return algorithm;
+    const out = {};
+    for (const key of Object.keys(algorithm)) {
+      const value = algorithm[key];
+      out[key] = value instanceof ArrayBuffer || ArrayBuffer.isView(value) ? bytes(value, key) : value;
+    }
+    return out;
   }
 
   // The host's WebCrypto errors become DOMExceptions (or TypeErrors) of the same name, keeping the
@@ -74,15 +86,15 @@
   // Every method is async: argument errors become rejections, as WebCrypto's are.
   const subtle = {
     async digest(algorithm, data) {
-      return buffer(await call("digest", { algorithm, data: bytes(data, "data") }));
+      return buffer(await call("digest", { algorithm: params(algorithm), data: bytes(data, "data") }));
     },
     async importKey(format, keyData, algorithm, extractable, keyUsages) {
       const data = format === "jwk" ? keyData : bytes(keyData, "keyData");
-      const record = await call("importKey", { format, keyData: data, algorithm, keyUsages });
+      const record = await call("importKey", { format, keyData: data, algorithm: params(algorithm), keyUsages });
       return makeKey(record, extractable);
     },
     async generateKey(algorithm, extractable, keyUsages) {
-      const made = await call("generateKey", { algorithm, keyUsages });
+      const made = await call("generateKey", { algorithm: params(algorithm), keyUsages });
       if (made.publicKey) {
         return { publicKey: makeKey(made.publicKey, true), privateKey: makeKey(made.privateKey, extractable) };
       }
@@ -96,19 +108,19 @@
     },
     async sign(algorithm, key, data) {
       const record = useKey(key, "sign", "sign");
-      return buffer(await call("sign", { algorithm, key: record, data: bytes(data, "data") }));
+      return buffer(await call("sign", { algorithm: params(algorithm), key: record, data: bytes(data, "data") }));
     },
     async verify(algorithm, key, signature, data) {
       const record = useKey(key, "verify", "verify");
-      return call("verify", { algorithm, key: record, signature: bytes(signature, "signature"), data: bytes(data, "data") });
+      return call("verify", { algorithm: params(algorithm), key: record, signature: bytes(signature, "signature"), data: bytes(data, "data") });
     },
     async encrypt(algorithm, key, data) {
       const record = useKey(key, "encrypt", "encrypt");
-      return buffer(await call("encrypt", { algorithm, key: record, data: bytes(data, "data") }));
+      return buffer(await call("encrypt", { algorithm: params(algorithm), key: record, data: bytes(data, "data") }));
     },
     async decrypt(algorithm, key, data) {
       const record = useKey(key, "decrypt", "decrypt");
-      return buffer(await call("decrypt", { algorithm, key: record, data: bytes(data, "data") }));
+      return buffer(await call("decrypt", { algorithm: params(algorithm), key: record, data: bytes(data, "data") }));
     },
   };
 
