@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
+from runtime.crypto.bls import G1
 from runtime.crypto.dkg import SCHEDULE, DkgConfig
 
 from .harness import Harness
 from .test_dkg_faults import BiasingDealer, LyingDealer
-
-bls = pytest.importorskip("runtime.crypto.bls")
-G1 = getattr(bls, "G1", None)
-if G1 is None:  # pragma: no cover - the BLS module is written alongside this one
-    pytest.skip("runtime.crypto.bls has no G1 group yet", allow_module_level=True)
 
 
 def test_bls_network_key_degree_2t(dkg_factory, dkg_check):

@@ -4,7 +4,7 @@ import pytest
 
 from runtime.ipfs import build_dag, import_file, read_file
 
-from conftest import SAMPLE_SIZES, SLOW_SAMPLES
+from tests.ipfs.conftest import SAMPLE_SIZES, SLOW_SAMPLES
 
 SAMPLES = [
     pytest.param(name, marks=pytest.mark.slow) if name in SLOW_SAMPLES else name for name in SAMPLE_SIZES
