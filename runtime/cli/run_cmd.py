@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 
 from runtime.cli.common import add_mock_fetch, load_params, mock_fetch
-from sandbox import ExecutionResult, FetchPolicy, Host, Limits, SandboxSetupError, execute
+from sandbox import ExecutionResult, FetchPolicy, Limits, SandboxSetupError, execute
 from sandbox.fetch_mocks import MockSpecError
+from sandbox.solo import SoloHost
 
 __all__ = ["register", "run_action"]
 
@@ -74,7 +75,7 @@ def run_action(args: argparse.Namespace) -> int:
         mocks = mock_fetch(args, report)
     except MockSpecError as exc:
         return _usage_error(str(exc))
-    host = Host(FetchPolicy(allow_private=args.allow_private_fetch, mocks=mocks))
+    host = SoloHost(FetchPolicy(allow_private=args.allow_private_fetch, mocks=mocks))
     try:
         result = asyncio.run(execute(code, params, host, Limits(timeout_ms=args.timeout_ms)))
     except SandboxSetupError as exc:
