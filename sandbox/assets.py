@@ -9,7 +9,7 @@ names what the bundle provides (`bundles_for`), so the others pay nothing:
     buffer   import("node:buffer") / import("buffer")   npm buffer (feross)
     jwt      "jwt"              jsonwebtoken's API over @noble/hashes, @noble/curves and jsrsasign
     url      "URL"              URL, URLSearchParams from core-js-pure
-    keccak   "pubkeyToTokenId"  @noble/hashes' keccak256
+    tokenid  "pubkeyToTokenId"  a PKP's token id: @noble/hashes' keccak256, @noble/curves' secp256k1
 
 The bundles other than ethers are built from sandbox/js/bundles/ by sandbox/js/build.mjs (run by
 scripts/setup.sh) into node_modules/.litrt-bundles/. node_modules is found in the current directory or
@@ -55,7 +55,7 @@ _TRIGGERS = {
     "ethers": ("ethers",),
     "jwt": ("jwt",),
     "url": ("URL",),
-    "keccak": ("pubkeyToTokenId",),
+    "tokenid": ("pubkeyToTokenId",),
 }
 
 

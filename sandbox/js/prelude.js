@@ -20,7 +20,7 @@
   // Set-up's own allocations (ethers' tables) are not charged: configure() starts the count.
   let bufferBudget = Infinity;
   let bufferUsed = 0;
-  // Values the optional bundles hand in (Buffer, keccak256, ...), by name.
+  // Values the optional bundles hand in (Buffer, pubkeyToTokenId, ...), by name.
   const modules = new Map();
 
   function post(message) {
@@ -416,18 +416,11 @@
     const message = typeof params.message === "string" ? new TextEncoder().encode(params.message) : params.message;
     return hostCall("ethPersonalSignMessageEcdsa", { ...params, message });
   };
-  // Lit's op is synchronous and local: "0x" + keccak256 of the key's bytes. keccak comes from the
-  // keccak bundle, loaded for actions that name pubkeyToTokenId; without it the host computes it.
+  // Lit's op is synchronous (lit-actions ext/bindings.rs): the tokenid bundle, loaded for actions that
+  // name pubkeyToTokenId, computes it in the isolate; without the bundle the host answers.
   actions.pubkeyToTokenId = function pubkeyToTokenId(params = {}) {
-    const keccak = modules.get("keccak256");
-    if (!keccak) return hostCall("pubkeyToTokenId", params);
-    const text = params.publicKey;
-    if (typeof text !== "string" || !text.trim()) throw new Error("publicKey must not be blank");
-    const hex = text.startsWith("0x") || text.startsWith("0X") ? text.slice(2) : text;
-    if (hex.length % 2 || !/^[0-9a-fA-F]*$/.test(hex)) throw new Error("publicKey is not a hex string: " + text);
-    const bytes = new Uint8Array(hex.length / 2);
-    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.substr(i * 2, 2), 16);
-    return "0x" + Array.from(keccak(bytes), (x) => x.toString(16).padStart(2, "0")).join("");
+    const local = modules.get("pubkeyToTokenId");
+    return local ? local(params.publicKey) : hostCall("pubkeyToTokenId", params);
   };
   actions.setResponse = function setResponse({ response } = {}) {
     post({ t: "response", response: typeof response === "string" ? response : JSON.stringify(response, jsonReplacer) });

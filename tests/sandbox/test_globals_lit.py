@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import coincurve
 import pytest
 from eth_utils import keccak
 
 from sandbox import Host, Limits, OpContext, execute
 from tests.sandbox.conftest import run
 
-PUBKEY = "04" + "11" * 32 + "22" * 32
+# A real secp256k1 key (the generator point), uncompressed and compressed.
+PUBKEY = coincurve.PrivateKey.from_int(1).public_key.format(compressed=False).hex()
+COMPRESSED = coincurve.PrivateKey.from_int(1).public_key.format(compressed=True).hex()
 
 
 class RecordingHost(Host):
@@ -44,20 +47,29 @@ async def test_lit_headers_carry_the_request_headers() -> None:
         await execute("1", None, Host(), headers={"a": 1})  # type: ignore[dict-item]
 
 
-@pytest.mark.parametrize("key", [PUBKEY, "0x" + PUBKEY])
-async def test_pubkey_to_token_id_is_synchronous_keccak(key: str) -> None:
-    # Lit (lit-node functions/action_client.rs): format!("0x{}", bytes_to_hex(keccak256(bytes))), computed locally.
+def token_id(key: str) -> str:
+    """The oracle: coincurve (libsecp256k1) decompresses, eth_utils hashes."""
+    raw = coincurve.PublicKey(bytes.fromhex(key.removeprefix("0x"))).format(compressed=False)
+    return str(int.from_bytes(keccak(raw), "big"))
+
+
+@pytest.mark.parametrize("key", [PUBKEY, "0x" + PUBKEY, COMPRESSED])
+async def test_pubkey_to_token_id_is_synchronous(key: str) -> None:
+    # Synchronous as Lit's op (lit-actions ext/bindings.rs); decimal and normalised as the node's own op.
     result = await run(
         "const id = Lit.Actions.pubkeyToTokenId({ publicKey: key });\n"
         "Lit.Actions.setResponse({ response: JSON.stringify([typeof id, id]) });",
         {"key": key},
     )
     assert result.error is None, result.error
-    assert json.loads(result.response) == ["string", "0x" + keccak(bytes.fromhex(PUBKEY)).hex()]
+    assert json.loads(result.response) == ["string", token_id(PUBKEY)]
     assert result.operations == []  # no host call
 
 
-@pytest.mark.parametrize(("key", "words"), [("", "publicKey must not be blank"), ("0xzz", "publicKey is not a hex string")])
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [("", "publicKey must not be blank"), ("0xzz", "publicKey is not a hex string"), ("04" + "00" * 64, "not a secp256k1 public key (65 bytes)")],
+)
 async def test_pubkey_to_token_id_refuses_bad_keys(key: str, words: str) -> None:
     result = await run("Lit.Actions.pubkeyToTokenId({ publicKey: key });", {"key": key})
     assert result.error is not None and words in result.error.message
@@ -68,7 +80,7 @@ async def test_awaiting_pubkey_to_token_id_still_works() -> None:
         "const go = async () => { const id = await Lit.Actions.pubkeyToTokenId({ publicKey: key }); Lit.Actions.setResponse({ response: id }); };\ngo();",
         {"key": PUBKEY},
     )
-    assert result.response == "0x" + keccak(bytes.fromhex(PUBKEY)).hex()
+    assert result.response == token_id(PUBKEY)
 
 
 async def test_personal_sign_sends_a_string_message_as_utf8_bytes() -> None:
