@@ -114,3 +114,15 @@ async def test_a_long_sleep_within_the_time_limit_completes() -> None:
 async def test_a_sleep_beyond_the_time_limit_is_stopped() -> None:
     result = await run("(async () => { await new Promise((r) => setTimeout(r, 60000)); })();", timeout_ms=1000)
     assert result.error is not None and result.error.kind == "timeout"
+
+
+async def test_the_prelude_internals_are_gone_before_the_action_runs() -> None:
+    # The bundles' door to the prelude (host calls, the module table) is closed by configure().
+    code = (
+        "(async () => { const { Buffer } = await import('node:buffer'); await crypto.subtle.digest('SHA-256', new Uint8Array(1));\n"
+        "  Lit.Actions.setResponse({ response: [typeof __litrtInternal, 'hostCall' in globalThis, typeof globalThis.Buffer,\n"
+        "    Object.getOwnPropertyNames(globalThis).filter((n) => n.startsWith('__litrt')).sort().join('+')].join() }); })();"
+    )
+    result = await run(code, {"__litrtInternal": "param"})
+    assert result.error is None, result.error
+    assert result.response == "undefined,false,undefined,__litrt+__litrtImport"
