@@ -30,9 +30,8 @@ from sandbox.ops import HOST_OPS
 
 __all__ = [
     "prelude_source",
-    "ethers_source",
     "ethers_path",
-    "bundle_source",
+    "bundles_source",
     "bundles_for",
     "rewrite_imports",
     "ACTION_URL",
@@ -109,24 +108,30 @@ def ethers_path() -> Path:
 
 
 @lru_cache(maxsize=1)
-def ethers_source() -> str:
+def _ethers_text() -> str:
     text = ethers_path().read_text(encoding="utf-8")
     if f'"ethers/{ETHERS_VERSION}"' not in text:
         raise SandboxSetupError(f"{ethers_path()} is not the ethers {ETHERS_VERSION} bundle")
-    # A sourceURL keeps the bundle's frames apart from the action's in stack traces.
-    return text + "\n//# sourceURL=ethers.umd.min.js"
+    return text
 
 
 @lru_cache(maxsize=None)
-def bundle_source(name: str) -> str:
-    """The script of one optional bundle: ours, ethers, or one built by sandbox/js/build.mjs."""
+def _bundle_text(name: str) -> str:
     if name == "ethers":
-        return ethers_source()
+        return _ethers_text()
     if name in _OURS:
-        return _ours(_OURS[name]) + f"\n//# sourceURL=litrt-{_OURS[name]}"
-    folder = _find(_BUNDLES_RELATIVE / f"{name}.js")
-    if folder is None:
+        return _ours(_OURS[name])
+    found = _find(_BUNDLES_RELATIVE / f"{name}.js")
+    if found is None:
         raise SandboxSetupError(
             f"the sandbox's {name} bundle is not built: run scripts/setup.sh (or `node sandbox/js/build.mjs`)"
         )
-    return folder.read_text(encoding="utf-8") + f"\n//# sourceURL={name}.bundle.js"
+    return found.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=16)
+def bundles_source(names: tuple[str, ...]) -> str:
+    """The named bundles as one script (each eval is a round trip to the isolate's thread, ~0.3 ms);
+    the sourceURL keeps their frames apart from the action's in stack traces."""
+    text = "\n;\n".join(_bundle_text(name) for name in names)
+    return text + f"\n//# sourceURL=litrt-bundles-{'+'.join(names)}.js"

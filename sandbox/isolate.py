@@ -25,7 +25,7 @@ from typing import Any
 import py_mini_racer
 from py_mini_racer import JSFunction, JSObject, LibAlreadyInitializedError, MiniRacer, init_mini_racer
 
-from sandbox.assets import bundle_source, prelude_source
+from sandbox.assets import bundles_source, prelude_source
 from sandbox.errors import SandboxSetupError
 
 __all__ = ["Isolate", "V8_FLAGS", "codegen_blocked_by_flag"]
@@ -100,8 +100,8 @@ class Isolate:
         if self._needs_lockdown:
             await self.eval(CODEGEN_LOCKDOWN)
         await self.eval(prelude_source())
-        for name in bundles:
-            await self.eval(bundle_source(name))
+        if bundles:
+            await self.eval(bundles_source(bundles))
         self.ethers_loaded = "ethers" in bundles
         track = await self.eval("__litrt.track")
         no_args = await self.eval("[]")
