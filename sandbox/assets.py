@@ -5,6 +5,7 @@ names what the bundle provides (`bundles_for`), so the others pay nothing:
 
     webcrypto  "subtle", "CryptoKey"  sandbox/js/webcrypto.js (crypto.subtle; the work is the host's)
     clone    "structuredClone"  sandbox/js/clone.js
+    wasm     "WebAssembly"      sandbox/js/wasm.js, only under Limits(webassembly=True)
     ethers   "ethers"           node_modules/ethers/dist/ethers.umd.min.js (npm ethers 5.7.2)
     buffer   import("node:buffer") / import("buffer")   npm buffer (feross)
     jwt      "jwt"              jsonwebtoken's API over @noble/hashes, @noble/curves and jsrsasign
@@ -43,7 +44,7 @@ ETHERS_VERSION = "5.7.2"
 ETHERS_ENV = "LITRT_ETHERS_JS"
 _ETHERS_RELATIVE = Path("node_modules/ethers/dist/ethers.umd.min.js")
 _BUNDLES_RELATIVE = Path("node_modules/.litrt-bundles")
-_OURS = {"webcrypto": "webcrypto.js", "clone": "clone.js"}
+_OURS = {"webcrypto": "webcrypto.js", "clone": "clone.js", "wasm": "wasm.js"}
 
 # `import("node:buffer")` has no module loader to go to in the isolate; the prelude's __litrtImport
 # answers it from the buffer bundle instead.
@@ -58,12 +59,14 @@ _TRIGGERS = {
 }
 
 
-def bundles_for(code: str) -> tuple[str, ...]:
+def bundles_for(code: str, webassembly: bool = False) -> tuple[str, ...]:
     """The bundles `code` may use. A false positive (a comment naming one) costs time; a false negative
     would break the action, so any mention counts."""
     names = [name for name, words in _TRIGGERS.items() if any(word in code for word in words)]
     if _BUFFER_IMPORT.search(code):
         names.append("buffer")
+    if webassembly and "WebAssembly" in code:
+        names.append("wasm")
     return tuple(names)
 
 

@@ -26,8 +26,14 @@ class Limits:
     max_call_depth: int = 5
     fetch_timeout_s: float = 10.0
     max_fetch_response_bytes: int = 10 * MIB
+    # WebAssembly for actions that name it (sandbox/js/wasm.js keeps its memories inside memory_mb).
+    # Off by default: Lit offers it, but it is one more engine in the isolate to trust.
+    webassembly: bool = False
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+            if name == "webassembly":
+                if not isinstance(value, bool):
+                    raise ValueError(f"Limits.webassembly must be true or false, got {value!r}")
+            elif not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"Limits.{name} must be a positive number, got {value!r}")

@@ -86,7 +86,7 @@ class _Run:
     # ---- phases ------------------------------------------------------------------------------
     async def setup(self, config: str) -> None:
         self.isolate = Isolate(self.limits.memory_mb * MIB)
-        await self.isolate.load_prelude(bundles_for(self.code))
+        await self.isolate.load_prelude(bundles_for(self.code, self.limits.webassembly))
         self.result.ethers_loaded = self.isolate.ethers_loaded
         await self.isolate.eval(f"__litrt.configure({json.dumps(config)})")
 

@@ -10,6 +10,8 @@
   "use strict";
 
   const HOST_OPS = __LITRT_HOST_OPS__;
+  // Removed from the global object below; wasm.js builds a guarded WebAssembly on top of it.
+  const nativeWasm = global.WebAssembly;
   const outbox = [];
   const pendingCalls = new Map();
   const timers = new Map();
@@ -602,13 +604,17 @@
     writable: false, configurable: false, enumerable: false,
   });
   Object.defineProperty(global, "__litrtInternal", {
-    value: Object.freeze({ hostCall, post, bytesFromBase64, bytesToBase64, describeError, DOMException, modules, crypto: cryptoObject }),
+    value: Object.freeze({
+      hostCall, post, bytesFromBase64, bytesToBase64, describeError, DOMException, modules, crypto: cryptoObject,
+      charge, remainingBytes: () => bufferBudget - bufferUsed, nativeWasm,
+    }),
     writable: false, configurable: true, enumerable: false,
   });
   Object.defineProperty(global, "__litrt", { value: driver, writable: false, configurable: false, enumerable: false });
 
   // Doors V8 opens on its own: these run JavaScript outside the tasks the driver schedules (and so
-  // outside its time limit), or allocate memory no limit sees.
+  // outside its time limit), or allocate memory no limit sees (WebAssembly comes back, guarded, only
+  // through wasm.js).
   global.__timer_manager = undefined;
   delete global.FinalizationRegistry;
   delete global.WebAssembly;
