@@ -1,5 +1,7 @@
-// The `jwt` global Lit gives actions (lit-actions/ext/js/03_jsonwebtoken.js bundles npm jsonwebtoken 9):
-// sign, verify and decode with jsonwebtoken's names, options and error messages, synchronous as they are.
+// The `jwt` global Lit gives actions (lit-actions/ext/js/03_jsonwebtoken.js bundles npm jsonwebtoken 8.x:
+// it lacks 9's key-type checks): sign, verify and decode with jsonwebtoken's names, options and error
+// messages, synchronous as they are. Behaviour follows jsonwebtoken 9, whose key-type checks close 8's
+// algorithm confusion (an RSA public key accepted as an HS256 secret).
 // HS* with @noble/hashes, ES* with @noble/curves (RFC 6979 nonces: jsrsasign's ECDSA would draw its
 // nonce from Math.random inside the isolate), RS* and PEM parsing with jsrsasign (RSA PKCS#1 v1.5 is
 // deterministic). Built by sandbox/js/build.mjs; loaded only for actions that name `jwt`.
