@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from eth_utils import keccak
+
 from runtime.access import json_type
-from runtime.chain.errors import ChainError, InvalidArgument
-from runtime.chain.pkp import pubkey_to_token_id
+from runtime.chain.errors import InvalidArgument
 from runtime.chain.txn import decode_call_txn
 from sandbox import HostError, OpContext
 
@@ -48,10 +49,14 @@ class ChainOps:
         return await self._service.chains.call_contract(chain, call.to, call.data, gas=call.gas, value=call.value)
 
     async def op_pubkeyToTokenId(self, args: dict[str, Any], ctx: OpContext) -> str:
+        """Lit's op: "0x" and keccak256 of the key's bytes as given (the prelude computes the same
+        in the isolate when the action names it; this answers the other callers)."""
+        key = text_arg(args, "publicKey")
         try:
-            return str(pubkey_to_token_id(text_arg(args, "publicKey")))
-        except (ValueError, ChainError) as exc:
-            raise HostError(f"pubkeyToTokenId: {exc}") from None
+            raw = bytes.fromhex(key.removeprefix("0x"))
+        except ValueError:
+            raise HostError(f"pubkeyToTokenId: publicKey is not a hex string: {key}") from None
+        return "0x" + keccak(raw).hex()
 
     async def op_isPermittedAction(self, args: dict[str, Any], ctx: OpContext) -> bool:
         return await self._service.registry.is_permitted_action(token_arg(args), text_arg(args, "ipfsId"))

@@ -113,7 +113,7 @@ async def test_chain_reads_permissions_and_child_calls(network, owner_key):
         result = await client.execute_js(ipfs_id=parent_cid, js_params=params)
         out = result.response
         assert out["rpc"] == network.chain_url and int(out["nonce"], 16) > 0
-        assert out["tokenId"] == str(pkp.token_id) and out["permitted"] is True
+        assert out["tokenId"] == f"0x{pkp.token_id:064x}" and out["permitted"] is True
         assert out["addresses"][0].lower() == owner.lower()  # Lit lists the owner first
         assert out["child"] == {"child": "hi", "stack": [parent_cid, child_cid]}
 

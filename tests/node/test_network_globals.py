@@ -54,7 +54,7 @@ async def test_globals_work_on_every_node(network, owner_key):
         "url": "https://example.com/path?q=1&m=hello+from+litrt",
         "cloned": [1, 2],
         # The chain's token id of the PKP is keccak256 of its public key: the action computes the same.
-        "tokenId": str(pkp.token_id),
+        "tokenId": f"0x{pkp.token_id:064x}",
         "global": True,
     }
 
