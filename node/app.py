@@ -137,7 +137,7 @@ async def peer_presign_start(request: web.Request) -> web.Response:
 
 async def execute(request: web.Request) -> web.Response:
     service = request.app[SERVICE]
-    answer = await handle_execute(service, await read_json(request))
+    answer = await handle_execute(service, await read_json(request), dict(request.headers))
     if service.config.fault == "stall_execute":
         await asyncio.sleep(3600)
     return web.json_response(answer)

@@ -42,7 +42,8 @@ def _coordinator(service: Any, body: dict[str, Any]) -> int | None:
     return coordinator_for(request_id, service.config.n, body.get("coordinator"))
 
 
-async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
+async def handle_execute(service: Any, body: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run the request's action here; `headers` (the HTTP request's) become Lit.Headers, as on Lit."""
     body = request_object(body)
     code_b64, ipfs_id = body.get("code"), body.get("ipfsId")
     if (code_b64 is None) == (ipfs_id is None):
@@ -72,7 +73,7 @@ async def handle_execute(service: Any, body: Any) -> dict[str, Any]:
     host = service.make_host(request, [cid])
     registered = request_id is not None and service.active_requests.setdefault(request_id, request) is request
     try:
-        result = await run_action(code, js_params, host, service.limits, auth_context=host.auth_context())
+        result = await run_action(code, js_params, host, service.limits, auth_context=host.auth_context(), headers=headers)
     finally:
         if registered:
             # Stay joinable a while: a peer's decryptToSingleNode may ask after this node is done.

@@ -70,3 +70,10 @@ async def test_an_unawaited_failing_signature_fails_the_execution(network):
         with pytest.raises(ActionError, match=r"Uncaught \(in promise\)") as info:
             await client.execute_js(code=code, js_params={"publicKey": "0x04" + "11" * 64})
     assert info.value.line == 2
+
+
+async def test_lit_headers_are_the_http_request_headers(network):
+    code = "Lit.Actions.setResponse({ response: JSON.stringify([Lit.Headers.get('content-type'), LitHeaders.has('host')]) });"
+    async with await LitClient.connect(network.state_dir) as client:
+        result = await client.execute_js(code=code)
+    assert result.response == ["application/json", True]
