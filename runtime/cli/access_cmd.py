@@ -3,32 +3,30 @@
 Encrypting and checking a token need only the network's BLS public key, read from the state
 directory (no node is asked); decrypting and issuing a token ask every node. Input is checked
 before any node is asked: malformed conditions, an unreadable key file or a bad envelope exit 2,
-naming what was wrong. A refusal (a condition not met), a node or network failure or an invalid
-token exit 1. With --json every failure prints `{"success": false, "error": ..., "kind": ...}`,
-`kind` being the error's class (NotPermitted, NotEnoughShares, NetworkError, LitError, JwtError,
-ConditionError, UsageError).
+naming what was wrong; so does a condition on a chain the network's nodes are not configured with
+(checked at encrypt time too, as the nodes check it, so that nothing is encrypted that no one could
+open). A refusal (a condition not met), a node or network failure or an invalid token exit 1.
+With --json every failure prints `{"success": false, "error": ..., "kind": ...}`, `kind` being
+the error's class (NotPermitted, NotEnoughShares, NetworkError, LitError, JwtError,
+ConditionError, UsageError, NoNetwork).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import base64
 import json
 import re
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from runtime.access import ConditionError
-from runtime.client import LitClient, LitError, create_auth_sig
-from runtime.client.access import DEFAULT_JWT_LIFETIME_S, EncryptedData, conditions_field, parse_envelope
-from runtime.crypto import ibe
-from runtime.crypto.errors import CryptoError
-from runtime.network.launcher import load_network
+from .common import add_json, add_state_dir, node_problems, require_network
 
-from .common import add_json, add_state_dir
+if TYPE_CHECKING:
+    from runtime.client import LitClient
+    from runtime.client.access import EncryptedData
 
 __all__ = ["register", "UsageError"]
 
@@ -43,12 +41,13 @@ class UsageError(ValueError):
 def _fail(args: argparse.Namespace, exc: Exception) -> int:
     """Exit 2 for what the caller gave (UsageError, ConditionError); 1 for the rest: a refusal, a
     network failure, an invalid token (JwtError), no network in the state directory."""
+    from runtime.access import ConditionError
+
     usage = isinstance(exc, (UsageError, ConditionError))
-    kind = type(exc).__name__
     if args.json:
-        print(json.dumps({"success": False, "error": str(exc), "kind": kind}))
+        print(json.dumps({"success": False, "error": str(exc), "kind": type(exc).__name__}))
     else:
-        print(f"error: {kind}: {exc}", file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
     return 2 if usage else 1
 
 
@@ -73,6 +72,8 @@ def _load_conditions(text: str) -> Any:
         raise UsageError(f"--conditions is not valid JSON: {exc}") from None
     if not isinstance(value, (list, dict)):
         raise UsageError("--conditions must be a JSON array of conditions or an object with one conditions field")
+    from runtime.client.access import conditions_field
+
     conditions_field(value)  # ConditionError names the bad part, e.g. accessControlConditions[0].chain
     return value
 
@@ -88,6 +89,8 @@ def _load_key(path: str) -> str:
 
 def _auth_sig(path: str, state_dir: Path) -> dict[str, str]:
     """--key file's authSig for the network in `state_dir` (its chain id is in the SIWE)."""
+    from runtime.client import create_auth_sig
+
     from .auth_cmd import network_chain_id
 
     key = _load_key(path)
@@ -99,6 +102,10 @@ def _auth_sig(path: str, state_dir: Path) -> dict[str, str]:
 
 def _load_envelope(path: str) -> EncryptedData:
     """ENVELOPE.json as `litrt encrypt` writes it; UsageError naming the file and the fault."""
+    from runtime.client.access import parse_envelope
+    from runtime.crypto import ibe
+    from runtime.crypto.errors import CryptoError
+
     try:
         envelope = parse_envelope(_read_input(path, "envelope").decode("utf-8", "replace"))
     except ValueError as exc:
@@ -114,19 +121,40 @@ def _load_envelope(path: str) -> EncryptedData:
 
 def _offline_client(args: argparse.Namespace) -> LitClient:
     """A client that knows the network's public keys from the state directory but asks no node."""
+    from runtime.client import LitClient
+    from runtime.network.launcher import load_network
+
+    require_network(args.state_dir)
     return LitClient(load_network(args.state_dir))
 
 
+def _network_chains(state_dir: Path) -> list[str] | None:
+    """The chain names the network's nodes are configured with (node 1's config.json, as `litrt up`
+    writes it); None when there is no such file, and then only the nodes check the chains."""
+    try:
+        chains = json.loads((Path(state_dir) / "node1" / "config.json").read_text())["chains"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return list(chains) if isinstance(chains, dict) else None
+
+
 def _online(args: argparse.Namespace, work) -> Any:
+    from runtime.client import LitClient
+
+    require_network(args.state_dir)
+
     async def go() -> Any:
         async with await LitClient.connect(args.state_dir) as client:
             return await work(client)
 
+    import asyncio
     return asyncio.run(go())
 
 
 def _guard(args: argparse.Namespace, command) -> int:
     """Run `command(args) -> int`, mapping errors to exit codes and the --json error shape."""
+    from runtime.client import LitError
+
     try:
         return command(args)
     except (LitError, OSError, ValueError) as exc:  # ValueError: UsageError, ConditionError, JwtError
@@ -136,7 +164,10 @@ def _guard(args: argparse.Namespace, command) -> int:
 def _encrypt(args: argparse.Namespace) -> int:
     conditions = _load_conditions(args.conditions)
     data = _read_input(args.file, "FILE")
-    envelope = _offline_client(args).encrypt(data, conditions)
+    from runtime.client.access import encrypt
+
+    client = _offline_client(args)
+    envelope = encrypt(client.network.public["blsPublicKey"], data, conditions, _network_chains(args.state_dir))
     text = json.dumps(envelope.to_json(), indent=2)
     if not args.out:
         print(text)
@@ -157,8 +188,8 @@ def _decrypt(args: argparse.Namespace) -> int:
     auth_sig = _auth_sig(args.key, args.state_dir)
     envelope = _load_envelope(args.envelope)
     result = _online(args, lambda client: client.decrypt(envelope, conditions, auth_sig))
-    for index, error in sorted(result.errors.items()):
-        print(f"note: node {index}: {error}", file=sys.stderr)  # decrypted all the same
+    for line in node_problems(result.errors):  # decrypted all the same
+        print(line, file=sys.stderr)
     if not args.json:
         sys.stdout.buffer.write(result.plaintext)
         sys.stdout.buffer.flush()
@@ -194,7 +225,10 @@ def _jwt(args: argparse.Namespace) -> int:
     auth_sig = _auth_sig(args.key, args.state_dir)
 
     async def work(client: LitClient) -> tuple[str, dict[str, Any]]:
-        token = await client.sign_jwt(conditions, auth_sig, chain=args.chain, lifetime_s=args.lifetime)
+        from runtime.client.access import DEFAULT_JWT_LIFETIME_S
+
+        lifetime = args.lifetime or DEFAULT_JWT_LIFETIME_S
+        token = await client.sign_jwt(conditions, auth_sig, chain=args.chain, lifetime_s=lifetime)
         return token, client.verify_jwt(token)
 
     return _verified(args, *_online(args, work))
@@ -235,5 +269,5 @@ def register(subparsers: Any) -> None:
     what.add_argument("--verify", metavar="TOKEN", help="check TOKEN against the network's key instead (- reads stdin)")
     jwt.add_argument("--key", metavar="KEYFILE", help="file holding the caller's hex private key (signs the authSig)")
     jwt.add_argument("--chain", metavar="NAME", help="the token's chain (default: the first condition's that names one)")
-    jwt.add_argument("--lifetime", type=_seconds, default=DEFAULT_JWT_LIFETIME_S, metavar="SECONDS",
-                     help=f"how long the token is valid (default {DEFAULT_JWT_LIFETIME_S} s, as Lit's SDK)")
+    jwt.add_argument("--lifetime", type=_seconds, metavar="SECONDS",
+                     help="how long the token is valid (default 12 hours, as Lit's SDK)")

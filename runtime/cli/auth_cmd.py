@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from .common import add_state_dir, fail
+from .common import add_state_dir, fail, require_network
 
 __all__ = ["register", "network_chain_id"]
 
@@ -66,6 +66,7 @@ def _session_sigs(args: argparse.Namespace) -> int:
 
     try:
         key, resources = _load_key(args.key), _resources(args.resource)
+        require_network(args.state_dir)
         network = load_network(args.state_dir)
         pairs = [(uri, ability) for ability, uri in resources] or [("lit-pkp://*", "pkp-signing"), ("lit-litaction://*", "lit-action-execution")]
         sigs = get_session_sigs(network, key, pairs, timedelta(seconds=args.expires_in), chain_id=network.chain_id)

@@ -3,41 +3,45 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from eth_account import Account
+from .common import NoNetwork, add_json, add_state_dir, emit, fail, load_json_object, load_params, node_problems, require_network
 
-from runtime.chain.accounts import dev_accounts
-from runtime.client import LitClient, LitError, create_auth_sig
-from runtime.crypto.hd import eth_address
-from runtime.network.launcher import start_network, stop_network
-
-from .common import add_json, add_state_dir, emit, fail, load_json_object, load_params
+if TYPE_CHECKING:
+    from runtime.client import LitClient
 
 __all__ = ["register"]
 
 _EXAMPLES = Path(__file__).resolve().parents[2] / "actions_examples"
 
 
-def _default_key() -> str:
-    # Dev account 1 of the public test mnemonic: funded on the embedded chain and on ganache.
-    return dev_accounts(count=2)[1].private_key
+def _key(args: argparse.Namespace) -> str:
+    """--key, or dev account 1's key (funded on the embedded chain and on ganache)."""
+    from runtime.client import dev_key
+
+    return args.key or dev_key()
 
 
 def _run(args: argparse.Namespace, work) -> int:
+    try:
+        require_network(args.state_dir)
+    except NoNetwork as exc:
+        return fail(args, str(exc))
+    from runtime.client import LitClient, LitError
+
     async def go() -> Any:
         async with await LitClient.connect(args.state_dir) as client:
             return await work(client)
 
     try:
+        import asyncio
         data, human = asyncio.run(go())
     except (LitError, FileNotFoundError, ValueError) as exc:
-        return fail(args, f"{type(exc).__name__}: {exc}")
+        return fail(args, str(exc))
     emit(args, data, human)
     return 0 if data.get("success", True) else 1
 
@@ -55,9 +59,7 @@ def _result_text(result: Any) -> str:
         parts.append("logs:\n" + "\n".join("  " + line for line in result.logs.rstrip("\n").split("\n")))
     if result.signatures:
         parts.append(_signatures_text(result.signatures))
-    if result.errors:
-        parts.append("node errors:\n" + "\n".join(f"  node {i}: {e}" for i, e in sorted(result.errors.items())))
-    return "\n".join(parts)
+    return "\n".join(parts + node_problems(result.errors))
 
 
 def _upload(args: argparse.Namespace) -> int:
@@ -80,10 +82,12 @@ def _execute(args: argparse.Namespace) -> int:
         return fail(args, str(exc), 2)
 
     async def work(client: LitClient):
+        from runtime.client import create_auth_sig
+
         code = Path(args.file).read_text() if args.file else None
         auth = auth_sig
-        if auth is None and session_sigs is None and args.key:
-            auth = create_auth_sig(args.key, chain_id=client.network.chain_id)
+        if auth is None and session_sigs is None:
+            auth = create_auth_sig(_key(args), chain_id=client.network.chain_id)
         result = await client.execute_js(code=code, ipfs_id=args.ipfs_id, js_params=params, auth_sig=auth, session_sigs=session_sigs)
         return result.to_json(), _result_text(result)
 
@@ -92,7 +96,7 @@ def _execute(args: argparse.Namespace) -> int:
 
 def _mint(args: argparse.Namespace) -> int:
     async def work(client: LitClient):
-        pkp = await client.mint_pkp(args.key)
+        pkp = await client.mint_pkp(_key(args))
         data = {"tokenId": str(pkp.token_id), "publicKey": "0x" + pkp.pubkey.hex(), "owner": pkp.owner, "keyId": "0x" + pkp.key_id.hex()}
         return data, f"minted PKP {pkp.token_id}\n  public key 0x{pkp.pubkey.hex()}\n  owner {pkp.owner}"
 
@@ -101,14 +105,16 @@ def _mint(args: argparse.Namespace) -> int:
 
 def _permit(args: argparse.Namespace) -> int:
     async def work(client: LitClient):
-        tx = await client.permit_action(args.key, int(args.token, 0), args.cid, [args.scope])
+        tx = await client.permit_action(_key(args), int(args.token, 0), args.cid, [args.scope])
         return {"tokenId": args.token, "ipfsId": args.cid, "scopes": [args.scope], "tx": tx}, f"permitted {args.cid} on PKP {args.token} (scope {args.scope})"
 
     return _run(args, work)
 
 
 def _list(args: argparse.Namespace) -> int:
-    owner = args.owner or Account.from_key(args.key).address
+    from eth_account import Account
+
+    owner = args.owner or Account.from_key(_key(args)).address
 
     async def work(client: LitClient):
         pkps = await client.list_pkps(owner)
@@ -131,9 +137,11 @@ def _sign(args: argparse.Namespace) -> int:
     async def work(client: LitClient):
         async with client.registry() as registry:
             pubkey = "0x" + (await registry.get_pubkey(int(args.token, 0))).hex()
+        from runtime.client import create_auth_sig
+
         auth = auth_sig
         if auth is None and session_sigs is None:
-            auth = create_auth_sig(args.key, chain_id=client.network.chain_id)
+            auth = create_auth_sig(_key(args), chain_id=client.network.chain_id)
         sig = await client.pkp_sign(pubkey, to_sign, auth, session_sigs=session_sigs)
         return sig, _signatures_text({"sig": sig})
 
@@ -142,9 +150,15 @@ def _sign(args: argparse.Namespace) -> int:
 
 async def demo(state_dir: Path | None = None, nodes: int = 4, say=print) -> dict[str, Any]:
     """Start a network, upload the example, mint and permit a PKP, execute, verify the signature."""
+    from eth_account import Account
+
+    from runtime.client import LitClient, create_auth_sig, dev_key
+    from runtime.crypto.hd import eth_address
+    from runtime.network.launcher import start_network, stop_network
+
     owned = state_dir is None
     root = Path(tempfile.mkdtemp(prefix="litrt-demo-")) if owned else state_dir
-    key = _default_key()
+    key = dev_key()
     try:
         await start_network(root, nodes, progress=lambda m: say(f"  {m}"))
         async with await LitClient.connect(root) as client:
@@ -172,11 +186,14 @@ async def demo(state_dir: Path | None = None, nodes: int = 4, say=print) -> dict
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from runtime.client import LitError
+
     say = (lambda m: print(m, file=sys.stderr)) if args.json else print
     try:
+        import asyncio
         result = asyncio.run(demo(args.state_dir, args.nodes, say))
     except (LitError, RuntimeError, TimeoutError, FileExistsError) as exc:
-        return fail(args, f"{type(exc).__name__}: {exc}")
+        return fail(args, str(exc))
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -195,7 +212,7 @@ def register(subparsers: Any) -> None:
         p = into.add_parser(name, help=help)
         add_state_dir(p)
         add_json(p)
-        p.add_argument("--key", default=_default_key(), help="owner's private key (default: dev account 1 of the dev mnemonic)")
+        p.add_argument("--key", help="owner's private key (default: dev account 1 of the dev mnemonic, runtime.client.dev_key())")
         p.set_defaults(handler=handler)
         return p
 

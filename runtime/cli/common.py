@@ -1,4 +1,9 @@
-"""What the CLI's command modules share: the state directory option, JSON output, errors."""
+"""What the CLI's command modules share: the state directory option, JSON output, errors.
+
+Every command module imports only light standard-library modules at its top, so that `litrt --help`
+and the parsing of any command stay fast: web3, aiohttp, V8, the client, even asyncio (70 ms) and
+urllib.request load inside the handlers that use them.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,14 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sandbox.fetch_mocks import FetchMocks
+if TYPE_CHECKING:
+    from sandbox.fetch_mocks import FetchMocks
 
 __all__ = [
-    "DEFAULT_STATE_DIR", "add_state_dir", "add_json", "add_mock_fetch", "emit", "fail", "load_params", "mock_fetch",
+    "DEFAULT_STATE_DIR", "NoNetwork", "add_state_dir", "add_json", "add_mock_fetch", "emit", "fail", "load_params",
+    "mock_fetch", "node_problems", "require_network", "NOT_WAITED_FOR",
 ]
 
 DEFAULT_STATE_DIR = Path(os.environ.get("LITRT_STATE_DIR", ".litrt/network"))
@@ -26,6 +33,19 @@ def add_state_dir(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class NoNetwork(FileNotFoundError):
+    """No network.json in the state directory; the message says where it looked and how to point elsewhere."""
+
+
+def require_network(state_dir: Path) -> None:
+    """Raise NoNetwork unless `state_dir` holds a running network's network.json."""
+    if not (Path(state_dir) / "network.json").is_file():
+        raise NoNetwork(
+            f"no network in {Path(state_dir).resolve()} (no network.json there): start one with `litrt up`, "
+            "or name the directory of a running one with --state-dir DIR or the LITRT_STATE_DIR environment variable"
+        )
+
+
 def add_mock_fetch(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--mock-fetch", action="append", default=[], metavar="HOST=FILE.json|URL",
@@ -36,6 +56,8 @@ def add_mock_fetch(parser: argparse.ArgumentParser) -> None:
 
 def mock_fetch(args: argparse.Namespace, report: Callable[[str], None] | None = None) -> FetchMocks | None:
     """The --mock-fetch options as mocks (None when none given); MockSpecError naming the bad one."""
+    from sandbox.fetch_mocks import FetchMocks
+
     specs = getattr(args, "mock_fetch", None) or []
     return FetchMocks.from_flags(specs, "--mock-fetch", report) if specs else None
 
@@ -73,3 +95,19 @@ def load_json_object(text: str | None, what: str) -> dict[str, Any] | None:
 def load_params(text: str | None) -> dict[str, Any]:
     """--params as inline JSON or @file.json; ValueError naming the problem."""
     return load_json_object(text, "--params") or {}
+
+
+# runtime.client.quorum's words for a node the client stopped waiting for once the others had settled
+# the outcome: not a fault of that node, so it is shown apart from the nodes that answered with an error.
+NOT_WAITED_FOR = "had not answered when a quorum of the other nodes had"
+
+
+def node_problems(errors: dict[int, str]) -> list[str]:
+    """A successful call's per-node troubles as lines: the nodes not waited for, then each node's error."""
+    late = sorted(i for i, e in errors.items() if e == NOT_WAITED_FOR)
+    lines = [f"not waited for (a quorum answered first): node{'s' if len(late) > 1 else ''} {', '.join(map(str, late))}"] if late else []
+    failed = sorted((i, e) for i, e in errors.items() if e != NOT_WAITED_FOR)
+    if failed:
+        lines.append("errors:")
+        lines += [f"  node {i}: {e}" for i, e in failed]
+    return lines

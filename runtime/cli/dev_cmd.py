@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
-from typing import Any
-
-from aiohttp import web
-
-from runtime.devserver import DevServer, MockMismatch
-from sandbox.fetch_mocks import FetchMocks, MockSpecError
+from typing import TYPE_CHECKING, Any
 
 from .common import add_mock_fetch, add_state_dir, mock_fetch
+
+if TYPE_CHECKING:
+    from sandbox.fetch_mocks import FetchMocks
 
 __all__ = ["register"]
 
 
 async def _serve(args: argparse.Namespace, mocks: FetchMocks | None) -> None:
+    from aiohttp import web
+
+    from runtime.devserver import DevServer
+
     server = DevServer(Path(args.action), args.state_dir, args.params, args.nodes, fetch_mocks=mocks)
     await server.prepare()
     runner = web.AppRunner(server.app(), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", args.port).start()
     print(f"dev server API on http://127.0.0.1:{args.port} (POST /run, GET /last); watching {args.action}", flush=True)
+    import asyncio
     stop = asyncio.Event()
     try:
         await server.watch(stop)
@@ -38,12 +40,16 @@ def _dev(args: argparse.Namespace) -> int:
     if not Path(args.action).is_file():
         print(f"error: no such action file: {args.action}", file=sys.stderr)
         return 2
+    from runtime.devserver import MockMismatch
+    from sandbox.fetch_mocks import MockSpecError
+
     try:
         mocks = mock_fetch(args)
     except MockSpecError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
+        import asyncio
         asyncio.run(_serve(args, mocks))
     except MockMismatch as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -10,24 +10,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
-
-from runtime.ipfs import (
-    BlockStore,
-    GatewaySource,
-    IpfsError,
-    KuboRpcSource,
-    StoreSource,
-    fetch_verified,
-    import_chunks,
-    run_forever,
-)
-from runtime.ipfs.importer import iter_chunks
 
 __all__ = ["register", "DEFAULT_STORE"]
 
@@ -74,6 +61,9 @@ def _fail(message: str) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
+    from runtime.ipfs import BlockStore, IpfsError, import_chunks
+    from runtime.ipfs.importer import iter_chunks
+
     store = BlockStore(args.store) if args.store else None
     on_block = store.put_block if store else (lambda block: None)
     name = "-" if args.file == "-" else os.path.basename(args.file)
@@ -97,6 +87,7 @@ def _add(args: argparse.Namespace) -> int:
 def _cat(args: argparse.Namespace) -> int:
     if not (args.store or args.gateway or args.rpc):
         return _fail("cat needs at least one source: --store, --gateway or --rpc")
+    from runtime.ipfs import BlockStore, GatewaySource, IpfsError, KuboRpcSource, StoreSource, fetch_verified
 
     async def fetch() -> bytes:
         sources: list[Any] = [StoreSource(BlockStore(args.store))] if args.store else []
@@ -110,6 +101,7 @@ def _cat(args: argparse.Namespace) -> int:
                     await source.aclose()
 
     try:
+        import asyncio
         data = asyncio.run(fetch())
     except (IpfsError, ValueError) as exc:
         return _fail(str(exc))
@@ -119,6 +111,8 @@ def _cat(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from runtime.ipfs import BlockStore, run_forever
+
     store = BlockStore(args.store)
 
     def ready(server: Any) -> None:

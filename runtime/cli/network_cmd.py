@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 import time
-import urllib.request
 from typing import Any
 
-from runtime.network.launcher import load_network, start_network, stop_network
-from sandbox.fetch_mocks import MockSpecError
-
-from .common import add_json, add_mock_fetch, add_state_dir, emit, fail, mock_fetch
+from .common import NoNetwork, add_json, add_mock_fetch, add_state_dir, emit, fail, mock_fetch, require_network
 
 __all__ = ["register"]
 
@@ -46,11 +41,15 @@ def _up(args: argparse.Namespace) -> int:
         return fail(args, "--nodes must be at least 1", 2)
     if args.nodes < 4 and not args.json:
         print(f"warning: {args.nodes} nodes tolerate no faulty node; 4 is the smallest real network", file=sys.stderr)
+    from runtime.network.launcher import start_network, stop_network
+    from sandbox.fetch_mocks import MockSpecError
+
     try:
         mocks = mock_fetch(args)
     except MockSpecError as exc:
         return fail(args, str(exc), 2)
     try:
+        import asyncio
         info = asyncio.run(
             start_network(args.state_dir, args.nodes, chain_rpc=args.chain_rpc, fetch_mocks=mocks, progress=_progress(args))
         )
@@ -70,16 +69,23 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def _down(args: argparse.Namespace) -> int:
+    from runtime.network.launcher import stop_network
+
     stopped = stop_network(args.state_dir)
     emit(args, {"stopped": stopped}, f"stopped {', '.join(stopped) or 'nothing'}")
     return 0
 
 
 def _status(args: argparse.Namespace) -> int:
+    from runtime.network.launcher import load_network
+
     try:
-        info = load_network(args.state_dir)
-    except FileNotFoundError as exc:
+        require_network(args.state_dir)
+    except NoNetwork as exc:
         return fail(args, str(exc))
+    info = load_network(args.state_dir)
+    import urllib.request
+
     nodes = []
     for i, url in enumerate(info.nodes, start=1):
         try:

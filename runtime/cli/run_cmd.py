@@ -8,17 +8,19 @@ With --mock-fetch, each mocked request is reported on stderr ("mocked: GET https
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runtime.cli.common import add_mock_fetch, load_params, mock_fetch
-from sandbox import ExecutionResult, FetchPolicy, Limits, SandboxSetupError, execute
-from sandbox.fetch_mocks import MockSpecError
-from sandbox.solo import SoloHost
+
+if TYPE_CHECKING:
+    from sandbox import ExecutionResult
 
 __all__ = ["register", "run_action"]
+
+_DEFAULT_TIMEOUT_MS = 30_000  # sandbox.Limits().timeout_ms; a test keeps the two equal (the sandbox is slow to import)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -33,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--allow-private-fetch", action="store_true",
         help="let fetch reach loopback and private addresses (local development)",
     )
-    parser.add_argument("--timeout-ms", type=int, default=Limits().timeout_ms, help="wall-time limit")
+    parser.add_argument("--timeout-ms", type=int, default=_DEFAULT_TIMEOUT_MS, help=f"wall-time limit (default {_DEFAULT_TIMEOUT_MS})")
     add_mock_fetch(parser)
     parser.set_defaults(handler=run_action)
 
@@ -41,6 +43,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def _usage_error(message: str) -> int:
     print(f"litrt run: {message}", file=sys.stderr)
     return 2
+
+
+# The end of sandbox.addresses' refusal of a private address; only `litrt run` knows the flags that lift it.
+_PRIVATE_REFUSAL = "this host does not allow fetching it"
+_PRIVATE_HINT = (
+    "litrt run refuses loopback and private addresses by default: pass --allow-private-fetch to reach "
+    "this machine's servers, or --mock-fetch HOST=FILE.json|URL to answer the host from a file or a local server"
+)
+
+
+def _private_hint(result: ExecutionResult) -> str | None:
+    """The flags to name when the action failed because a fetch went to a private address."""
+    refused = result.error is not None and _PRIVATE_REFUSAL in result.error.message
+    return _PRIVATE_HINT if refused else None
 
 
 def _print_human(result: ExecutionResult) -> None:
@@ -51,6 +67,9 @@ def _print_human(result: ExecutionResult) -> None:
     if result.error is not None:
         where = f" (line {result.error.line})" if result.error.line is not None else ""
         print(f"error: {result.error.message}{where}", file=sys.stderr)
+        hint = _private_hint(result)
+        if hint:
+            print(f"hint: {hint}", file=sys.stderr)
 
 
 def run_action(args: argparse.Namespace) -> int:
@@ -64,6 +83,10 @@ def run_action(args: argparse.Namespace) -> int:
         return _usage_error(str(exc))
     if args.timeout_ms <= 0:
         return _usage_error("--timeout-ms must be positive")
+    from sandbox import FetchPolicy, Limits, SandboxSetupError, execute
+    from sandbox.fetch_mocks import MockSpecError
+    from sandbox.solo import SoloHost
+
     mocked: list[str] = []
 
     def report(line: str) -> None:
@@ -77,6 +100,7 @@ def run_action(args: argparse.Namespace) -> int:
         return _usage_error(str(exc))
     host = SoloHost(FetchPolicy(allow_private=args.allow_private_fetch, mocks=mocks))
     try:
+        import asyncio
         result = asyncio.run(execute(code, params, host, Limits(timeout_ms=args.timeout_ms)))
     except SandboxSetupError as exc:
         print(f"litrt run: {exc}", file=sys.stderr)
@@ -84,7 +108,9 @@ def run_action(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _usage_error(str(exc))
     if args.json:
-        print(json.dumps({**result.to_json(), "mocked": mocked} if mocks is not None else result.to_json()))
+        shown = {**result.to_json(), "mocked": mocked} if mocks is not None else result.to_json()
+        hint = None if args.allow_private_fetch else _private_hint(result)
+        print(json.dumps({**shown, "hint": hint} if hint else shown))
     else:
         _print_human(result)
     return 0 if result.error is None else 1

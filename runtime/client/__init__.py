@@ -2,6 +2,7 @@
 
 from runtime.access import ConditionError
 from runtime.access.jwt import JwtError, verify_jwt
+from runtime.chain.accounts import dev_accounts
 
 from .access import DecryptResult, EncryptedData, encrypt
 from .auth import create_auth_sig, eth_wallet_auth_method
@@ -12,5 +13,11 @@ from .errors import ActionError, LitError, NetworkError, NotEnoughShares, NotPer
 __all__ = [
     "LitClient", "SyncLitClient", "ExecuteResult", "create_auth_sig", "eth_wallet_auth_method", "encrypt", "verify_jwt", "EncryptedData",
     "DecryptResult", "LitError", "NetworkError", "NotPermitted", "NotEnoughShares", "ActionError",
-    "ConditionError", "JwtError",
+    "ConditionError", "JwtError", "dev_key",
 ]
+
+
+def dev_key() -> str:
+    """Dev account 1's private key (0x-hex): funded on a local network's chain, and the owner `litrt pkp
+    mint` uses by default. It comes from the public test mnemonic, so it guards nothing."""
+    return dev_accounts(count=2)[1].private_key

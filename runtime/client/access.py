@@ -12,11 +12,13 @@ import json
 import secrets
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from runtime.access import ConditionError, conditions_field, conditions_from_request
+from runtime.access._checks import plan
+from runtime.access.lit_chains import LIT_CHAINS
 from runtime.access.envelope import access_identity, encrypt_under_conditions, parse_ciphertext
 from runtime.access.jwt import b64url, verify_jwt
 from runtime.crypto import ibe
@@ -30,7 +32,9 @@ from .errors import LitError, NotEnoughShares
 if TYPE_CHECKING:
     from .client import LitClient
 
-__all__ = ["EncryptedData", "DecryptResult", "conditions_field", "encrypt", "decrypt", "sign_jwt", "verify_jwt"]
+__all__ = [
+    "EncryptedData", "DecryptResult", "conditions_field", "check_chains", "encrypt", "decrypt", "sign_jwt", "verify_jwt",
+]
 
 DEFAULT_JWT_LIFETIME_S = 12 * 3600  # as Lit's SDK
 
@@ -58,10 +62,33 @@ class DecryptResult:
     errors: dict[int, str] = field(default_factory=dict)  # nodes that refused, failed or sent bad shares
 
 
-def encrypt(network_public_key: bytes | str, data: bytes, conditions: Any) -> EncryptedData:
-    """Encrypt `data` so that only callers who meet `conditions` can have the network open it."""
+def check_chains(conditions: Any, configured: Iterable[str]) -> None:
+    """ConditionError, in the words the nodes refuse a decryption with, when a condition names a chain
+    the network cannot use: one it is not configured with, unless the condition reads no chain and
+    names one Lit knows (runtime.access.evaluate's rule, checked there again by every node)."""
+    chains = set(configured)
+    _, parsed = conditions_from_request(conditions_field(conditions))
+    for check in map(plan, parsed.conditions()):
+        if check.chain in chains or (check.chain_reads == 0 and check.chain in LIT_CHAINS):
+            continue
+        raise ConditionError(
+            f"{check.path}.chain",
+            f"chain {check.chain!r} is not configured on this node; configured: {sorted(chains)}"
+            + ("" if check.chain_reads else " (a condition that reads no chain may also name any chain Lit knows)"),
+        )
+
+
+def encrypt(
+    network_public_key: bytes | str, data: bytes, conditions: Any, chains: Iterable[str] | None = None
+) -> EncryptedData:
+    """Encrypt `data` so that only callers who meet `conditions` can have the network open it.
+
+    With `chains` (the chain names the network's nodes are configured with) a condition the nodes
+    would refuse for its chain is refused here, before anything is encrypted that nobody could open."""
     key = bytes.fromhex(network_public_key.removeprefix("0x")) if isinstance(network_public_key, str) else network_public_key
     kind, parsed = conditions_from_request(conditions_field(conditions))
+    if chains is not None:
+        check_chains(conditions, chains)
     return EncryptedData(*encrypt_under_conditions(key, data, kind, parsed))
 
 
