@@ -6,7 +6,9 @@ names what the bundle provides (`bundles_for`), so the others pay nothing:
     webcrypto  "subtle", "CryptoKey"  sandbox/js/webcrypto.js (crypto.subtle; the work is the host's)
     clone    "structuredClone"  sandbox/js/clone.js
     wasm     "WebAssembly"      sandbox/js/wasm.js, only under Limits(webassembly=True)
-    ethers   "ethers"           node_modules/ethers/dist/ethers.umd.min.js (npm ethers 5.7.2)
+    ethers   "ethers"           npm ethers 5.7.2, linked per action (sandbox/ethers_linker.py): only the
+                                modules the action's text can reach, from node_modules/.litrt-bundles/
+                                ethers-manifest.json; with $LITRT_ETHERS_JS, that whole UMD bundle instead
     buffer   import("node:buffer") / import("buffer")   npm buffer (feross)
     jwt      "jwt"              jsonwebtoken's API over @noble/hashes, @noble/curves and jsrsasign
     url      "URL"              URL, URLSearchParams from core-js-pure
@@ -14,7 +16,7 @@ names what the bundle provides (`bundles_for`), so the others pay nothing:
 
 The bundles other than ethers are built from sandbox/js/bundles/ by sandbox/js/build.mjs (run by
 scripts/setup.sh) into node_modules/.litrt-bundles/. node_modules is found in the current directory or
-any parent of it or of this package; $LITRT_ETHERS_JS may name the ethers bundle instead.
+any parent of it or of this package.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from importlib import resources
 from pathlib import Path
 
 from sandbox.errors import SandboxSetupError
+from sandbox.ethers_linker import Linker, load_linker
 from sandbox.ops import HOST_OPS
 
 __all__ = [
@@ -44,6 +47,9 @@ ETHERS_VERSION = "5.7.2"
 ETHERS_ENV = "LITRT_ETHERS_JS"
 _ETHERS_RELATIVE = Path("node_modules/ethers/dist/ethers.umd.min.js")
 _BUNDLES_RELATIVE = Path("node_modules/.litrt-bundles")
+_MANIFEST = "ethers-manifest.json"
+# "ethers" stays in the names (callers test for it); the linked script travels as "ethers:<files>".
+_LINKED = "ethers:"
 _OURS = {"webcrypto": "webcrypto.js", "clone": "clone.js", "wasm": "wasm.js"}
 
 # `import("node:buffer")` has no module loader to go to in the isolate; the prelude's __litrtImport
@@ -63,6 +69,8 @@ def bundles_for(code: str, webassembly: bool = False) -> tuple[str, ...]:
     """The bundles `code` may use. A false positive (a comment naming one) costs time; a false negative
     would break the action, so any mention counts."""
     names = [name for name, words in _TRIGGERS.items() if any(word in code for word in words)]
+    if "ethers" in names and not os.environ.get(ETHERS_ENV):
+        names.insert(names.index("ethers") + 1, _LINKED + _ethers_linker().key_for(code))
     if _BUFFER_IMPORT.search(code):
         names.append("buffer")
     if webassembly and "WebAssembly" in code:
@@ -118,10 +126,23 @@ def _ethers_text() -> str:
     return text
 
 
-@lru_cache(maxsize=None)
+def _ethers_linker() -> Linker:
+    found = _find(_BUNDLES_RELATIVE / _MANIFEST)
+    if found is None:
+        raise SandboxSetupError(
+            f"ethers {ETHERS_VERSION} is not linked for the sandbox: run scripts/setup.sh "
+            f"(or `node sandbox/js/build.mjs`), or set {ETHERS_ENV} to the path of ethers.umd.min.js"
+        )
+    return load_linker(found)
+
+
+@lru_cache(maxsize=32)
 def _bundle_text(name: str) -> str:
+    if name.startswith(_LINKED):
+        return _ethers_linker().script(name[len(_LINKED) :])
     if name == "ethers":
-        return _ethers_text()
+        # Linked, the script is the "ethers:" entry that follows; the name alone adds nothing.
+        return _ethers_text() if os.environ.get(ETHERS_ENV) else ""
     if name in _OURS:
         return _ours(_OURS[name])
     found = _find(_BUNDLES_RELATIVE / f"{name}.js")
@@ -137,4 +158,5 @@ def bundles_source(names: tuple[str, ...]) -> str:
     """The named bundles as one script (each eval is a round trip to the isolate's thread, ~0.3 ms);
     the sourceURL keeps their frames apart from the action's in stack traces."""
     text = "\n;\n".join(_bundle_text(name) for name in names)
-    return text + f"\n//# sourceURL=litrt-bundles-{'+'.join(names)}.js"
+    shown = "+".join(name for name in names if not name.startswith(_LINKED))
+    return text + f"\n//# sourceURL=litrt-bundles-{shown}.js"

@@ -20,9 +20,10 @@ if [ ! -d node_modules/ethers ] || [ package-lock.json -nt node_modules/.package
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# The sandbox's optional JS bundles (sandbox/js/bundles/*.mjs, built with esbuild into node_modules/.litrt-bundles/).
+# The sandbox's optional JS bundles (sandbox/js/bundles/*.mjs, built with esbuild into node_modules/.litrt-bundles/)
+# and the manifest ethers is linked from per action (sandbox/js/ethers/).
 BUNDLES=node_modules/.litrt-bundles
-if [ ! -d "$BUNDLES" ] || [ -n "$(find sandbox/js/bundles sandbox/js/build.mjs package-lock.json -newer "$BUNDLES" -print -quit)" ]; then
+if [ ! -f "$BUNDLES/ethers-manifest.json" ] || [ -n "$(find sandbox/js/bundles sandbox/js/ethers sandbox/js/build.mjs package-lock.json -newer "$BUNDLES" -print -quit)" ]; then
   node sandbox/js/build.mjs
   touch "$BUNDLES"
 fi

@@ -1,5 +1,6 @@
 // Builds the optional bundles an action may need (sandbox/js/bundles/*.mjs) into one IIFE script each,
-// under node_modules/.litrt-bundles/. Run by scripts/setup.sh; sandbox/assets.py loads the results.
+// under node_modules/.litrt-bundles/, and the manifest ethers is linked from per action
+// (sandbox/js/ethers/build.mjs). Run by scripts/setup.sh; sandbox/assets.py loads the results.
 import { build } from "esbuild";
 import { readdirSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
@@ -24,3 +25,5 @@ for (const file of readdirSync(entries).filter((f) => f.endsWith(".mjs")).sort()
     logLevel: "warning",
   });
 }
+
+await import("./ethers/build.mjs");
