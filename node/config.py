@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from sandbox.fetch_mocks import FetchMocks, MockSpecError
 
 from .errors import BadRequest
 
-__all__ = ["PeerInfo", "NodeConfig", "url_endpoint"]
+__all__ = ["PeerInfo", "NodeConfig", "ExecutionCaps", "url_endpoint"]
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,21 @@ def url_endpoint(url: str, what: str) -> tuple[str, int]:
     if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
         raise BadRequest(f"node config: {what} {url!r} is not an http(s) URL with a host")
     return parts.hostname, port if port is not None else _DEFAULT_PORTS[parts.scheme]
+
+
+@dataclass(frozen=True)
+class ExecutionCaps:
+    """How much execution work a node takes at once (security review H3)."""
+
+    running: int  # actions in their sandbox at once
+    queued: int  # more that wait for a turn; past that a request is refused, to be retried
+    per_client: int  # running + queued held by one client (authSig address)
+
+
+def _default_running() -> int:
+    # Two per core keeps a core busy while the other action waits on the chain or its peers; past
+    # 8, an operator who has the memory (256 MB per isolate) raises it.
+    return min(8, 2 * max(1, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -60,6 +76,12 @@ class NodeConfig:
     presign_pool_target: int = 40
     root_key_count: int = 10
     limits: dict[str, Any] = field(default_factory=dict)  # overrides of sandbox.Limits
+    # Admission to the sandbox (execution_caps()); unset, they follow the CPU count: 2 per core up
+    # to 8 running, 4 times that queued, and half of all places for one client.
+    max_concurrent_executions: int | None = None
+    max_queued_executions: int | None = None
+    max_executions_per_client: int | None = None
+    code_cache_bytes: int = 64 * 1024 * 1024  # action sources kept by CID, all together
     # Development only: {HOST: FILE.json path | loopback URL | response document} answering actions'
     # fetches to HOST without the internet (sandbox/fetch_mocks.py); `litrt up --mock-fetch` writes it.
     fetch_mocks: dict[str, Any] = field(default_factory=dict)
@@ -73,6 +95,17 @@ class NodeConfig:
     # the work of /web/execute but holds the answer back, as a hung node would; "wrong_bls_shares"
     # sends decryption and JWT shares that do not verify.
     fault: str | None = None
+
+    def execution_caps(self) -> ExecutionCaps:
+        """The admission caps, checked: BadRequest naming the setting that is not a positive integer."""
+        running = _positive(self.max_concurrent_executions, "max_concurrent_executions", _default_running())
+        queued = _positive(self.max_queued_executions, "max_queued_executions", 4 * running)
+        per_client = _positive(self.max_executions_per_client, "max_executions_per_client", max(1, (running + queued) // 2))
+        return ExecutionCaps(running, queued, per_client)
+
+    def code_cache_limit(self) -> int:
+        """code_cache_bytes, checked as execution_caps() checks its settings."""
+        return _positive(self.code_cache_bytes, "code_cache_bytes", 0)
 
     @property
     def n(self) -> int:
@@ -134,3 +167,11 @@ class NodeConfig:
     @classmethod
     def load(cls, path: str | Path) -> "NodeConfig":
         return cls.from_dict(json.loads(Path(path).read_text()))
+
+
+def _positive(value: Any, name: str, default: int) -> int:
+    if value is None:
+        return default
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise BadRequest(f"node config: {name} must be a positive integer, got {value!r}")
+    return value

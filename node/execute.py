@@ -43,7 +43,10 @@ def _coordinator(service: Any, body: dict[str, Any]) -> int | None:
 
 
 async def handle_execute(service: Any, body: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run the request's action here; `headers` (the HTTP request's) become Lit.Headers, as on Lit."""
+    """Run the request's action here; `headers` (the HTTP request's) become Lit.Headers, as on Lit.
+
+    The run waits for one of the node's execution slots (service.executions): TooBusy (429) when
+    the node, or this client, already has as many as it takes."""
     body = request_object(body)
     code_b64, ipfs_id = body.get("code"), body.get("ipfsId")
     if (code_b64 is None) == (ipfs_id is None):
@@ -71,13 +74,16 @@ async def handle_execute(service: Any, body: Any, headers: dict[str, str] | None
     request_id = body.get("requestId") if isinstance(body.get("requestId"), str) else None
     request = RequestContext(coordinator, auth, service.limits, request_id=request_id, auth_methods=auth_methods)
     host = service.make_host(request, [cid])
-    registered = request_id is not None and service.active_requests.setdefault(request_id, request) is request
-    try:
-        result = await run_action(code, js_params, host, service.limits, auth_context=host.auth_context(), headers=headers)
-    finally:
-        if registered:
-            # Stay joinable a while: a peer's decryptToSingleNode may ask after this node is done.
-            asyncio.get_running_loop().call_later(_JOINABLE_AFTER_S, _forget, service.active_requests, request_id, request)
+    # Slots are shared out by the authenticated address, so that one signer's flood cannot crowd out others.
+    async with service.executions.slot(auth.address.lower()):
+        request.budget.start()  # the wall time the action shares with its children runs from here
+        registered = request_id is not None and service.active_requests.setdefault(request_id, request) is request
+        try:
+            result = await run_action(code, js_params, host, service.limits, auth_context=host.auth_context(), headers=headers)
+        finally:
+            if registered:
+                # Stay joinable a while: a peer's decryptToSingleNode may ask after this node is done.
+                asyncio.get_running_loop().call_later(_JOINABLE_AFTER_S, _forget, service.active_requests, request_id, request)
     return {
         "success": result.error is None,
         "nodeIndex": service.config.index,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import itertools
 import logging
-from collections import OrderedDict
+from collections import Counter, OrderedDict, deque
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from runtime.chain.pkp import PkpRegistry
@@ -19,10 +22,10 @@ from sandbox import Limits
 from sandbox.addresses import FetchPolicy
 
 from .agreement import SigningAgreement
-from .config import NodeConfig
+from .config import ExecutionCaps, NodeConfig
 from .exchange import RequestExchange
 from .host import NodeHost, RequestContext
-from .errors import BadRequest, NotReady
+from .errors import BadRequest, NotReady, TooBusy
 from .genesis import NeedsResharing, peer_directory, run_genesis, wait_for_peers
 from .keys import NetworkKeys
 from .peer import PeerTransport
@@ -33,7 +36,7 @@ from .sessions import SessionHub
 from .signer import Signer
 from .usage_log import UsageLog
 
-__all__ = ["NodeService", "IDENTITY_RECORD", "open_store"]
+__all__ = ["NodeService", "ExecutionSlots", "IDENTITY_RECORD", "open_store"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,108 @@ _CODE_CACHE_ENTRIES = 256
 
 def open_store(config: NodeConfig) -> SealedStore:
     return SealedStore(Path(config.state_dir) / "sealed", load_or_create_key(Path(config.seal_key_path)))
+
+
+class ExecutionSlots:
+    """Admission to the sandbox (security review H3): at most `caps.running` executions at once and
+    `caps.queued` more waiting, and no client holding more than `caps.per_client` of those places; the
+    rest are refused with TooBusy (429), whose message says to retry.
+
+    One client cannot crowd out the others: a client that already runs an execution never takes the
+    last free slot, which is kept for a client running none, and a freed slot goes to the waiting
+    client that runs the fewest. A single client therefore gets running - 1 slots at most."""
+
+    def __init__(self, caps: ExecutionCaps, node: int) -> None:
+        self.caps = caps
+        self._node = node
+        self._running: Counter[str] = Counter()
+        self._held: Counter[str] = Counter()  # running or waiting, per client
+        self._waiting: dict[str, deque[tuple[int, asyncio.Future[None]]]] = {}
+        self._arrivals = itertools.count()
+        self.running = self.held = self.refused = 0
+
+    @contextlib.asynccontextmanager
+    async def slot(self, client: str) -> AsyncIterator[None]:
+        """Hold one execution slot for `client` (its authSig address) while the block runs."""
+        self._admit(client)
+        try:
+            await self._turn(client)
+        except BaseException:
+            self._drop(self._held, client)
+            self.held -= 1
+            raise
+        try:
+            yield
+        finally:
+            self._drop(self._running, client)
+            self.running -= 1
+            self._drop(self._held, client)
+            self.held -= 1
+            self._dispatch()
+
+    def status(self) -> dict[str, int]:
+        return {"running": self.running, "queued": self.held - self.running, "refused": self.refused}
+
+    def _admit(self, client: str) -> None:
+        caps, held = self.caps, self._held[client]
+        if held >= caps.per_client:
+            self.refused += 1
+            raise TooBusy(
+                f"node {self._node}: this client already has {held} executions running or queued here, the most "
+                f"one client may (max_executions_per_client={caps.per_client}); retry when one has finished"
+            )
+        if self.held >= caps.running + caps.queued:
+            self.refused += 1
+            raise TooBusy(
+                f"node {self._node} is busy: {self.running} executions running and {self.held - self.running} "
+                f"queued (max_concurrent_executions={caps.running}, max_queued_executions={caps.queued}); retry shortly"
+            )
+        self._held[client] += 1
+        self.held += 1
+
+    async def _turn(self, client: str) -> None:
+        """Wait in the queue until _dispatch gives this request a slot (at once when one is free for it)."""
+        entry = (next(self._arrivals), asyncio.get_running_loop().create_future())
+        self._waiting.setdefault(client, deque()).append(entry)
+        self._dispatch()
+        try:
+            await entry[1]
+        except asyncio.CancelledError:
+            if entry[1].done() and not entry[1].cancelled():
+                # Given a slot just as the request went away: pass it on.
+                self._drop(self._running, client)
+                self.running -= 1
+                self._dispatch()
+            else:
+                queue = self._waiting[client]
+                queue.remove(entry)
+                if not queue:
+                    del self._waiting[client]
+            raise
+
+    def _may_start(self, client: str) -> bool:
+        free = self.caps.running - self.running
+        return free >= 2 or (free == 1 and self._running[client] == 0)
+
+    def _dispatch(self) -> None:
+        while True:
+            ready = [c for c in self._waiting if self._may_start(c)]
+            if not ready:
+                return
+            chosen = min(ready, key=lambda c: (self._running[c], self._waiting[c][0][0]))
+            queue = self._waiting[chosen]
+            _, future = queue.popleft()
+            if not queue:
+                del self._waiting[chosen]
+            self._running[chosen] += 1
+            self.running += 1
+            future.set_result(None)
+
+    @staticmethod
+    def _drop(counter: Counter[str], client: str) -> None:
+        counter[client] -= 1
+        if counter[client] <= 0:
+            del counter[client]
 
 
 def network_id(config: NodeConfig) -> str:
@@ -80,7 +185,12 @@ class NodeService:
         self.chains = ChainRpc(config.chains)
         sources = [GatewaySource(u) for u in config.ipfs_gateways] + [KuboRpcSource(u) for u in config.ipfs_kubo_rpc]
         self.fetcher = VerifiedFetcher(sources) if sources else None
-        self._code_cache: OrderedDict[str, str] = OrderedDict()
+        # CID -> (source, its size in bytes); bounded in entries and in bytes, so that actions of
+        # up to 16 MiB cannot make the cache hold gigabytes (security review H3).
+        self._code_cache: OrderedDict[str, tuple[str, int]] = OrderedDict()
+        self._code_cache_bytes = 0
+        self._code_cache_limit = config.code_cache_limit()
+        self.executions = ExecutionSlots(config.execution_caps(), config.index)
         # Executions in progress by the client's requestId, so peers can join them (access_ops.py).
         self.active_requests: dict[str, RequestContext] = {}
         self._signer: Signer | None = None
@@ -160,7 +270,7 @@ class NodeService:
         cached = self._code_cache.get(cid)
         if cached is not None:
             self._code_cache.move_to_end(cid)
-            return cid, cached
+            return cid, cached[0]
         if self.fetcher is None:
             raise NotReady("this node has no IPFS source configured")
         data = await self.fetcher.fetch(cid, _MAX_ACTION_BYTES, timeout=30)
@@ -168,10 +278,22 @@ class NodeService:
             code = data.decode("utf-8")
         except UnicodeDecodeError:
             raise BadRequest(f"action {cid} is not UTF-8 text") from None
-        self._code_cache[cid] = code
-        if len(self._code_cache) > _CODE_CACHE_ENTRIES:
-            self._code_cache.popitem(last=False)
+        self._cache_code(cid, code, len(data))
         return cid, code
+
+    @property
+    def code_cache_size(self) -> tuple[int, int]:
+        """(actions, bytes) the action-code cache holds."""
+        return len(self._code_cache), self._code_cache_bytes
+
+    def _cache_code(self, cid: str, code: str, size: int) -> None:
+        if size > self._code_cache_limit or cid in self._code_cache:
+            return
+        self._code_cache[cid] = (code, size)
+        self._code_cache_bytes += size
+        while len(self._code_cache) > _CODE_CACHE_ENTRIES or self._code_cache_bytes > self._code_cache_limit:
+            _, (_, dropped) = self._code_cache.popitem(last=False)
+            self._code_cache_bytes -= dropped
 
     def make_host(self, request: "RequestContext", action_stack: list[str]) -> "NodeHost":
         return NodeHost(self, request, action_stack, self.fetch_policy)
@@ -191,6 +313,7 @@ class NodeService:
             "genesisError": self.genesis_error,
             "needsResharing": self.needs_resharing,
             "identity": self.identity.public.to_dict(),
+            "executions": self.executions.status(),
             "presignatures": {"assignable": self.pool.available(), "unused": self.pool.unused(), "used": len(self.usage)},
             "network": keys.public_info() if keys is not None else None,
         }
