@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "runtime.cli.access_cmd",
     "runtime.cli.auth_cmd",
     "runtime.cli.dev_cmd",
+    "runtime.cli.init_cmd",
 )
 
 
