@@ -101,14 +101,21 @@ def _action(expression: str) -> str:
     )
 
 
-async def _run(expression: str) -> str:
-    result = await execute(_action(expression), {}, Host(), Limits())
+async def respond(code: str) -> str:
+    """The response of `code` run in a fresh isolate (an error fails the test)."""
+    result = await execute(code, {}, Host(), Limits())
     assert result.error is None, result.error
     return str(result.response)
 
 
+async def _run(expression: str) -> str:
+    return await respond(_action(expression))
+
+
 @pytest.fixture
 def use_umd(monkeypatch: pytest.MonkeyPatch):
+    """switch(True): the whole UMD bundle (the oracle); switch(False): linked per action."""
+
     def switch(on: bool) -> None:
         if on:
             monkeypatch.setenv(ETHERS_ENV, str(ethers_path()))

@@ -7,6 +7,10 @@ var secp = require("@noble/secp256k1");
 var sha256 = require("hash.js/lib/hash/sha/256");
 var hmac = require("hash.js/lib/hash/hmac");
 
+// noble precomputes 2^7 * 33 multiples of G on first use (window 8), which pays off only over many
+// operations; an isolate does a few, and window 4 (264 points) halves a one-shot recovery or signature.
+secp.Point.BASE._setWindowSize(4);
+
 // signSync needs a synchronous HMAC-SHA256 for RFC 6979; hash.js is already part of ethers' graph.
 secp.utils.hmacSha256Sync = function (key) {
   var mac = hmac(sha256, Array.from(key));
