@@ -23,8 +23,8 @@ from typing import Any
 
 from aiohttp import web
 
-from runtime.chain.accounts import dev_accounts
-from runtime.client import ActionError, LitClient, LitError, create_auth_sig
+from runtime.cli.common import node_problems
+from runtime.client import ActionError, LitClient, LitError, create_auth_sig, dev_key
 from runtime.network.launcher import NETWORK_FILE, load_network, start_network
 from sandbox import fetch_mocks
 from sandbox.fetch_mocks import FetchMocks
@@ -92,7 +92,7 @@ class DevServer:
     nodes: int = 4
     say: Callable[[str], None] = print
     fetch_mocks: FetchMocks | None = None
-    owner_key: str = field(default_factory=lambda: dev_accounts(count=2)[1].private_key)
+    owner_key: str = field(default_factory=dev_key)
     client: LitClient | None = None
     public_key: str | None = None
     token_id: int = 0
@@ -168,7 +168,7 @@ class DevServer:
             report["error"] = {"message": exc.js_message, "line": exc.line}
             report["errors"] = {str(k): v for k, v in exc.node_errors.items()}
         except (LitError, ValueError, OSError) as exc:
-            report["error"] = {"message": f"{type(exc).__name__}: {exc}", "line": None}
+            report["error"] = {"message": str(exc), "line": None}
         if self.mock_lines is not None:
             mocked = fold_logs(self.mock_lines.take())
             report["mocked"] = [{"nodes": nodes, "text": text} for nodes, text in mocked]
@@ -191,10 +191,19 @@ class DevServer:
 
     def app(self) -> web.Application:
         async def run(request: web.Request) -> web.Response:
-            body = await request.json() if request.can_read_body else {}
-            params = body.get("params") if isinstance(body, dict) else None
-            if params is not None and not isinstance(params, dict):
-                return web.json_response({"error": "params must be an object"}, status=400)
+            # A body the server would not use is refused rather than run without it, so that a
+            # misspelt key or bare params do not quietly run the action with the file's params only.
+            text = await request.text()
+            try:
+                body = json.loads(text) if text.strip() else {}
+            except json.JSONDecodeError as exc:
+                return _bad_run_body(f"the body is not JSON ({exc})")
+            if not isinstance(body, dict) or set(body) - {"params"}:
+                shown = sorted(body) if isinstance(body, dict) else type(body).__name__
+                return _bad_run_body(f"got {shown}")
+            params = body.get("params", {})
+            if not isinstance(params, dict):
+                return _bad_run_body(f"params is {type(params).__name__}, not an object")
             return web.json_response(await self.run_once(params))
 
         async def last(_request: web.Request) -> web.Response:
@@ -204,6 +213,11 @@ class DevServer:
         app.router.add_post("/run", run)
         app.router.add_get("/last", last)
         return app
+
+
+def _bad_run_body(problem: str) -> web.Response:
+    expected = 'POST /run takes no body, {}, or {"params": {...}} (jsParams added to the action\'s own)'
+    return web.json_response({"error": f"{expected}: {problem}"}, status=400)
 
 
 def render(report: dict[str, Any]) -> str:
@@ -223,6 +237,5 @@ def render(report: dict[str, Any]) -> str:
         lines.append(f"  response: {json.dumps(report.get('response'))}")
     for name, sig in report.get("signatures", {}).items():
         lines.append(f"  signature {name}: {sig['signature']} recovers to {sig['address']}")
-    for node, message in sorted(report.get("errors", {}).items()):
-        lines.append(f"  node {node}: {message}")
+    lines += ["  " + line for line in node_problems({int(k): v for k, v in report.get("errors", {}).items()})]
     return "\n".join(lines)

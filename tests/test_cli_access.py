@@ -112,7 +112,33 @@ def test_jwt_issued_verifies_and_a_tampered_one_is_rejected(state, keys):
     answer = as_json(rejected)
     assert rejected.returncode == 1 and answer["kind"] == "JwtError" and "does not verify" in answer["error"]
     human = litrt("jwt", "--verify", f"{header}.{body}.{signature[:-4]}AAAA", "--state-dir", state)
-    assert human.returncode == 1 and "error: JwtError" in human.stderr.decode()
+    assert human.returncode == 1 and human.stderr.decode().startswith("error: ") and "JwtError" not in human.stderr.decode()
+
+
+@slow
+def test_encrypt_refuses_a_chain_the_nodes_would_refuse_in_their_words(state, keys, tmp_path):
+    """A condition that reads a chain the network lacks is refused at encrypt time (exit 2) with the
+    message the nodes give at decrypt time; one that reads nothing may name any chain Lit knows."""
+    from runtime.client.access import encrypt
+    from runtime.network.launcher import load_network
+
+    balance = [{**is_owner()[0], "chain": "polygon", "method": "eth_getBalance", "parameters": [":userAddress", "latest"],
+                "returnValueTest": {"comparator": ">=", "value": "0"}}]
+    refused = litrt("encrypt", "-", "--conditions", json.dumps(balance), "--state-dir", state, "--json", stdin=b"x")
+    answer = as_json(refused)
+    assert refused.returncode == 2 and answer["kind"] == "ConditionError", answer
+    assert "accessControlConditions[0].chain: chain 'polygon' is not configured" in answer["error"]
+
+    # The nodes' words, for an envelope made without the check (the Python API with no `chains`).
+    envelope = encrypt(load_network(state).public["blsPublicKey"], b"x", balance)
+    (tmp_path / "envelope.json").write_text(json.dumps(envelope.to_json()))
+    at_decrypt = as_json(litrt("decrypt", str(tmp_path / "envelope.json"), "--conditions", json.dumps(balance),
+                               "--key", keys["owner"], "--state-dir", state, "--json"))
+    assert answer["error"] in at_decrypt["error"], (answer, at_decrypt)
+
+    named_only = [{**is_owner()[0], "chain": "ethereum"}]
+    accepted = litrt("encrypt", "-", "--conditions", json.dumps(named_only), "--state-dir", state, "--json", stdin=b"x")
+    assert accepted.returncode == 0 and "ciphertext" in as_json(accepted)
 
 
 @pytest.mark.parametrize(

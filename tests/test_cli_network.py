@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from eth_account import Account
+from eth_keys import keys
+from eth_utils import keccak
 
 pytestmark = pytest.mark.slow
 
@@ -17,6 +21,14 @@ REPO = Path(__file__).resolve().parents[1]
 def litrt(*args: str) -> tuple[int, dict]:
     proc = subprocess.run([sys.executable, "-m", "runtime.cli.main", *args, "--json"], capture_output=True, text=True, cwd=REPO, timeout=300)
     return proc.returncode, json.loads(proc.stdout) if proc.stdout.strip() else {"stderr": proc.stderr}
+
+
+def assert_recovers(sig: dict, digest: bytes, public_key: str) -> None:
+    """`sig` signs `digest` (computed by the test) and eth_account recovers it to the address of
+    `public_key` (computed by eth_keys): the CLI's own "address" field is not trusted."""
+    assert sig["dataSigned"] == "0x" + digest.hex()
+    recovered = Account._recover_hash(digest, signature=bytes.fromhex(sig["signature"].removeprefix("0x")))
+    assert recovered == keys.PublicKey(bytes.fromhex(public_key.removeprefix("0x04"))).to_checksum_address()
 
 
 def test_network_commands_round_trip(tmp_path):
@@ -38,8 +50,10 @@ def test_network_commands_round_trip(tmp_path):
         code, result = litrt("execute", "--ipfs-id", cid, "--params", params, "--state-dir", state)
         assert code == 0 and result["success"] and result["response"] == {"signed": "cli"}
         assert result["signatures"]["sig1"]["publicKey"] == minted["publicKey"]
+        assert_recovers(result["signatures"]["sig1"], keccak(b"cli"), minted["publicKey"])
         code, signed = litrt("pkp", "sign", minted["tokenId"], "0x" + "ab" * 32, "--state-dir", state)
-        assert code == 0 and signed["dataSigned"] == "0x" + "ab" * 32 and signed["publicKey"] == minted["publicKey"]
+        assert code == 0 and signed["publicKey"] == minted["publicKey"]
+        assert_recovers(signed, b"\xab" * 32, minted["publicKey"])
         code, listed = litrt("pkp", "list", "--state-dir", state)
         assert minted["tokenId"] in [p["tokenId"] for p in listed["pkps"]]
         code, bad = litrt("execute", "--ipfs-id", cid, "--params", "{not json", "--state-dir", state)
@@ -48,10 +62,23 @@ def test_network_commands_round_trip(tmp_path):
         code, down = litrt("down", "--state-dir", state)
     assert code == 0 and "node1" in down["stopped"]
     code, status = litrt("status", "--state-dir", state)
-    assert code == 1 and "no network" in status["error"]
+    assert code == 1 and "no network" in status["error"], status
+    assert str(Path(state).resolve()) in status["error"] and "--state-dir" in status["error"] and "LITRT_STATE_DIR" in status["error"]
+
+
+def test_cli_errors_name_the_state_directory_not_python_classes(tmp_path):
+    """From a directory without a network, human output says where it looked and how to point elsewhere."""
+    env = {k: v for k, v in os.environ.items() if k != "LITRT_STATE_DIR"}
+    for command in (["status"], ["execute", "--file", "x.js"], ["pkp", "mint"], ["upload", "x.js"]):
+        proc = subprocess.run([sys.executable, "-m", "runtime.cli.main", *command], capture_output=True, text=True,
+                              cwd=tmp_path, timeout=120, env={**env, "PYTHONPATH": str(REPO)})
+        assert proc.returncode == 1, (command, proc.stderr)
+        assert proc.stderr.startswith(f"error: no network in {tmp_path.resolve() / '.litrt' / 'network'} "), proc.stderr
+        assert "--state-dir" in proc.stderr and "LITRT_STATE_DIR" in proc.stderr
 
 
 def test_demo_prints_a_verified_signature():
     code, result = litrt("demo")
     assert code == 0 and result["ok"] is True
     assert result["recovered"] == result["pkpAddress"] and result["ipfsId"].startswith("Qm")
+    assert_recovers(result["signature"], keccak(b"hello from litrt"), result["signature"]["publicKey"])

@@ -7,10 +7,14 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+from eth_account import Account
+from eth_keys import keys
+from eth_utils import keccak
 
 from runtime.network.processes import free_port
 
@@ -48,6 +52,25 @@ def _wait_for(url: str, predicate, timeout_s: float = 60) -> dict:
     raise AssertionError(f"dev server never reached the expected state; last report: {last}")
 
 
+def _assert_signed(sig: dict, word: str) -> None:
+    """The signature recovers (eth_account) to the address of the PKP it names (eth_keys), over the
+    digest the action signs (keccak256 of `word`, computed here)."""
+    digest = keccak(word.encode())
+    assert sig["dataSigned"] == "0x" + digest.hex()
+    recovered = Account._recover_hash(digest, signature=bytes.fromhex(sig["signature"].removeprefix("0x")))
+    pkp_address = keys.PublicKey(bytes.fromhex(sig["publicKey"].removeprefix("0x04"))).to_checksum_address()
+    assert recovered == pkp_address
+
+
+def _post_run(url: str, body: bytes) -> tuple[int, dict]:
+    req = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return resp.status, json.load(resp)
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.load(exc)
+
+
 def _save(path: Path, text: str) -> None:
     path.write_text(text)
     stamp = time.time() + 1  # a distinct mtime even on coarse file systems
@@ -68,7 +91,7 @@ def test_dev_server_reruns_on_save_and_reports_syntax_errors(network, tmp_path):
     try:
         first = _wait_for(base + "/last", lambda r: r.get("run") == 1)
         assert first["success"] and first["response"] == {"version": 1}
-        assert first["signatures"]["dev"]["publicKey"].startswith("0x04")
+        _assert_signed(first["signatures"]["dev"], "dev")
         assert first["nodeLogs"][0]["nodes"] == [1, 2, 3, 4]  # identical output folded once
 
         _save(action, "const a = 1;\nconst b = ;\n")
@@ -79,10 +102,17 @@ def test_dev_server_reruns_on_save_and_reports_syntax_errors(network, tmp_path):
         fixed = _wait_for(base + "/last", lambda r: r.get("run") == 3)
         assert fixed["success"] and fixed["response"] == {"version": 2} and fixed["ipfsId"] != first["ipfsId"]
 
-        req = urllib.request.Request(base + "/run", json.dumps({"params": {"word": "api"}}).encode(), {"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            via_api = json.load(resp)
-        assert via_api["success"] and via_api["signatures"]["dev"]["dataSigned"] != fixed["signatures"]["dev"]["dataSigned"]
+        status, via_api = _post_run(base + "/run", json.dumps({"params": {"word": "api"}}).encode())
+        assert status == 200 and via_api["success"]
+        _assert_signed(via_api["signatures"]["dev"], "api")
+        assert via_api["signatures"]["dev"]["publicKey"] == first["signatures"]["dev"]["publicKey"]
+
+        # A body the server would not use is refused, naming the shape it takes, and nothing runs.
+        for body, named in ((b'{"word": "api"}', "['word']"), (b"[1]", "list"), (b"{not json", "not JSON"),
+                            (b'{"params": [1]}', "params is list")):
+            status, answer = _post_run(base + "/run", body)
+            assert status == 400 and '{"params": {...}}' in answer["error"] and named in answer["error"], answer
+        assert _get(base + "/last")["run"] == 4
     finally:
         proc.terminate()
         output = proc.communicate(timeout=30)[0]

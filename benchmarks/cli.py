@@ -1,0 +1,70 @@
+"""How long a user waits for the `litrt` command: `litrt --help`, and `litrt execute` of a small
+action on a running local network (wall time of the whole process, medians over several runs).
+
+    python3 benchmarks/cli.py [--runs 7] [--state-dir DIR]
+
+Without --state-dir it starts a 4-node network in a temporary directory and stops it afterwards.
+The `litrt` measured is the console script installed beside this Python (as a user's venv has it),
+not a shell shim in front of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+TARGETS_S = {"litrt --help": 0.15, "litrt execute": 0.4}
+
+
+def litrt_command() -> list[str]:
+    """The installed console script next to this interpreter, else `python -m runtime.cli.main`."""
+    script = Path(sys.executable).parent / "litrt"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "runtime.cli.main"]
+
+
+def wall_times(argv: list[str], runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run(argv, cwd=REPO, capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr.strip()}")
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--state-dir", type=Path, help="a running network (default: start one for the benchmark)")
+    args = parser.parse_args()
+    litrt = litrt_command()
+    state_dir = args.state_dir or Path(tempfile.mkdtemp(prefix="litrt-bench-cli-")) / "net"
+    if args.state_dir is None:
+        subprocess.run([*litrt, "up", "--detach", "--json", "--state-dir", str(state_dir)], check=True, capture_output=True)
+    try:
+        execute = [*litrt, "execute", "--file", str(REPO / "actions_examples" / "hello.js"),
+                   "--params", '{"name": "bench"}', "--state-dir", str(state_dir)]
+        wall_times(execute, 1)  # the first run warms the nodes and the OS file cache
+        results = {"litrt --help": wall_times([*litrt, "--help"], args.runs), "litrt execute": wall_times(execute, args.runs)}
+    finally:
+        if args.state_dir is None:
+            subprocess.run([*litrt, "down", "--state-dir", str(state_dir)], capture_output=True)
+            shutil.rmtree(state_dir.parent, ignore_errors=True)
+    print(f"{' '.join(litrt)}; {args.runs} runs each, wall time of the whole process")
+    for name, times in results.items():
+        median = statistics.median(times)
+        verdict = "ok" if median < TARGETS_S[name] else "OVER"
+        print(f"  {name:14} median {median * 1000:6.0f} ms  (min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}; "
+              f"target < {TARGETS_S[name] * 1000:.0f} ms: {verdict})")
+
+
+if __name__ == "__main__":
+    main()
