@@ -78,34 +78,30 @@ async def test_broadcast_and_collect_gives_every_node_every_value_in_node_order(
     assert values == [mine[i] for i in sorted(mine)]
 
 
-async def test_sign_and_combine_gives_the_action_a_signature_and_the_client_no_share(network, owner_key):
-    digest = os.urandom(32)
-    async with await LitClient.connect(network.state_dir) as client:
+async def _sign_in_action(state_dir, owner_key: str, signer_key: str, digest: bytes):
+    """(PKP, result) of SIGN_AND_COMBINE run with `signer_key`'s authSig on a PKP `owner_key` mints."""
+    async with await LitClient.connect(state_dir) as client:
         pkp = await client.mint_pkp(owner_key)
         result = await client.execute_js(
             code=SIGN_AND_COMBINE, js_params={"toSign": list(digest), "publicKey": "0x" + pkp.pubkey.hex()},
-            auth_sig=create_auth_sig(owner_key),
+            auth_sig=create_auth_sig(signer_key),
         )
+    return pkp, result
+
+
+async def test_sign_and_combine_gives_the_action_a_signature_and_the_client_no_share(network, owner_key):
+    digest = os.urandom(32)
+    pkp, result = await _sign_in_action(network.state_dir, owner_key, owner_key, digest)
     assert _recover(digest, result.response) == eth_address(pkp.pubkey)
     assert result.signatures == {}
 
 
 async def test_an_action_signs_only_with_a_pkp_it_may_use(network, owner_key, stranger_key):
-    async with await LitClient.connect(network.state_dir) as client:
-        pkp = await client.mint_pkp(owner_key)
-        with pytest.raises(Exception, match="neither the owner nor permitted"):
-            await client.execute_js(
-                code=SIGN_AND_COMBINE, js_params={"toSign": list(os.urandom(32)), "publicKey": "0x" + pkp.pubkey.hex()},
-                auth_sig=create_auth_sig(stranger_key),
-            )
+    with pytest.raises(Exception, match="neither the owner nor permitted"):
+        await _sign_in_action(network.state_dir, owner_key, stranger_key, os.urandom(32))
 
 
 async def test_a_node_sending_bad_shares_cannot_stop_the_others_combining(liar_network, owner_key):
     digest = os.urandom(32)
-    async with await LitClient.connect(liar_network.state_dir) as client:
-        pkp = await client.mint_pkp(owner_key)
-        result = await client.execute_js(
-            code=SIGN_AND_COMBINE, js_params={"toSign": list(digest), "publicKey": "0x" + pkp.pubkey.hex()},
-            auth_sig=create_auth_sig(owner_key),
-        )
+    pkp, result = await _sign_in_action(liar_network.state_dir, owner_key, owner_key, digest)
     assert _recover(digest, result.response) == eth_address(pkp.pubkey)
