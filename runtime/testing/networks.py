@@ -32,6 +32,8 @@ def run_blocking(coro: Coroutine[Any, Any, T]) -> T:
 
 def _anchored(source: Any, base: Path) -> Any:
     # A relative FILE means the file next to the test or ini file that names it, not one in the cwd.
+    if isinstance(source, Path):
+        return str(base / source.expanduser())
     if isinstance(source, str) and source and not source.startswith(_URL_PREFIXES):
         return str(base / Path(source).expanduser())
     return source
