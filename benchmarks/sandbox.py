@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 from sandbox import Host, Limits, execute  # noqa: E402
-from sandbox.assets import ETHERS_ENV, _bundle_text, bundles_source, ethers_path  # noqa: E402
+from sandbox.assets import ETHERS_ENV, ethers_path  # noqa: E402
 
 # Made by ethers 5.7.2 under Node with the key 0x11..11: of keccak256("n") and of the message "n".
 DIGEST_SIG = (
@@ -70,8 +70,6 @@ def _use_umd(on: bool) -> None:
         os.environ[ETHERS_ENV] = str(ethers_path())
     else:
         os.environ.pop(ETHERS_ENV, None)
-    bundles_source.cache_clear()
-    _bundle_text.cache_clear()
 
 
 def _deno() -> str | None:

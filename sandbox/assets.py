@@ -136,13 +136,17 @@ def _ethers_linker() -> Linker:
     return load_linker(found)
 
 
-@lru_cache(maxsize=32)
 def _bundle_text(name: str) -> str:
     if name.startswith(_LINKED):
-        return _ethers_linker().script(name[len(_LINKED) :])
+        return _ethers_linker().script(name[len(_LINKED) :])  # kept by the linker, per closure
     if name == "ethers":
         # Linked, the script is the "ethers:" entry that follows; the name alone adds nothing.
         return _ethers_text() if os.environ.get(ETHERS_ENV) else ""
+    return _file_bundle_text(name)
+
+
+@lru_cache(maxsize=None)
+def _file_bundle_text(name: str) -> str:
     if name in _OURS:
         return _ours(_OURS[name])
     found = _find(_BUNDLES_RELATIVE / f"{name}.js")

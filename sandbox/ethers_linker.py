@@ -5,13 +5,15 @@ it ENS tables). Set-up (sandbox/js/ethers/build.mjs) writes a manifest of ethers
 minified on its own, with which files re-export ("barrels") and what each file requires and reads. Here,
 per action, every occurrence of the word `ethers` is read as a property chain and resolved through the
 barrels to the files that define it; the static closure of those files, plus the barrels themselves,
-becomes the script. Anything not understood (`ethers[x]`, `ethers)`, a chain ending on a barrel, the word
-in a comment or string) links everything behind the barrel it stopped at, so an action can only ever find
-more ethers than it needs, never less. Module bodies still run on first use, as in CommonJS.
+becomes the script. Anything not understood (`ethers[x]`, `ethers)`, a chain ending on a barrel, the
+word alone in a comment, the word inside a longer name) links everything behind where the reading
+stopped, so an action can only ever find more ethers than it needs, never less. Module bodies still
+run on first use, as in CommonJS.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -29,6 +31,8 @@ _WORD = re.compile(r"(?<![\w$])ethers(?![\w$])")
 _STEP = re.compile(r"\s*\??\.\s*(" + _IDENT + r")")
 # `const { a, b: c, d = 1 } = <chain>`: the names read off the chain's object.
 _DESTRUCTURE = re.compile(r"(?:const|let|var)\s*\{([^{}]*)\}\s*=\s*$")
+_KEYS_KEPT = 1024
+_DESTRUCTURE_REACH = 2000  # characters before a chain searched for `const {...} =`
 _PATTERN_NAME = re.compile(r"^\s*(" + _IDENT + r")\s*(?::\s*" + _IDENT + r"\s*)?(?:=[^,]*)?\s*$")
 
 
@@ -55,6 +59,7 @@ class Linker:
         self._barrels = tuple(i for i, f in enumerate(self._files) if f.reexports is not None)
         self._base = self._closure(set(self._barrels))
         self._everything = frozenset(range(len(self._files)))
+        self._keys: dict[bytes, str] = {}  # insertion order: the oldest goes first
 
     # ---- what a chain of names reaches ------------------------------------------------------------
 
@@ -139,6 +144,10 @@ class Linker:
 
     def roots(self, code: str) -> frozenset[int]:
         """The files `code` can reach through the global `ethers` (everything when unsure)."""
+        if code.count("ethers") != len(_WORD.findall(code)):
+            # "ethers" inside a longer name (myethers, tethers): nothing to read, so as when the UMD was
+            # loaded for any mention, the action gets all of it.
+            return self._everything
         roots: set[int] = set()
         consumed = 0
         for match in _WORD.finditer(code):
@@ -180,8 +189,9 @@ class Linker:
         return target if entry["kind"] == "ns" else self._step(target, entry["name"])
 
     def _destructured(self, code: str, start: int, names: list[str]) -> set[int] | None:
-        found = _DESTRUCTURE.search(code, 0, start)
-        if found is None or found.end() != start:
+        window = code[max(0, start - _DESTRUCTURE_REACH) : start]
+        found = _DESTRUCTURE.search(window)
+        if found is None:
             return None
         picked: set[int] = set()
         for part in found.group(1).split(","):
@@ -198,11 +208,18 @@ class Linker:
         return frozenset(self._base | self._closure(set(self.roots(code))))
 
     def key_for(self, code: str) -> str:
-        """A short, stable name of the linked set (for the bundle name and the script cache)."""
-        files = self.files_for(code)
-        if files == self._everything:
-            return "all"
-        return ".".join(str(i) for i in sorted(files))
+        """A short, stable name of the linked set (for the bundle name and the script cache). Nodes run
+        the same actions again and again, so answers are kept by a digest of the text (not the text,
+        which may be megabytes)."""
+        digest = hashlib.blake2b(code.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        key = self._keys.get(digest)
+        if key is None:
+            files = self.files_for(code)
+            key = "all" if files == self._everything else ".".join(str(i) for i in sorted(files))
+            if len(self._keys) >= _KEYS_KEPT:
+                self._keys.pop(next(iter(self._keys)))
+            self._keys[digest] = key
+        return key
 
     @lru_cache(maxsize=64)  # noqa: B019 - one Linker per process; bounded by the number of closures
     def script(self, key: str) -> str:

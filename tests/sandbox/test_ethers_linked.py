@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from sandbox import Host, Limits, execute
-from sandbox.assets import ETHERS_ENV, _bundle_text, _ethers_linker, bundles_for, bundles_source, ethers_path
+from sandbox.assets import ETHERS_ENV, _ethers_linker, bundles_for, bundles_source, ethers_path
 
 KEY = "0x" + "11" * 32
 OTHER = "0x" + "22" * 32
@@ -121,8 +121,6 @@ def use_umd(monkeypatch: pytest.MonkeyPatch):
             monkeypatch.setenv(ETHERS_ENV, str(ethers_path()))
         else:
             monkeypatch.delenv(ETHERS_ENV, raising=False)
-        bundles_source.cache_clear()
-        _bundle_text.cache_clear()
 
     yield switch
     switch(False)
@@ -155,7 +153,37 @@ def test_small_actions_get_a_small_script() -> None:
     assert len(bundles_source(bundles_for("ethers.utils.keccak256('0x01')"))) < 150_000
 
 
-def test_anything_unclear_links_everything() -> None:
-    everything = bundles_for("ethers[x]")
-    assert "ethers:all" in everything
-    assert bundles_for("ethers /* utils */ .utils") != bundles_for("ethers.utils.keccak256")
+@pytest.mark.parametrize(
+    "code",
+    [
+        "ethers[x]",
+        "const e = ethers; e.utils.id('x')",
+        "// ethers\nglobalThis['eth' + 'ers'].utils.id('x')",
+        "myethers.x; globalThis.ethers.utils.id('x')",
+        "ethers.utils.id; ethers['Wal' + 'let']",
+    ],
+)
+def test_anything_unclear_links_everything(code: str) -> None:
+    assert "ethers:all" in bundles_for(code)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "const { keccak256, ...rest } = ethers.utils",
+        "const { keccak256: { call } } = ethers.utils",
+        "ethers.utils['keccak' + '256']",
+        "ethers.utils /* keccak256 */ .keccak256",
+        "Object.keys(ethers.utils)",
+    ],
+)
+def test_a_chain_read_no_further_links_all_behind_it(code: str) -> None:
+    linker = _ethers_linker()
+    assert linker.files_for(code) >= linker.files_for("Object.keys(ethers.utils)")
+
+
+def test_destructuring_links_only_the_names() -> None:
+    linker = _ethers_linker()
+    picked = linker.files_for("const { keccak256, toUtf8Bytes: bytes } = ethers.utils;")
+    assert picked == linker.files_for("ethers.utils.keccak256; ethers.utils.toUtf8Bytes")
+    assert len(picked) < len(linker.files_for("Object.keys(ethers.utils)")) / 2
