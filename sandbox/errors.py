@@ -35,7 +35,8 @@ class ExecutionError:
     """Why an execution failed.
 
     kind: timeout, memory, code_size, response_size, console_size, fetch_limit, signature_limit,
-    contract_call_limit, js_error, syntax_error, host_error, forbidden.
+    contract_call_limit, timer_limit, call_limit, outbox_limit, js_error, syntax_error, host_error,
+    forbidden.
     line: 1-based line in the action's own source, when known.
     """
 
@@ -88,3 +89,15 @@ def count_limit_error(kind: str, limit: int) -> ExecutionError:
         "contract_call_limit": f"make more than {limit} contract calls",
     }[kind]
     return ExecutionError(kind, f"You may not {what} per session and you have attempted to exceed that limit.")
+
+
+def flood_limit_error(kind: str, limit: int) -> ExecutionError:
+    """A cap on what an action may leave waiting for the host, or hand it in one turn."""
+    what = {
+        "timer_limit": f"{limit} pending timers",
+        "call_limit": f"{limit} host calls in flight",
+        "outbox_messages": f"{limit} messages to the host in one turn",
+        "outbox_chars": f"{limit} characters of messages to the host in one turn",
+    }[kind]
+    error_kind = "outbox_limit" if kind.startswith("outbox") else kind
+    return ExecutionError(error_kind, f"Your function exceeded the maximum of {what} and was terminated.")

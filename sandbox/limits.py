@@ -26,6 +26,13 @@ class Limits:
     max_call_depth: int = 5
     fetch_timeout_s: float = 10.0
     max_fetch_response_bytes: int = 10 * MIB
+    # Floods: what may wait for the host at once, and what one turn (the V8 work between two visits
+    # of the driver) may hand it. Not Lit's (Deno has none); each bounds the host work one action makes.
+    max_timers: int = 1000
+    max_calls_in_flight: int = 1000
+    max_outbox_messages: int = 10_000
+    # Characters of the JSON the outbox arrives as (fetch bodies travel in it as base64).
+    max_outbox_chars: int = 64 * MIB
     # WebAssembly for actions that name it (sandbox/js/wasm.js keeps its memories inside memory_mb).
     # Off by default: Lit offers it, but it is one more engine in the isolate to trust.
     webassembly: bool = False

@@ -27,6 +27,7 @@ from sandbox.errors import (
     code_size_error,
     console_size_error,
     count_limit_error,
+    flood_limit_error,
     memory_error,
     response_size_error,
     timeout_error,
@@ -147,12 +148,27 @@ class _Run:
     # ---- messages from the prelude ----------------------------------------------------------------
     async def _drain(self, only_output: bool = False) -> None:
         text = await self._v8("__litrt.drain()")
-        messages = json.loads(text) if isinstance(text, str) else None
-        if not isinstance(messages, list):
+        if not isinstance(text, str):
             raise LimitExceeded(_TAMPERED)
+        # The prelude caps the outbox by its own estimate of the JSON (string escapes can make the
+        # text longer); the host holds a looser bound too, before parsing costs it anything more.
+        if len(text) > 2 * self.limits.max_outbox_chars:
+            raise LimitExceeded(flood_limit_error("outbox_chars", self.limits.max_outbox_chars))
+        try:
+            messages = json.loads(text)
+        except ValueError as exc:
+            raise LimitExceeded(_TAMPERED) from exc
+        if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
+            raise LimitExceeded(_TAMPERED)
+        # One more than the cap: the prelude adds the report of a limit to a full outbox.
+        if len(messages) > self.limits.max_outbox_messages + 1:
+            raise LimitExceeded(flood_limit_error("outbox_messages", self.limits.max_outbox_messages))
+        # A limit the action hit ends the execution; what it logged and answered before is kept.
+        if only_output or any(m.get("t") == "limit" for m in messages):
+            messages = [m for m in messages if m.get("t") in ("log", "response")] + [
+                m for m in messages if m.get("t") == "limit"
+            ]
         for message in messages:
-            if only_output and isinstance(message, dict) and message.get("t") not in ("log", "response", "limit"):
-                continue
             try:
                 self._handle(message)
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -183,9 +199,21 @@ class _Run:
             # A rejection nobody handled fails the execution, as in Deno.
             raise LimitExceeded(from_described(message.get("error"), self.source_lines, "Uncaught (in promise) "))
         elif kind == "limit":
-            if message.get("kind") == "console_size":
-                raise LimitExceeded(console_size_error(self.limits.max_console_bytes))
-            raise LimitExceeded(memory_error(self.limits.memory_mb))
+            raise LimitExceeded(self._limit_error(str(message.get("kind"))))
+
+    def _limit_error(self, kind: str) -> ExecutionError:
+        limits = self.limits
+        if kind == "console_size":
+            return console_size_error(limits.max_console_bytes)
+        caps = {
+            "timer_limit": limits.max_timers,
+            "call_limit": limits.max_calls_in_flight,
+            "outbox_messages": limits.max_outbox_messages,
+            "outbox_chars": limits.max_outbox_chars,
+        }
+        if kind in caps:
+            return flood_limit_error(kind, caps[kind])
+        return memory_error(limits.memory_mb)
 
     def _log(self, text: str) -> None:
         self.console_bytes += len(text.encode("utf-8"))
@@ -204,6 +232,8 @@ class _Run:
         if old is not None:
             old.cancel()
             self.pending.pop(old, None)
+        elif len(self.timers) >= self.limits.max_timers:
+            raise LimitExceeded(flood_limit_error("timer_limit", self.limits.max_timers))
         task = asyncio.create_task(asyncio.sleep(max(0.0, ms) / 1000))
         self.timers[ident] = task
         self.pending[task] = ("timer", ident)
@@ -225,6 +255,9 @@ class _Run:
                 raise LimitExceeded(count_limit_error("contract_call_limit", limits.max_contract_calls))
 
     def _start_call(self, ident: int, op: str, args_json: str) -> None:
+        # Every pending task that is not a timer is a host call.
+        if len(self.pending) - len(self.timers) >= self.limits.max_calls_in_flight:
+            raise LimitExceeded(flood_limit_error("call_limit", self.limits.max_calls_in_flight))
         try:
             args = json.loads(args_json)
         except ValueError:
@@ -284,6 +317,10 @@ async def execute(
             "auth": auth,
             "headers": _headers(headers),
             "maxConsoleBytes": limits.max_console_bytes,
+            "maxTimers": limits.max_timers,
+            "maxCallsInFlight": limits.max_calls_in_flight,
+            "maxOutboxMessages": limits.max_outbox_messages,
+            "maxOutboxChars": limits.max_outbox_chars,
             "maxBufferBytes": limits.memory_mb * MIB,
             "random": base64.b64encode(os.urandom(RANDOM_POOL_BYTES)).decode("ascii"),
         },

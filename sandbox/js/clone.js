@@ -1,26 +1,25 @@
 // structuredClone, written here rather than taken from npm: the packages at hand (@ungap/structured-clone)
 // copy typed arrays element by element, lose shared ArrayBuffers and throw TypeError where the HTML
-// algorithm throws a DataCloneError. New buffers go through the guarded ArrayBuffer constructor, so a
-// clone is charged against the memory limit like any other allocation.
+// algorithm throws a DataCloneError. New buffers come from the prelude's charged allocator, and typed
+// arrays are read through its captured intrinsics, so what the action does to the globals and
+// prototypes changes neither the clone nor its charge against the memory limit.
 (function (global, internal) {
   "use strict";
 
-  const { DOMException } = internal;
+  const { DOMException, copyBuffer, typedView, typedName, typedBuffer, uncurry } = internal;
+  const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
+  const getter = (name) => uncurry(Object.getOwnPropertyDescriptor(TypedArrayPrototype, name).get);
+  const typedByteOffset = getter("byteOffset");
+  const typedLength = getter("length");
   const tagOf = (v) => Object.prototype.toString.call(v).slice(8, -1);
   const ERRORS = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
   const TYPED = new Set(["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array",
-    "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array"]);
+    "Uint32Array", "Float16Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array"]);
 
   function refuse(value) {
     const what = typeof value === "function" ? "function " + (value.name || "(anonymous)") + "() {}"
       : typeof value === "symbol" ? value.toString() : "#<" + tagOf(value) + ">";
     throw new DOMException(what + " could not be cloned.", "DataCloneError");
-  }
-
-  function copyBuffer(buffer) {
-    const out = new ArrayBuffer(buffer.byteLength);
-    new Uint8Array(out).set(new Uint8Array(buffer));
-    return out;
   }
 
   function cloneInto(value, seen) {
@@ -61,9 +60,10 @@
       }
       case "Object": return copyProps(remember({}));
     }
-    if (TYPED.has(tag)) {
-      const buffer = cloneInto(value.buffer, seen);
-      return remember(new global[tag](buffer, value.byteOffset, value.length));
+    const name = typedName(value);
+    if (name !== undefined && TYPED.has(name)) {
+      const buffer = cloneInto(typedBuffer(value), seen);
+      return remember(typedView(name, buffer, typedByteOffset(value), typedLength(value)));
     }
     return refuse(value);
   }

@@ -12,10 +12,25 @@
   const HOST_OPS = __LITRT_HOST_OPS__;
   // Removed from the global object below; wasm.js builds a guarded WebAssembly on top of it.
   const nativeWasm = global.WebAssembly;
+  // The outbox has no prototype, and the messages in it none either, so what the action does to
+  // Array.prototype or Object.prototype (push, toJSON, index setters) cannot reach them.
   const outbox = [];
+  Object.setPrototypeOf(outbox, null);
+  const stringify = JSON.stringify;
+  const { setPrototypeOf, defineProperty: defineOwn } = Object;
+  const mapSize = Function.prototype.call.bind(Object.getOwnPropertyDescriptor(Map.prototype, "size").get);
+  const mapGet = Function.prototype.call.bind(Map.prototype.get);
+  const mapSet = Function.prototype.call.bind(Map.prototype.set);
+  const mapDelete = Function.prototype.call.bind(Map.prototype.delete);
   const pendingCalls = new Map();
   const timers = new Map();
   let nextId = 1;
+  // Caps on what one turn (the V8 work between two drains) may hand the host, and on what may wait
+  // for it; configure() sets them. The host checks them again: these only stop a flood early.
+  let maxTimers = Infinity, maxCalls = Infinity, maxOutboxMessages = Infinity, maxOutboxChars = Infinity;
+  let outboxChars = 0;
+  // The first limit the action ran into; drain() reports it even when the outbox is full.
+  let limitHit = null;
   // Until configure() runs, console output comes from our own set-up (ethers' warnings) and is dropped.
   let consoleBudget = -1;
   let consoleUsed = 0;
@@ -25,8 +40,25 @@
   // Values the optional bundles hand in (Buffer, pubkeyToTokenId, ...), by name.
   const modules = new Map();
 
-  function post(message) {
-    outbox.push(message);
+  function hitLimit(kind) {
+    if (limitHit === null) limitHit = kind;
+  }
+
+  function limitError(kind, what) {
+    hitLimit(kind);
+    return new RangeError("Your function exceeded the maximum of " + what + " and was terminated.");
+  }
+
+  // `chars` is the size of the message's strings; with a bound for the rest of its JSON, the outbox's
+  // size stays under the character cap that the host checks again.
+  const MESSAGE_CHARS = 100;
+  function post(message, chars = 0) {
+    if (outbox.length >= maxOutboxMessages) throw limitError("outbox_messages", maxOutboxMessages + " messages to the host in one turn");
+    const size = chars + MESSAGE_CHARS;
+    if (outboxChars + size > maxOutboxChars) throw limitError("outbox_chars", maxOutboxChars + " characters of messages to the host in one turn");
+    outboxChars += size;
+    setPrototypeOf(message, null);
+    defineOwn(outbox, outbox.length, { value: message, writable: true, enumerable: true, configurable: true });
   }
 
   // Typed arrays travel as plain arrays of bytes, BigInts as decimal strings.
@@ -42,12 +74,13 @@
   function describeError(err) {
     if (err !== null && typeof err === "object") {
       return {
+        __proto__: null,
         name: String(err.name || "Error"),
         message: String(err.message === undefined ? err : err.message),
         stack: typeof err.stack === "string" ? err.stack : null,
       };
     }
-    return { name: "Error", message: String(err), stack: null };
+    return { __proto__: null, name: "Error", message: String(err), stack: null };
   }
 
   function hostCall(op, args) {
@@ -58,11 +91,14 @@
     } catch (e) {
       return Promise.reject(new TypeError("Lit.Actions." + op + ": arguments are not JSON-serialisable: " + e.message));
     }
+    if (mapSize(pendingCalls) >= maxCalls) {
+      return Promise.reject(limitError("call_limit", maxCalls + " host calls in flight"));
+    }
     // The caller's stack, so that a refusal points at the action's line that asked.
     const origin = new Error();
     return new Promise((resolve, reject) => {
-      pendingCalls.set(id, { resolve, reject, origin });
-      post({ t: "call", id, op, args: json });
+      post({ t: "call", id, op, args: json }, json.length);
+      mapSet(pendingCalls, id, { resolve, reject, origin });
     });
   }
 
@@ -174,10 +210,17 @@
       const text = args.map((a) => inspect(a, 0, new Set())).join(" ") + "\n";
       consoleUsed += text.length;
       if (consoleUsed > consoleBudget) {
-        post({ t: "limit", kind: "console_size" });
+        hitLimit("console_size");
         throw new RangeError("Console output exceeds the limit of " + consoleBudget + " bytes");
       }
-      post({ t: "log", level, text });
+      // Consecutive lines travel as one message: console output has its own budget.
+      const last = outbox[outbox.length - 1];
+      if (last !== undefined && last.t === "log" && outboxChars + text.length <= maxOutboxChars) {
+        last.text += text;
+        outboxChars += text.length;
+      } else {
+        post({ t: "log", level, text }, text.length);
+      }
     };
   }
 
@@ -189,15 +232,16 @@
   // ---- timers ---------------------------------------------------------------------------------
   function addTimer(fn, delay, args, repeat) {
     if (typeof fn !== "function") throw new TypeError("setTimeout/setInterval: callback must be a function");
+    if (mapSize(timers) >= maxTimers) throw limitError("timer_limit", maxTimers + " pending timers");
     const id = nextId++;
     const ms = Math.max(0, Number(delay) || 0);
-    timers.set(id, { fn, args, repeat, ms });
     post({ t: "timer", id, ms });
+    mapSet(timers, id, { fn, args, repeat, ms });
     return id;
   }
 
   function clearTimer(id) {
-    if (timers.delete(id)) post({ t: "cleartimer", id });
+    if (mapDelete(timers, id)) post({ t: "cleartimer", id });
   }
 
   // ---- text, base64 -------------------------------------------------------------------------
@@ -247,7 +291,9 @@
         else if (cp < 0x10000) bytes.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
         else bytes.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
       }
-      return new Uint8Array(bytes);
+      const out = newBytes(bytes.length);
+      typedSet(out, bytes);
+      return out;
     }
   }
 
@@ -345,7 +391,7 @@
 
   function bytesFromBase64(b64) {
     const raw = atob(b64);
-    const out = new Uint8Array(raw.length);
+    const out = newBytes(raw.length);
     for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
     return out;
   }
@@ -368,7 +414,8 @@
     }
     text() { return this._take().then((b) => new TextDecoder().decode(b)); }
     json() { return this.text().then((t) => JSON.parse(t)); }
-    arrayBuffer() { return this._take().then((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); }
+    // The body's bytes are read only once, so their buffer is handed over rather than copied.
+    arrayBuffer() { return this._take().then((b) => typedBuffer(b)); }
   }
 
   function bodyToBase64(body) {
@@ -425,7 +472,8 @@
     return local ? local(params.publicKey) : hostCall("pubkeyToTokenId", params);
   };
   actions.setResponse = function setResponse({ response } = {}) {
-    post({ t: "response", response: typeof response === "string" ? response : JSON.stringify(response, jsonReplacer) });
+    const text = typeof response === "string" ? response : JSON.stringify(response, jsonReplacer);
+    post({ t: "response", response: text }, typeof text === "string" ? text.length : 0);
   };
   actions.uint8arrayToString = function uint8arrayToString(array, encoding) {
     utf8Only(encoding);
@@ -462,59 +510,362 @@
   };
 
   // ---- external memory ------------------------------------------------------------------------
-  // V8's heap limit does not see ArrayBuffer backing stores, so their sizes are charged here.
+  // V8's heap limit does not see ArrayBuffer backing stores, so their sizes are charged here. Every
+  // built-in that can make a new backing store is replaced by a wrapper that works out the size from
+  // values it read once (an action's getters and valueOf run before the charge, never between the
+  // charge and the allocation), charges it, and allocates through an intrinsic captured below. The
+  // natives are kept only in this closure, so tampering with prototypes, `constructor` or
+  // Symbol.species afterwards cannot reach an uncharged allocation.
+  const uncurry = (fn) => Function.prototype.call.bind(fn);
+  const { apply: ReflectApply, construct: ReflectConstruct } = Reflect;
+  const { getOwnPropertyDescriptor, getPrototypeOf, defineProperty } = Object;
+  const { max: MathMax, min: MathMin, trunc: MathTrunc, ceil: MathCeil } = Math;
+  const ArrayIsArray = Array.isArray;
+  const SymbolIterator = Symbol.iterator, SymbolSpecies = Symbol.species;
+  const getterOf = (object, key) => uncurry(getOwnPropertyDescriptor(object, key).get);
+  const NativeArrayBuffer = global.ArrayBuffer;
+  const NativeSharedArrayBuffer = global.SharedArrayBuffer;
+  const abByteLength = getterOf(NativeArrayBuffer.prototype, "byteLength");
+  const abMaxByteLength = getterOf(NativeArrayBuffer.prototype, "maxByteLength");
+  const abResizable = getterOf(NativeArrayBuffer.prototype, "resizable");
+  const abDetached = getterOf(NativeArrayBuffer.prototype, "detached");
+  const sabByteLength = getterOf(NativeSharedArrayBuffer.prototype, "byteLength");
+  const TypedArray = getPrototypeOf(global.Uint8Array);
+  const TypedArrayPrototype = TypedArray.prototype;
+  const typedName = getterOf(TypedArrayPrototype, Symbol.toStringTag);  // undefined for anything else
+  const typedLength = getterOf(TypedArrayPrototype, "length");
+  const typedBuffer = getterOf(TypedArrayPrototype, "buffer");
+  const typedByteOffset = getterOf(TypedArrayPrototype, "byteOffset");
+  const typedSet = uncurry(TypedArrayPrototype.set);
+  const typedSort = uncurry(TypedArrayPrototype.sort);
+  const typedToReversed = uncurry(TypedArrayPrototype.toReversed);
+  const typedWith = uncurry(TypedArrayPrototype.with);
+  const abSlice = uncurry(NativeArrayBuffer.prototype.slice);
+  const sabSlice = uncurry(NativeSharedArrayBuffer.prototype.slice);
+  const abTransfer = uncurry(NativeArrayBuffer.prototype.transfer);
+  const abTransferToFixedLength = uncurry(NativeArrayBuffer.prototype.transferToFixedLength);
+  const TYPED_NAMES = ["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array",
+    "Uint32Array", "Float16Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array"];
+  const nativeTyped = new Map();   // name -> the intrinsic constructor
+  const guardedTyped = new Map();  // name -> what the action sees
+  const NativeUint8Array = global.Uint8Array;
+  const isBigIntType = (name) => name === "BigInt64Array" || name === "BigUint64Array";
+
   function charge(bytes) {
     bufferUsed += Number(bytes) || 0;
     if (bufferUsed > bufferBudget) {
-      post({ t: "limit", kind: "memory" });
+      hitLimit("memory");
       throw new RangeError("Array buffer allocations exceed the memory limit");
     }
   }
 
-  function guardConstructor(name, bytesFor) {
+  // A size as V8 will read it, for a value already converted to a number: negative or NaN sizes
+  // allocate nothing (V8 throws), anything else is charged even if V8 would then refuse it.
+  function chargeSize(size, perElement = 1) {
+    const n = MathTrunc(size);
+    if (n > 0) charge(n * perElement);
+  }
+
+  // The one conversion an action's valueOf gets; V8 then reads the resulting primitive.
+  function toNumber(value) {
+    return value === undefined ? 0 : +value;
+  }
+
+  function toIntegerOrInfinity(value) {
+    const n = +value;
+    return n !== n ? 0 : MathTrunc(n);
+  }
+
+  function isArrayBuffer(value) {
+    try { abByteLength(value); return true; } catch (e) { return false; }
+  }
+
+  function isSharedArrayBuffer(value) {
+    try { sabByteLength(value); return true; } catch (e) { return false; }
+  }
+
+  function requireTyped(value, method) {
+    const name = typedName(value);
+    if (name === undefined) throw new TypeError("this is not a typed array.");
+    if (abDetachedSafe(typedBuffer(value))) {
+      throw new TypeError("Cannot perform %TypedArray%.prototype." + method + " on a detached ArrayBuffer");
+    }
+    return name;
+  }
+
+  function abDetachedSafe(buffer) {
+    return isArrayBuffer(buffer) && abDetached(buffer);
+  }
+
+  function isConstructor(value) {
+    if (typeof value !== "function") return false;
+    try { ReflectConstruct(function () {}, [], value); return true; } catch (e) { return false; }
+  }
+
+  // SpeciesConstructor, reading `constructor` and Symbol.species once; the intrinsic is never the answer.
+  function speciesOf(object, fallback) {
+    const C = object.constructor;
+    if (C === undefined) return fallback;
+    if (C === null || (typeof C !== "object" && typeof C !== "function")) throw new TypeError("object.constructor is not an object");
+    const S = C[SymbolSpecies];
+    if (S === undefined || S === null) return fallback;
+    if (!isConstructor(S)) throw new TypeError("object.constructor[Symbol.species] is not a constructor");
+    return S;
+  }
+
+  // A view of `length` elements of `ta` from `start`, made by the intrinsic: no allocation, no species.
+  function viewOf(ta, name, start, length) {
+    const Native = nativeTyped.get(name);
+    return ReflectConstruct(Native, [typedBuffer(ta), typedByteOffset(ta) + start * Native.BYTES_PER_ELEMENT, length]);
+  }
+
+  // TypedArraySpeciesCreate with a length: the species (ours by default) allocates, and is charged there.
+  function typedSpeciesCreate(exemplar, name, count) {
+    const result = ReflectConstruct(speciesOf(exemplar, guardedTyped.get(name)), [count]);
+    const made = typedName(result);
+    if (made === undefined) throw new TypeError("the species constructor did not return a typed array");
+    if (typedLength(result) < count) throw new TypeError("the species constructor returned a typed array that is too short");
+    if (isBigIntType(made) !== isBigIntType(name)) throw new TypeError("the species constructor returned a typed array of another content type");
+    return result;
+  }
+
+  function typedFromLength(target, make, length, perElement) {
+    chargeSize(length, perElement);
+    return ReflectConstruct(target, [length], make);
+  }
+
+  // `new Uint8Array(x)`: a length, a buffer (a view: nothing new), a typed array, or an iterable or
+  // array-like whose values are collected first so the charge is the length that gets allocated.
+  function constructTyped(target, args, make) {
+    const per = target.BYTES_PER_ELEMENT;
+    const first = args[0];
+    if (first === null || (typeof first !== "object" && typeof first !== "function")) {
+      return typedFromLength(target, make, toNumber(first), per);
+    }
+    if (isArrayBuffer(first) || isSharedArrayBuffer(first)) return ReflectConstruct(target, args, make);
+    if (typedName(first) !== undefined) {
+      chargeSize(typedLength(first), per);
+      return ReflectConstruct(target, [first], make);
+    }
+    const iterator = first[SymbolIterator];
+    let values = first;
+    if (iterator !== undefined && iterator !== null) {
+      if (typeof iterator !== "function") throw new TypeError("Symbol.iterator is not a function");
+      if (!ArrayIsArray(first) || iterator !== arrayValues || arrayIteratorPrototype.next !== arrayIteratorNext) {
+        values = [];
+        const it = ReflectApply(iterator, first, []);
+        const next = it.next;
+        for (let n = 0; ; n++) {
+          const step = ReflectApply(next, it, []);
+          if (step === null || typeof step !== "object") throw new TypeError("Iterator result " + step + " is not an object");
+          if (step.done) break;
+          values[n] = step.value;
+        }
+      }
+    }
+    const length = MathMax(0, MathMin(toIntegerOrInfinity(values.length), 2 ** 53 - 1));
+    const out = typedFromLength(target, make, length, per);
+    for (let k = 0; k < length; k++) out[k] = values[k];
+    return out;
+  }
+  const arrayValues = Array.prototype[SymbolIterator];
+  const arrayIteratorPrototype = getPrototypeOf([][SymbolIterator]());
+  const arrayIteratorNext = arrayIteratorPrototype.next;
+
+  // `new ArrayBuffer(length, { maxByteLength })`: a resizable buffer is charged its maximum up front,
+  // so resize() and grow() never need a charge.
+  function constructBuffer(target, args, make) {
+    const length = toNumber(args[0]);
+    const options = args[1];
+    let maxLength;
+    if (options !== null && typeof options === "object") {
+      const declared = options.maxByteLength;
+      if (declared !== undefined) maxLength = toNumber(declared);
+    }
+    chargeSize(maxLength === undefined ? length : MathMax(length, maxLength));
+    return ReflectConstruct(target, maxLength === undefined ? [length] : [length, { maxByteLength: maxLength }], make);
+  }
+
+  function guardConstructor(name, construct) {
     const Original = global[name];
     const guarded = new Proxy(Original, {
       construct(target, args, newTarget) {
-        charge(bytesFor(args, target));
-        return Reflect.construct(target, args, newTarget === guarded ? target : newTarget);
+        return construct(target, args, newTarget === guarded ? target : newTarget);
       },
     });
-    Object.defineProperty(Original.prototype, "constructor", { value: guarded, writable: true, configurable: true });
+    defineProperty(Original.prototype, "constructor", { value: guarded, writable: true, configurable: true });
     global[name] = guarded;
+    return guarded;
   }
 
-  function lengthOf(arg) {
-    if (typeof arg === "number") return arg;
-    if (arg instanceof ArrayBuffer || (typeof SharedArrayBuffer === "function" && arg instanceof SharedArrayBuffer)) return 0;
-    if (arg && typeof arg.length === "number") return arg.length;
-    return 0;
+  function replaceMethod(object, key, fn) {
+    defineProperty(object, key, { value: fn, writable: true, configurable: true, enumerable: false });
   }
+
+  // slice()'s start and count, as the specification reads its arguments (an action's valueOf runs here).
+  function sliceBounds(length, start, end) {
+    const relStart = toIntegerOrInfinity(start);
+    const first = relStart < 0 ? MathMax(length + relStart, 0) : MathMin(relStart, length);
+    const relEnd = end === undefined ? length : toIntegerOrInfinity(end);
+    const final = relEnd < 0 ? MathMax(length + relEnd, 0) : MathMin(relEnd, length);
+    return { first, count: MathMax(final - first, 0) };
+  }
+
+  // %ArrayBuffer%.prototype.slice and its shared twin, with the species read once and the copy ours.
+  function bufferSlice(lengthOf, nativeSlice, fallback, shared) {
+    return {
+      slice(start, end) {
+        let length;
+        try { length = lengthOf(this); } catch (e) { return nativeSlice(this, start, end); }  // V8's TypeError
+        if (!shared && abDetached(this)) return nativeSlice(this, start, end);
+        const { first, count: newLength } = sliceBounds(length, start, end);
+        const out = ReflectConstruct(speciesOf(this, fallback()), [newLength]);
+        if (shared ? !isSharedArrayBuffer(out) : !isArrayBuffer(out) || abDetached(out)) {
+          throw new TypeError("the species constructor did not return a usable " + (shared ? "SharedArrayBuffer" : "ArrayBuffer"));
+        }
+        if (out === this) throw new TypeError("the species constructor returned the same buffer");
+        if (lengthOf(out) < newLength) throw new TypeError("the species constructor returned a buffer that is too small");
+        if (!shared && abDetached(this)) throw new TypeError("Cannot perform ArrayBuffer.prototype.slice on a detached ArrayBuffer");
+        const count = MathMin(newLength, MathMax(lengthOf(this) - first, 0));
+        if (count > 0) typedSet(new NativeUint8Array(out, 0, count), new NativeUint8Array(this, first, count));
+        return out;
+      },
+    }.slice;
+  }
+
+  function bufferTransfer(name, nativeTransfer, keepsResizable) {
+    return {
+      [name](newLength) {
+        if (!isArrayBuffer(this)) return nativeTransfer(this, newLength);  // V8's TypeError
+        const length = newLength === undefined ? abByteLength(this) : toNumber(newLength);
+        if (abDetached(this)) return nativeTransfer(this, length);
+        const keeps = keepsResizable && abResizable(this);
+        chargeSize(keeps ? MathMax(length, abMaxByteLength(this)) : length);
+        return nativeTransfer(this, length);
+      },
+    }[name];
+  }
+
+  const typedMethods = {
+    slice(start, end) {
+      const name = requireTyped(this, "slice");
+      const length = typedLength(this);
+      const { first, count } = sliceBounds(length, start, end);
+      const out = typedSpeciesCreate(this, name, count);
+      if (count > 0) {
+        requireTyped(this, "slice");
+        const available = MathMin(count, MathMax(typedLength(this) - first, 0));
+        if (available > 0) typedSet(out, viewOf(this, name, first, available));
+      }
+      return out;
+    },
+    map(callback, thisArg) {
+      const name = requireTyped(this, "map");
+      const length = typedLength(this);
+      if (typeof callback !== "function") throw new TypeError(String(callback) + " is not a function");
+      const out = typedSpeciesCreate(this, name, length);
+      for (let k = 0; k < length; k++) out[k] = ReflectApply(callback, thisArg, [this[k], k, this]);
+      return out;
+    },
+    filter(callback, thisArg) {
+      const name = requireTyped(this, "filter");
+      const length = typedLength(this);
+      if (typeof callback !== "function") throw new TypeError(String(callback) + " is not a function");
+      const kept = [];
+      let count = 0;
+      for (let k = 0; k < length; k++) {
+        const value = this[k];
+        if (ReflectApply(callback, thisArg, [value, k, this])) kept[count++] = value;
+      }
+      const out = typedSpeciesCreate(this, name, count);
+      for (let n = 0; n < count; n++) out[n] = kept[n];
+      return out;
+    },
+    toReversed() {
+      const name = requireTyped(this, "toReversed");
+      chargeSize(typedLength(this), nativeTyped.get(name).BYTES_PER_ELEMENT);
+      return typedToReversed(this);
+    },
+    // The copy is ours and sorted in place, so the comparator never runs inside an allocating builtin.
+    toSorted(comparator) {
+      if (comparator !== undefined && typeof comparator !== "function") {
+        throw new TypeError("The comparison function must be either a function or undefined");
+      }
+      const name = requireTyped(this, "toSorted");
+      const length = typedLength(this);
+      const Native = nativeTyped.get(name);
+      chargeSize(length, Native.BYTES_PER_ELEMENT);
+      const out = new Native(length);
+      typedSet(out, viewOf(this, name, 0, length));
+      return typedSort(out, comparator);
+    },
+    with(index, value) {
+      const name = requireTyped(this, "with");
+      const length = typedLength(this);
+      const relative = toIntegerOrInfinity(index);
+      const actual = relative >= 0 ? relative : length + relative;
+      if (!(actual >= 0 && actual < length)) throw new RangeError("Invalid typed array index");
+      // V8 allocates the length it reads on entry, before it converts `value`.
+      chargeSize(typedLength(this), nativeTyped.get(name).BYTES_PER_ELEMENT);
+      return typedWith(this, actual, value);
+    },
+  };
 
   function guardBuffers() {
-    const bufferBytes = (args) => Math.max(Number(args[0]) || 0, Number(args[1] && args[1].maxByteLength) || 0);
-    guardConstructor("ArrayBuffer", bufferBytes);
-    guardConstructor("SharedArrayBuffer", bufferBytes);
-    for (const name of ["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array",
-      "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array"]) {
-      guardConstructor(name, (args, target) => lengthOf(args[0]) * target.BYTES_PER_ELEMENT);
+    const GuardedArrayBuffer = guardConstructor("ArrayBuffer", constructBuffer);
+    const GuardedShared = guardConstructor("SharedArrayBuffer", constructBuffer);
+    for (const name of TYPED_NAMES) {
+      nativeTyped.set(name, global[name]);
+      guardedTyped.set(name, guardConstructor(name, constructTyped));
     }
-    const transfer = ArrayBuffer.prototype.transfer;
-    if (typeof transfer === "function") {
-      const chargedTransfer = function (newLength) {
-        charge(newLength === undefined ? this.byteLength : newLength);
-        return transfer.call(this, newLength);
-      };
-      Object.defineProperty(ArrayBuffer.prototype, "transfer", { value: chargedTransfer, writable: true, configurable: true });
-      Object.defineProperty(ArrayBuffer.prototype, "transferToFixedLength", { value: chargedTransfer, writable: true, configurable: true });
-    }
+    const abProto = NativeArrayBuffer.prototype;
+    replaceMethod(abProto, "slice", bufferSlice(abByteLength, abSlice, () => GuardedArrayBuffer, false));
+    replaceMethod(NativeSharedArrayBuffer.prototype, "slice", bufferSlice(sabByteLength, sabSlice, () => GuardedShared, true));
+    replaceMethod(abProto, "transfer", bufferTransfer("transfer", abTransfer, true));
+    replaceMethod(abProto, "transferToFixedLength", bufferTransfer("transferToFixedLength", abTransferToFixedLength, false));
+    for (const key of Object.keys(typedMethods)) replaceMethod(TypedArrayPrototype, key, typedMethods[key]);
+    // Static constructors of Uint8Array that decode text straight into a new intrinsic Uint8Array.
+    // The charge is the most the text can decode to.
+    const fromBase64 = NativeUint8Array.fromBase64, fromHex = NativeUint8Array.fromHex;
+    const statics = {
+      fromBase64(string, options) {
+        if (typeof string === "string") chargeSize(MathCeil(string.length * 3 / 4));
+        return ReflectApply(fromBase64, undefined, [string, options]);
+      },
+      fromHex(string) {
+        if (typeof string === "string") chargeSize(MathCeil(string.length / 2));
+        return ReflectApply(fromHex, undefined, [string]);
+      },
+    };
+    replaceMethod(NativeUint8Array, "fromBase64", statics.fromBase64);
+    replaceMethod(NativeUint8Array, "fromHex", statics.fromHex);
+  }
+
+  // Allocation helpers for the prelude and the scripts after it: charged, and immune to the action
+  // replacing the globals.
+  function newBytes(length) {
+    chargeSize(length);
+    return new NativeUint8Array(length);
+  }
+
+  function copyBuffer(buffer) {
+    const length = abByteLength(buffer);
+    const out = newBytes(length);
+    typedSet(out, new NativeUint8Array(buffer, 0, length));
+    return typedBuffer(out);
+  }
+
+  // A typed array's buffer, offset and length as the intrinsics see them, and a view made from them.
+  function typedView(name, buffer, byteOffset, length) {
+    return ReflectConstruct(guardedTyped.get(name), [buffer, byteOffset, length]);
   }
 
   // ---- the driver's entry points --------------------------------------------------------------
   function fireTimer(id) {
-    const timer = timers.get(id);
+    const timer = mapGet(timers, id);
     if (!timer) return;
     if (timer.repeat) post({ t: "timer", id, ms: timer.ms });
-    else timers.delete(id);
+    else mapDelete(timers, id);
     try {
       timer.fn(...timer.args);
     } catch (e) {
@@ -523,9 +874,9 @@
   }
 
   function settle(id, ok, payload) {
-    const call = pendingCalls.get(id);
+    const call = mapGet(pendingCalls, id);
     if (!call) return;
-    pendingCalls.delete(id);
+    mapDelete(pendingCalls, id);
     if (ok) {
       call.resolve(JSON.parse(payload));
       return;
@@ -540,9 +891,18 @@
 
   const driver = Object.freeze({
     drain() {
-      reportUnhandled();
-      const text = JSON.stringify(outbox);
+      try {
+        reportUnhandled();
+      } catch (e) {
+        // The outbox is full: the limit it hit is reported below, and ends the execution.
+      }
+      if (limitHit !== null) {
+        defineOwn(outbox, outbox.length, { value: { __proto__: null, t: "limit", kind: limitHit }, enumerable: true, configurable: true });
+        limitHit = null;
+      }
+      const text = stringify(outbox);
       outbox.length = 0;
+      outboxChars = 0;
       return text;
     },
     step(kind, id, payload) {
@@ -563,6 +923,10 @@
     configure(configJson) {
       const config = JSON.parse(configJson);
       consoleBudget = config.maxConsoleBytes;
+      maxTimers = config.maxTimers;
+      maxCalls = config.maxCallsInFlight;
+      maxOutboxMessages = config.maxOutboxMessages;
+      maxOutboxChars = config.maxOutboxChars;
       randomPool = bytesFromBase64(config.random);
       bufferUsed = 0;
       bufferBudget = config.maxBufferBytes;
@@ -606,7 +970,8 @@
   Object.defineProperty(global, "__litrtInternal", {
     value: Object.freeze({
       hostCall, post, bytesFromBase64, bytesToBase64, describeError, DOMException, modules, crypto: cryptoObject,
-      charge, remainingBytes: () => bufferBudget - bufferUsed, nativeWasm,
+      charge, remainingBytes: () => bufferBudget - bufferUsed, nativeWasm, newBytes, copyBuffer, typedBuffer,
+      typedView, typedName, uncurry,
     }),
     writable: false, configurable: true, enumerable: false,
   });

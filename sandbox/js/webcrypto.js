@@ -5,7 +5,7 @@
 (function (global, internal) {
   "use strict";
 
-  const { hostCall, bytesFromBase64, bytesToBase64, DOMException } = internal;
+  const { hostCall, bytesFromBase64, bytesToBase64, DOMException, typedBuffer } = internal;
   const DOM_NAMES = new Set(["NotSupportedError", "OperationError", "DataError", "InvalidAccessError", "SyntaxError"]);
   const slots = new WeakMap();
 
@@ -70,9 +70,9 @@
     });
   }
 
+  // Charged by the prelude's allocator; its captured getter, so a tampered prototype cannot swap the result.
   function buffer(b64) {
-    const b = bytesFromBase64(b64);
-    return b.buffer;
+    return typedBuffer(bytesFromBase64(b64));
   }
 
   function useKey(key, usage, method) {
