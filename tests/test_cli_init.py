@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from eth_account import Account
 
+from runtime.chain.accounts import dev_accounts
 from runtime.cli.main import main
 from runtime.client import LitClient
 from runtime.network.launcher import NetworkInfo
@@ -97,6 +99,10 @@ def test_lit_run_names_what_is_wrong_with_its_arguments(tmp_path: Path, lit_run:
 async def test_lit_run_works_inside_an_async_test(lit_run: LocalRunner) -> None:
     result = lit_run(code='Lit.Actions.setResponse({response: "from a thread"});')
     assert result.response == "from a thread"
+
+
+def test_dev_key_is_the_funded_dev_owner(dev_key: str) -> None:
+    assert Account.from_key(dev_key).address == dev_accounts(count=2)[1].address
 
 
 def test_importing_the_plugin_loads_nothing_heavy() -> None:

@@ -135,11 +135,11 @@ def lit_network(request: pytest.FixtureRequest, lit_networks: NetworkPool) -> Ne
 
 @pytest.fixture
 def dev_key() -> str:
-    """The dev owner key (dev account 1, funded on the local chain; `litrt pkp mint` uses it too).
-    A well-known test key: it guards nothing."""
-    from runtime.chain.accounts import dev_accounts
+    """The dev owner key, runtime.client.dev_key(): dev account 1, funded on the local chain, the
+    owner `litrt pkp mint` uses. A well-known test key: it guards nothing."""
+    from runtime.client import dev_key as key
 
-    return dev_accounts(count=2)[1].private_key
+    return key()
 
 
 @pytest.fixture
