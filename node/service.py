@@ -9,13 +9,18 @@ import itertools
 import logging
 from collections import Counter, OrderedDict, deque
 from collections.abc import AsyncIterator
+from functools import cached_property
 from pathlib import Path
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
 
 from runtime.chain.pkp import PkpRegistry
 from runtime.chain.rpc import ChainRpc
 from runtime.crypto.group import threshold_for
 from runtime.crypto.identity import PartyKeys
 from runtime.crypto.protocol import Message
+from runtime.crypto.secp256k1 import ORDER
 from runtime.ipfs import CID, GatewaySource, KuboRpcSource, VerifiedFetcher, build_dag
 
 from sandbox import Limits
@@ -34,6 +39,7 @@ from .presigning import Presigner
 from .sealed import SealedStore, load_or_create_key
 from .sessions import SessionHub
 from .signer import Signer
+from .signing_ops import CLAIM_WALLET_PURPOSE
 from .usage_log import UsageLog
 
 __all__ = ["NodeService", "ExecutionSlots", "IDENTITY_RECORD", "open_store"]
@@ -248,6 +254,13 @@ class NodeService:
 
     # ---- what requests need -------------------------------------------------------------------
 
+    @cached_property
+    def claim_wallet(self) -> LocalAccount:
+        """The key this node signs Lit.Actions.claimKey answers with (Lit: the operator's wallet);
+        derived from the sealed store, its address is published in /status."""
+        secret = int.from_bytes(self.store.derive_key(CLAIM_WALLET_PURPOSE), "big") % (ORDER - 1) + 1
+        return Account.from_key(secret.to_bytes(32, "big"))
+
     def require_keys(self) -> NetworkKeys:
         if self.keys is None:
             raise NotReady(self.genesis_error or "the network's DKG has not finished yet")
@@ -313,6 +326,7 @@ class NodeService:
             "genesisError": self.genesis_error,
             "needsResharing": self.needs_resharing,
             "identity": self.identity.public.to_dict(),
+            "claimAddress": self.claim_wallet.address,
             "executions": self.executions.status(),
             "presignatures": {"assignable": self.pool.available(), "unused": self.pool.unused(), "used": len(self.usage)},
             "network": keys.public_info() if keys is not None else None,

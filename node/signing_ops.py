@@ -12,14 +12,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_utils import keccak
 
 from runtime.crypto.action_key import action_public_key, public_key_hex, signed_data_output, verify_signed_data_output
 from runtime.crypto.ecdsa import EcdsaSignature
 from runtime.crypto.errors import CryptoError, VerificationFailed
-from runtime.crypto.secp256k1 import ORDER
 from runtime.crypto.share_payloads import combine_share_payloads
 from sandbox import HostError, OpContext
 
@@ -164,8 +162,7 @@ class SigningOps:
         a PKP for the claim is then derived from; returned in the execute response's claimData."""
         key_id = blank_arg(args, "keyId")
         derived_key_id = keccak(f"{self.action_cid}_{key_id}".encode())
-        wallet = int.from_bytes(self._service.store.derive_key(CLAIM_WALLET_PURPOSE), "big") % (ORDER - 1) + 1
-        signed = Account.sign_message(encode_defunct(primitive=derived_key_id), wallet.to_bytes(32, "big"))
+        signed = self._service.claim_wallet.sign_message(encode_defunct(primitive=derived_key_id))
         self._request.claims[key_id] = {
             "signature": bytes(signed.signature).hex(),
             "derivedKeyId": derived_key_id.hex(),

@@ -45,9 +45,12 @@ def _signer(derived: bytes, signature: dict[str, Any]) -> str | None:
         return None
 
 
-def collect_claims(answers: Mapping[int, Any], action_cid: str, errors: dict[int, str]) -> dict[str, dict[str, Any]]:
+def collect_claims(
+    answers: Mapping[int, Any], action_cid: str, errors: dict[int, str], claim_addresses: Mapping[int, str] | None = None
+) -> dict[str, dict[str, Any]]:
     """keyId -> {signatures (node order), derivedKeyId, signers (recovered addresses)}; nodes whose
-    entry is wrong are named in `errors`."""
+    entry is wrong are named in `errors`. `claim_addresses` (node -> the claim wallet it publishes in
+    /status): a node's claim counts only if signed by its own wallet, so no node speaks for another."""
     claims: dict[str, dict[str, Any]] = {}
     for index in sorted(answers):
         answer = answers[index]
@@ -61,6 +64,10 @@ def collect_claims(answers: Mapping[int, Any], action_cid: str, errors: dict[int
             signer = _signer(derived, sig) if sig is not None and given == derived.hex() else None
             if signer is None:
                 errors.setdefault(index, f"sent a malformed claim for keyId {key_id!r}")
+                continue
+            expected = (claim_addresses or {}).get(index)
+            if expected is not None and signer.lower() != expected.lower():
+                errors.setdefault(index, f"signed its claim for keyId {key_id!r} as {signer}, not its claim wallet {expected}")
                 continue
             claim = claims.setdefault(key_id, {"signatures": [], "derivedKeyId": derived.hex(), "signers": []})
             claim["signatures"].append(sig)

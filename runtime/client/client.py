@@ -131,6 +131,7 @@ class LitClient:
         self.straggler_grace_s = straggler_grace_s
         self._session: aiohttp.ClientSession | None = None
         self.root_commitments: list[list[Point]] = []
+        self.claim_addresses: dict[int, str] = {}  # node -> its claimKey wallet, from /status
         self._ready: set[int] = set()  # nodes that said they were ready at the last refresh
         self._anonymous: tuple[dict[str, str], float] | None = None  # (authSig, expiry), see _anonymous_auth_sig
         self.bls_key: ThresholdPublicKey  # the network's BLS key and every node's share of it, set by refresh
@@ -154,6 +155,9 @@ class LitClient:
         def decide(statuses: dict[int, Any], final: bool) -> Any:
             views = [s["network"] for s in statuses.values() if isinstance(s, dict) and s.get("network")]
             self._ready = {i for i, s in statuses.items() if isinstance(s, dict) and s.get("ready")}
+            self.claim_addresses = {
+                i: s["claimAddress"] for i, s in statuses.items() if isinstance(s, dict) and isinstance(s.get("claimAddress"), str)
+            }
             counts = Counter(json.dumps(v, sort_keys=True) for v in views).most_common(1)
             if counts and counts[0][1] >= need:
                 return json.loads(counts[0][0])
@@ -356,7 +360,7 @@ class LitClient:
                     errors=errors,
                     ipfs_id=ipfs_id,
                     node_logs={i: a.get("logs", "") for i, a in answers.items() if isinstance(a, dict)},
-                    claims=collect_claims(succeeded, ipfs_id, errors) if isinstance(ipfs_id, str) else {},
+                    claims=collect_claims(succeeded, ipfs_id, errors, self.claim_addresses) if isinstance(ipfs_id, str) else {},
                 )
             if not final and len(answers) - len(succeeded) <= len(self.network.nodes) - self.network.threshold:
                 return None

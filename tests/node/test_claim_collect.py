@@ -36,6 +36,19 @@ def test_claims_are_gathered_per_key_id_and_liars_are_named() -> None:
     assert set(first) == {"r", "s", "v"} and first["v"] in (27, 28) and first["r"].startswith("0x")
 
 
+def test_a_node_cannot_sign_a_claim_with_another_nodes_wallet() -> None:
+    wallets = [Account.create() for _ in range(3)]
+    derived = claim_key_id(CID, "alice")
+    # Node 3 knows node 1's wallet key (say, a stolen one): its claim would count twice for node 1.
+    answers = {1: {"claimData": {"alice": _entry(wallets[0], derived)}}, 2: {"claimData": {"alice": _entry(wallets[1], derived)}},
+               3: {"claimData": {"alice": _entry(wallets[0], derived)}}}
+    published = {i + 1: w.address for i, w in enumerate(wallets)}
+    errors: dict[int, str] = {}
+    claims = collect_claims(answers, CID, errors, published)
+    assert claims["alice"]["signers"] == [wallets[0].address, wallets[1].address]
+    assert set(errors) == {3} and "not its claim wallet" in errors[3]
+
+
 def test_no_claims_is_an_empty_map() -> None:
     assert collect_claims({1: {"claimData": {}}, 2: {}}, CID, {}) == {}
 

@@ -161,6 +161,10 @@ async def test_claim_key_returns_every_nodes_signature_as_lit_does(network):
             secret = int.from_bytes(store.derive_key(CLAIM_WALLET_PURPOSE), "big") % (ORDER - 1) + 1
             wallets.add(Account.from_key(secret.to_bytes(32, "big")).address)
         assert set(signers) <= wallets
+        # ... and each node publishes its wallet's address in /status, which the client checks against.
+        published = set(client.claim_addresses.values())
+        assert len(published) >= network.t + 1 and published <= wallets  # the statuses that settled connect
+        assert not any("claim" in text for text in result.errors.values())
         # The claimed key id derives a PKP key like any other.
         assert len(client.derive_pkp_public_key(derived)) == 65
 
