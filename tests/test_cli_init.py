@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from runtime.cli.main import main
 from runtime.client import LitClient
 from runtime.network.launcher import NetworkInfo
 from runtime.testing.local import LocalRunner
+from runtime.testing.networks import NetworkPool
 from sandbox.fetch_mocks import MockSpecError
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -39,6 +41,17 @@ def test_init_writes_an_action_its_params_a_mock_a_test_and_a_readme(tmp_path: P
     assert params == {"message": "hello from my-action", "priceUrl": "https://api.example.com/v1/price", "minPrice": 100}
     assert "Lit.Actions.ethPersonalSignMessageEcdsa" in (tmp_path / "my-action" / "action.js").read_text()
     assert f"next: python3 -m pytest -q {tmp_path / 'my-action'}" in capsys.readouterr().out
+
+
+def test_the_scaffold_readme_litrt_run_line_runs_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "demo"]) == 0
+    [line] = [ln for ln in (tmp_path / "demo" / "README.md").read_text().splitlines() if ln.startswith("litrt run ")]
+    capsys.readouterr()
+    assert main(shlex.split(line)[1:]) == 0
+    assert capsys.readouterr().out == 'response: {"signed":false,"price":42}\n'
 
 
 @pytest.mark.parametrize("name", ["9lives", "a b", "x.y", ""])
@@ -103,6 +116,13 @@ async def test_lit_run_works_inside_an_async_test(lit_run: LocalRunner) -> None:
 
 def test_dev_key_is_the_funded_dev_owner(dev_key: str) -> None:
     assert Account.from_key(dev_key).address == dev_accounts(count=2)[1].address
+
+
+def test_lit_state_dir_without_a_network_is_refused_by_name(tmp_path: Path) -> None:
+    pool = NetworkPool(lambda _name: tmp_path / "unused", reuse=tmp_path)
+    with pytest.raises(ValueError, match=f"--lit-state-dir {tmp_path}: no network in"):
+        pool.get()
+    assert not (tmp_path / "unused").exists()
 
 
 def test_importing_the_plugin_loads_nothing_heavy() -> None:

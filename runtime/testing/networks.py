@@ -107,7 +107,10 @@ class NetworkPool:
 
     def _reused(self, n: int, mocks: dict[str, Any]) -> NetworkInfo:
         assert self.reuse is not None
-        info = load_network(self.reuse)
+        try:
+            info = load_network(self.reuse)
+        except FileNotFoundError as exc:
+            raise ValueError(f"--lit-state-dir {self.reuse}: {exc}") from None
         if info.n != n:
             raise ValueError(f"--lit-state-dir {self.reuse}: that network has {info.n} nodes, the test asks for {n}")
         if info.fetch_mocks != mocks:
