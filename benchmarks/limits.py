@@ -19,18 +19,22 @@ import argparse
 import asyncio
 import base64
 import statistics
+import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-import aiohttp
-from aiohttp import web
+# Run as a script, this folder comes first on sys.path, and its sandbox.py would shadow the package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-from runtime.chain.accounts import dev_accounts
-from runtime.client import LitClient, create_auth_sig
-from runtime.network.launcher import start_network, stop_network
+import aiohttp  # noqa: E402
+from aiohttp import web  # noqa: E402
+
+from runtime.chain.accounts import dev_accounts  # noqa: E402
+from runtime.client import LitClient, create_auth_sig  # noqa: E402
+from runtime.network.launcher import start_network, stop_network  # noqa: E402
 
 SMALL = 'Lit.Actions.setResponse({ response: "small" });'
 ENCRYPT_FLOOD = """(async () => {

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_CODE_CACHE_BYTES = 64 * 1024 * 1024
 
 
 def url_endpoint(url: str, what: str) -> tuple[str, int]:
@@ -81,7 +82,7 @@ class NodeConfig:
     max_concurrent_executions: int | None = None
     max_queued_executions: int | None = None
     max_executions_per_client: int | None = None
-    code_cache_bytes: int = 64 * 1024 * 1024  # action sources kept by CID, all together
+    code_cache_bytes: int = _CODE_CACHE_BYTES  # action sources kept by CID, all together
     # Development only: {HOST: FILE.json path | loopback URL | response document} answering actions'
     # fetches to HOST without the internet (sandbox/fetch_mocks.py); `litrt up --mock-fetch` writes it.
     fetch_mocks: dict[str, Any] = field(default_factory=dict)
@@ -97,15 +98,16 @@ class NodeConfig:
     fault: str | None = None
 
     def execution_caps(self) -> ExecutionCaps:
-        """The admission caps, checked: BadRequest naming the setting that is not a positive integer."""
+        """The admission caps, checked: BadRequest naming a setting that is not a positive integer (the
+        queue may be 0)."""
         running = _positive(self.max_concurrent_executions, "max_concurrent_executions", _default_running())
-        queued = _positive(self.max_queued_executions, "max_queued_executions", 4 * running)
+        queued = _positive(self.max_queued_executions, "max_queued_executions", 4 * running, least=0)
         per_client = _positive(self.max_executions_per_client, "max_executions_per_client", max(1, (running + queued) // 2))
         return ExecutionCaps(running, queued, per_client)
 
     def code_cache_limit(self) -> int:
         """code_cache_bytes, checked as execution_caps() checks its settings."""
-        return _positive(self.code_cache_bytes, "code_cache_bytes", 0)
+        return _positive(self.code_cache_bytes, "code_cache_bytes", _CODE_CACHE_BYTES)
 
     @property
     def n(self) -> int:
@@ -169,9 +171,10 @@ class NodeConfig:
         return cls.from_dict(json.loads(Path(path).read_text()))
 
 
-def _positive(value: Any, name: str, default: int) -> int:
+def _positive(value: Any, name: str, default: int, least: int = 1) -> int:
     if value is None:
         return default
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise BadRequest(f"node config: {name} must be a positive integer, got {value!r}")
+    if not isinstance(value, int) or isinstance(value, bool) or value < least:
+        kind = "a positive integer" if least == 1 else f"an integer of at least {least}"
+        raise BadRequest(f"node config: {name} must be {kind}, got {value!r}")
     return value

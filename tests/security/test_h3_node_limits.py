@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 
 from node.config import ExecutionCaps
-from node.errors import TooBusy
+from node.errors import BadRequest, TooBusy
 from node.host import RequestBudget
 from node.service import ExecutionSlots
 from runtime.ipfs import BlockStore
 from runtime.ipfs.http_runner import serve
 from sandbox import HOST_OPS, Host, HostError, Limits, OpContext, execute
-from tests.security.nodes import node_service
+from tests.security.nodes import node_config, node_service
 
 SMALL = Limits(timeout_ms=10_000, max_fetches=3, max_signatures=3, max_contract_calls=3)
 FLOOD = 50
@@ -228,3 +228,13 @@ async def test_the_code_cache_is_bounded_in_bytes(tmp_path: Path) -> None:
             assert entries == 2
         finally:
             await service.close()
+
+
+def test_admission_settings_are_checked_and_named(tmp_path: Path) -> None:
+    config = node_config(tmp_path, ["http://127.0.0.1:7001"], max_concurrent_executions=2, max_queued_executions=0)
+    assert config.execution_caps() == ExecutionCaps(running=2, queued=0, per_client=1)
+    for setting, value in (("max_concurrent_executions", 0), ("max_executions_per_client", "8"), ("code_cache_bytes", -1)):
+        bad = node_config(tmp_path / setting, ["http://127.0.0.1:7001"], **{setting: value})
+        with pytest.raises(BadRequest, match=f"{setting} must be a positive integer, got {value!r}"):
+            bad.execution_caps()
+            bad.code_cache_limit()
