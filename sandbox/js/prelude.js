@@ -537,6 +537,9 @@
   const typedBuffer = getterOf(TypedArrayPrototype, "buffer");
   const typedByteOffset = getterOf(TypedArrayPrototype, "byteOffset");
   const typedSet = uncurry(TypedArrayPrototype.set);
+  const dataViewBuffer = getterOf(DataView.prototype, "buffer");
+  const dataViewByteOffset = getterOf(DataView.prototype, "byteOffset");
+  const dataViewByteLength = getterOf(DataView.prototype, "byteLength");
   const typedSort = uncurry(TypedArrayPrototype.sort);
   const typedToReversed = uncurry(TypedArrayPrototype.toReversed);
   const typedWith = uncurry(TypedArrayPrototype.with);
@@ -855,6 +858,21 @@
     return typedBuffer(out);
   }
 
+  // The bytes of a BufferSource (ArrayBuffer, SharedArrayBuffer, typed array, DataView) as an intrinsic
+  // view read through captured getters; undefined for anything else.
+  function bytesView(source) {
+    if (isArrayBuffer(source) || isSharedArrayBuffer(source)) return new NativeUint8Array(source);
+    if (typedName(source) !== undefined) {
+      const per = nativeTyped.get(typedName(source)).BYTES_PER_ELEMENT;
+      return new NativeUint8Array(typedBuffer(source), typedByteOffset(source), typedLength(source) * per);
+    }
+    try {
+      return new NativeUint8Array(dataViewBuffer(source), dataViewByteOffset(source), dataViewByteLength(source));
+    } catch (e) {
+      return undefined;
+    }
+  }
+
   // A typed array's buffer, offset and length as the intrinsics see them, and a view made from them.
   function typedView(name, buffer, byteOffset, length) {
     return ReflectConstruct(guardedTyped.get(name), [buffer, byteOffset, length]);
@@ -971,7 +989,7 @@
     value: Object.freeze({
       hostCall, post, bytesFromBase64, bytesToBase64, describeError, DOMException, modules, crypto: cryptoObject,
       charge, remainingBytes: () => bufferBudget - bufferUsed, nativeWasm, newBytes, copyBuffer, typedBuffer,
-      typedView, typedName, uncurry,
+      typedView, typedName, typedLength, bytesView, uncurry,
     }),
     writable: false, configurable: true, enumerable: false,
   });

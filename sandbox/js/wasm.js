@@ -6,11 +6,19 @@
 // a capped maximum (the binary's memory section), a JS-made WebAssembly.Memory is capped in its
 // constructor. Shared and 64-bit memories are refused. Time needs nothing: V8 checks for termination
 // inside wasm loops, and compiling is bounded by the module size cap.
+// Everything this file calls at run time is captured when it loads: an action that replaces
+// Reflect.construct, Uint8Array, Math or WeakMap's methods must not get hold of a native constructor,
+// nor make the module that is compiled differ from the one whose memories were capped and charged.
 (function (global, internal) {
   "use strict";
 
-  const { charge, remainingBytes } = internal;
+  const { charge, remainingBytes, bytesView, typedLength, uncurry } = internal;
   const native = internal.nativeWasm;
+  const construct = Reflect.construct;
+  const Uint8 = global.Uint8Array;  // the prelude's charged constructor
+  const { floor: MathFloor, min: MathMin } = Math;
+  const weakGet = uncurry(WeakMap.prototype.get), weakSet = uncurry(WeakMap.prototype.set);
+  const NativeModule = native.Module;
   const PAGE = 65536;
   const MAX_MODULE_BYTES = 8 * 1024 * 1024;
   // How far a memory without a declared maximum may grow (on top of its initial size).
@@ -24,10 +32,10 @@
   function readLeb(bytes, pos) {
     let value = 0, shift = 0;
     for (let i = 0; i < 5; i++) {
-      if (pos >= bytes.length) throw compileError("unexpected end of the module");
+      if (pos >= typedLength(bytes)) throw compileError("unexpected end of the module");
       const b = bytes[pos++];
       value += (b & 0x7f) * 2 ** shift;
-      if (!(b & 0x80)) return [value, pos];
+      if (!(b & 0x80)) return { value, pos };
       shift += 7;
     }
     throw compileError("an integer is longer than 5 bytes");
@@ -36,16 +44,16 @@
   function writeLeb(value, out) {
     do {
       let b = value % 128;
-      value = Math.floor(value / 128);
+      value = MathFloor(value / 128);
       if (value) b |= 0x80;
-      out.push(b);
+      out[out.length] = b;
     } while (value);
   }
 
   function capPages(initial, declaredMax) {
-    const budget = Math.floor(remainingBytes() / PAGE);
+    const budget = MathFloor(remainingBytes() / PAGE);
     const wanted = declaredMax === undefined ? initial + DEFAULT_GROWTH_PAGES : declaredMax;
-    const cap = Math.min(wanted, 65536, budget);
+    const cap = MathMin(wanted, 65536, budget);
     if (initial > cap) {
       charge(initial * PAGE);  // over the budget: reports the memory limit and throws
     }
@@ -54,55 +62,67 @@
 
   // The module's bytes with its memory section rewritten to capped maximums, and the bytes to charge.
   function rewrite(source) {
-    let bytes;
-    if (source instanceof ArrayBuffer) bytes = new Uint8Array(source);
-    else if (ArrayBuffer.isView(source)) bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-    else throw new TypeError("WebAssembly.Module(): Argument 0 must be a buffer source");
-    if (bytes.length > MAX_MODULE_BYTES) throw new RangeError("WebAssembly.Module(): modules are limited to " + MAX_MODULE_BYTES + " bytes here");
+    const bytes = bytesView(source);
+    if (bytes === undefined) throw new TypeError("WebAssembly.Module(): Argument 0 must be a buffer source");
+    const length = typedLength(bytes);
+    if (length > MAX_MODULE_BYTES) throw new RangeError("WebAssembly.Module(): modules are limited to " + MAX_MODULE_BYTES + " bytes here");
+    // Null prototypes: index writes into these arrays can meet no setter the action defined.
+    const out = [];
+    Object.setPrototypeOf(out, null);
     const magic = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-    if (bytes.length < 8 || magic.some((b, i) => bytes[i] !== b)) throw compileError("not a WebAssembly 1 module");
-    const out = Array.from(bytes.subarray(0, 8));
+    if (length < 8) throw compileError("not a WebAssembly 1 module");
+    for (let i = 0; i < 8; i++) {
+      if (bytes[i] !== magic[i]) throw compileError("not a WebAssembly 1 module");
+      out[i] = bytes[i];
+    }
     let pos = 8, cost = 0;
-    while (pos < bytes.length) {
+    while (pos < length) {
       const id = bytes[pos];
-      const [size, start] = readLeb(bytes, pos + 1);
+      const { value: size, pos: start } = readLeb(bytes, pos + 1);
       const end = start + size;
-      if (end > bytes.length) throw compileError("a section runs past the end of the module");
+      if (end > length) throw compileError("a section runs past the end of the module");
       if (id !== 5) {
-        for (let i = pos; i < end; i++) out.push(bytes[i]);
+        for (let i = pos; i < end; i++) out[out.length] = bytes[i];
       } else {
-        const [count, first] = readLeb(bytes, start);
+        const { value: count, pos: first } = readLeb(bytes, start);
         const body = [];
+        Object.setPrototypeOf(body, null);
         writeLeb(count, body);
         let p = first;
         for (let m = 0; m < count; m++) {
           if (p >= end) throw compileError("the memory section is truncated");
           const flags = bytes[p++];
           if (flags !== 0 && flags !== 1) throw compileError("shared or 64-bit memories are not supported in this sandbox");
-          let initial, max;
-          [initial, p] = readLeb(bytes, p);
-          if (flags === 1) [max, p] = readLeb(bytes, p);
+          const initialLeb = readLeb(bytes, p);
+          const initial = initialLeb.value;
+          let max;
+          p = initialLeb.pos;
+          if (flags === 1) {
+            const maxLeb = readLeb(bytes, p);
+            max = maxLeb.value;
+            p = maxLeb.pos;
+          }
           const cap = capPages(initial, max);
           cost += cap * PAGE;
-          body.push(1);
+          body[body.length] = 1;
           writeLeb(initial, body);
           writeLeb(cap, body);
         }
         if (p !== end) throw compileError("the memory section has trailing bytes");
-        out.push(5);
+        out[out.length] = 5;
         writeLeb(body.length, out);
-        for (const b of body) out.push(b);
+        for (let i = 0; i < body.length; i++) out[out.length] = body[i];
       }
       pos = end;
     }
-    return { bytes: new Uint8Array(out), cost };
+    return { bytes: new Uint8(out), cost };
   }
 
   const Module = new Proxy(native.Module, {
     construct(target, args, newTarget) {
       const { bytes, cost } = rewrite(args[0]);
-      const module = Reflect.construct(target, [bytes], newTarget === Module ? target : newTarget);
-      memoryCost.set(module, cost);
+      const module = construct(target, [bytes], newTarget === Module ? target : newTarget);
+      weakSet(memoryCost, module, cost);
       return module;
     },
     apply() {
@@ -112,10 +132,10 @@
 
   const Instance = new Proxy(native.Instance, {
     construct(target, args, newTarget) {
-      const cost = memoryCost.get(args[0]);
+      const cost = weakGet(memoryCost, args[0]);
       if (cost === undefined) throw new TypeError("WebAssembly.Instance(): Argument 0 must be a WebAssembly.Module");
       charge(cost);
-      return Reflect.construct(target, args, newTarget === Instance ? target : newTarget);
+      return construct(target, args, newTarget === Instance ? target : newTarget);
     },
     apply() {
       throw new TypeError("WebAssembly.Instance must be invoked with 'new'");
@@ -132,7 +152,7 @@
       const declared = descriptor.maximum === undefined ? undefined : Number(descriptor.maximum);
       const cap = capPages(initial, declared);
       charge(cap * PAGE);
-      return Reflect.construct(target, [{ initial, maximum: cap }], newTarget === Memory ? target : newTarget);
+      return construct(target, [{ initial, maximum: cap }], newTarget === Memory ? target : newTarget);
     },
     apply() {
       throw new TypeError("WebAssembly.Memory must be invoked with 'new'");
@@ -155,7 +175,7 @@
     compile: (source) => later(() => new Module(source)),
     instantiate(source, imports) {
       return later(() => {
-        if (source instanceof native.Module) return new Instance(source, imports);
+        if (weakGet(memoryCost, source) !== undefined) return new Instance(source, imports);
         const module = new Module(source);
         return { module, instance: new Instance(module, imports) };
       });

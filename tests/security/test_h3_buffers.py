@@ -99,6 +99,15 @@ ATTACKS = {
         Uint8Array.prototype.constructor = undefined;
         function* zeros(n) { for (let i = 0; i < n; i++) yield 0; }
         for (let i = 0; i < 32; i++) keep.push(Uint8Array.from(zeros(4 * MIB)));""",
+    # The guards construct through Reflect.construct: a replaced one must not be handed the intrinsic.
+    "reflect-construct-replaced": """
+        const construct = Reflect.construct;
+        let native;
+        Reflect.construct = function (target, args, newTarget) { native = native || target; return construct(target, args, newTarget); };
+        new Uint8Array(1);
+        Reflect.construct = construct;
+        const Make = native || Uint8Array;
+        for (let i = 0; i < 32; i++) keep.push(new Make(4 * MIB));""",
     "arraybuffer-length-valueOf-answers-twice": """
         let reads = 0;
         const size = { valueOf() { return reads++ % 2 ? 4 * MIB : 0; } };
@@ -153,6 +162,52 @@ async def test_allocation_path_is_charged(body: str) -> None:
     assert result.response == "", f"allocated {result.response} chunks past the limit"
     assert result.error is not None and result.error.kind == "memory", result.error
     assert result.error.message == MEMORY_ERROR
+
+
+# A module whose one memory (exported as "m") starts at one page and may reach `max` pages.
+WASM_MODULE = "[0, 97, 115, 109, 1, 0, 0, 0, 5, 4, 1, 1, 1, {max}, 7, 5, 1, 1, 109, 2, 0]"
+WASM_ATTACKS = {
+    "wasm-reflect-construct-steals-memory": """
+        const construct = Reflect.construct;
+        let native;
+        Reflect.construct = function (target, args, newTarget) { native = native || target; return construct(target, args, newTarget); };
+        new WebAssembly.Memory({ initial: 1, maximum: 1 });
+        Reflect.construct = construct;
+        const Make = native || WebAssembly.Memory;
+        for (let i = 0; i < 32; i++) keep.push(new Make({ initial: 64 }));""",
+    # The module that is charged (a maximum of one page) is not the one compiled (64 pages).
+    "wasm-uint8array-swaps-the-module": f"""
+        const U8 = Uint8Array;
+        const small = {WASM_MODULE.format(max=1)}, big = {WASM_MODULE.format(max=64)};
+        let calls = 0;
+        globalThis.Uint8Array = function () {{ return new U8(calls++ % 2 ? big : small); }};
+        for (let i = 0; i < 32; i++) {{
+          const instance = new WebAssembly.Instance(new WebAssembly.Module(new U8(small)));
+          try {{ instance.exports.m.grow(63); }} catch (e) {{}}
+          keep.push(instance.exports.m);
+        }}""",
+    "wasm-weakmap-get-forgets-the-cost": f"""
+        const get = WeakMap.prototype.get;
+        WeakMap.prototype.get = function (key) {{ const v = get.call(this, key); return typeof v === "number" ? 0 : v; }};
+        const module = new WebAssembly.Module(new Uint8Array({WASM_MODULE.format(max=64)}));
+        for (let i = 0; i < 32; i++) {{
+          const instance = new WebAssembly.Instance(module);
+          instance.exports.m.grow(63);
+          keep.push(instance.exports.m);
+        }}""",
+}
+
+
+@pytest.mark.parametrize("body", list(WASM_ATTACKS.values()), ids=list(WASM_ATTACKS))
+async def test_webassembly_memories_stay_inside_the_limit(body: str) -> None:
+    """Either the limit stops the attack, or the memories it made add up to less than the limit."""
+    code = _action(body).replace(END, "Lit.Actions.setResponse({ response: String(keep.reduce((n, m) => n + m.buffer.byteLength, 0)) });")
+    limits = Limits(memory_mb=LIMIT_MB, timeout_ms=20_000, webassembly=True)
+    result = await execute(code, {}, Host(), limits)
+    if result.error is not None:
+        assert result.error.kind == "memory", result.error
+    else:
+        assert int(result.response) <= LIMIT_MB * MIB
 
 
 @pytest.fixture
