@@ -8,7 +8,6 @@
 // stand-in in the isolate, so `ethers.utils.keccak256` runs keccak256's file and not the rest of utils.
 import { build, transform } from "esbuild";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createHash } from "node:crypto";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
@@ -64,10 +63,8 @@ const display = (p) => relative(modules, join(root, p)).replace(/\\/g, "/");
 
 // Records what a file does with what it requires: each stand-in remembers whether it was read at load.
 function record(text) {
-  const refs = [];
   const makeRef = (spec, path) => {
-    const node = { spec, path, touched: false, calls: 0 };
-    refs.push(node);
+    const node = { spec, path, touched: false };
     const target = function () {};
     return new Proxy(target, {
       get(_, prop) {
@@ -76,8 +73,8 @@ function record(text) {
         if (prop === "__esModule") return true;
         return makeRef(spec, [...path, String(prop)]);
       },
-      apply() { node.touched = true; node.calls++; return makeRef(spec, [...path, "()"]); },
-      construct() { node.touched = true; node.calls++; return makeRef(spec, [...path, "new"]); },
+      apply() { node.touched = true; return makeRef(spec, [...path, "()"]); },
+      construct() { node.touched = true; return makeRef(spec, [...path, "new"]); },
     });
   };
   const top = new Map();
@@ -105,8 +102,9 @@ const refOf = (v) => {
 };
 
 // A file is a barrel when it loads with stand-ins and some export is a getter that reads one name off a
-// required module; everything else is left to run as written.
-function analyseBarrel(file, text, specTarget) {
+// required module; everything else is left to run as written. A barrel's other exports ("own": a
+// function it defines, a value it computes) are answered by running it, with everything it requires.
+function analyseBarrel(text, specTarget) {
   let rec;
   try {
     rec = record(text);
@@ -177,7 +175,7 @@ for (const p of paths) {
   // Only package entry points and ethers' own re-export files are candidates: a stand-in must never
   // escape into values an action can see, and those files only hand them to their own getters.
   const candidate = /(\/lib\/index\.js|ethers\/lib\/(ethers|utils)\.js)$/.test(p);
-  const barrel = candidate ? analyseBarrel(p, source, specTarget) : null;
+  const barrel = candidate ? analyseBarrel(source, specTarget) : null;
   const minified = await transform(source, {
     loader: "js",
     minify: true,
@@ -193,7 +191,5 @@ for (const p of paths) {
 
 const entry = idOf.get(paths.find((p) => p.endsWith("node_modules/ethers/lib/index.js")));
 const manifest = { version: "5.7.2", entry, files };
-const text = JSON.stringify(manifest);
-manifest.digest = createHash("sha256").update(text).digest("hex").slice(0, 16);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify(manifest));
