@@ -119,13 +119,15 @@
   function trackRejections() {
     const NativePromise = global.Promise;
     const nativeThen = NativePromise.prototype.then;
+    // Captured: a Reflect.construct the action replaced would be handed the native Promise.
+    const construct = Reflect.construct;
     const tracked = new Proxy(NativePromise, {
       construct(target, args, newTarget) {
         const make = newTarget === tracked ? target : newTarget;
         const executor = args[0];
-        if (typeof executor !== "function") return Reflect.construct(target, args, make);
+        if (typeof executor !== "function") return construct(target, args, make);
         let promise = null, settled = false, early = false, earlyReason;
-        const made = Reflect.construct(target, [function (resolve, reject) {
+        const made = construct(target, [function (resolve, reject) {
           const rejectNoted = (reason) => {
             if (!settled) {
               settled = true;
