@@ -26,6 +26,14 @@ def _key(args: argparse.Namespace) -> str:
     return args.key or dev_key()
 
 
+def _token_id(text: str) -> int:
+    """argparse type for TOKEN: a PKP token id, decimal or 0x-hex, as `litrt pkp mint` prints it."""
+    try:
+        return int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a PKP token id (decimal or 0x-hex): {text!r}") from None
+
+
 def _run(args: argparse.Namespace, work) -> int:
     try:
         require_network(args.state_dir)
@@ -105,8 +113,8 @@ def _mint(args: argparse.Namespace) -> int:
 
 def _permit(args: argparse.Namespace) -> int:
     async def work(client: LitClient):
-        tx = await client.permit_action(_key(args), int(args.token, 0), args.cid, [args.scope])
-        return {"tokenId": args.token, "ipfsId": args.cid, "scopes": [args.scope], "tx": tx}, f"permitted {args.cid} on PKP {args.token} (scope {args.scope})"
+        tx = await client.permit_action(_key(args), args.token, args.cid, [args.scope])
+        return {"tokenId": str(args.token), "ipfsId": args.cid, "scopes": [args.scope], "tx": tx}, f"permitted {args.cid} on PKP {args.token} (scope {args.scope})"
 
     return _run(args, work)
 
@@ -136,7 +144,7 @@ def _sign(args: argparse.Namespace) -> int:
 
     async def work(client: LitClient):
         async with client.registry() as registry:
-            pubkey = "0x" + (await registry.get_pubkey(int(args.token, 0))).hex()
+            pubkey = "0x" + (await registry.get_pubkey(args.token)).hex()
         from runtime.client import create_auth_sig
 
         auth = auth_sig
@@ -229,13 +237,13 @@ def register(subparsers: Any) -> None:
     pkp_sub = pkp.add_subparsers(dest="pkp_command", metavar="COMMAND", required=True)
     client_parser("mint", "mint a PKP owned by --key", _mint, pkp_sub)
     pa = client_parser("permit-action", "permit an action CID to sign with a PKP", _permit, pkp_sub)
-    pa.add_argument("token")
+    pa.add_argument("token", type=_token_id)
     pa.add_argument("cid")
     pa.add_argument("--scope", type=int, choices=(1, 2), default=1, help="1 sign anything, 2 personal sign")
     ls = client_parser("list", "list PKPs owned by --owner (default: --key's address)", _list, pkp_sub)
     ls.add_argument("--owner")
     sg = client_parser("sign", "sign 32 bytes with a PKP, authorised by --key's authSig", _sign, pkp_sub)
-    sg.add_argument("token")
+    sg.add_argument("token", type=_token_id)
     sg.add_argument("hex32")
     _add_auth_options(sg)
 
