@@ -44,6 +44,7 @@ def test_network_commands_round_trip(tmp_path):
         assert code == 0 and cid.startswith("Qm")
         code, minted = litrt("pkp", "mint", "--state-dir", state)
         assert code == 0 and minted["publicKey"].startswith("0x04")
+        assert minted["owner"] == "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # dev account 1: runtime.client.dev_key()
         code, _ = litrt("pkp", "permit-action", minted["tokenId"], cid, "--state-dir", state)
         assert code == 0
         params = json.dumps({"publicKey": minted["publicKey"], "message": "cli"})

@@ -74,3 +74,12 @@ async def test_nodes_not_waited_for_are_shown_apart_from_errors():
     got = await gather_until_decided({1: answers(), 2: fails(), 3: never(), 4: answers()}, decide)
     errors = {i: str(a) for i, a in got.items() if isinstance(a, Exception)}
     assert node_problems(errors) == ["not waited for (a quorum answered first): node 3", "errors:", "  node 2: bad share"]
+
+
+def test_dev_key_is_the_test_mnemonics_account_1():
+    """Account 1 of "test test ... junk" is Hardhat's and Anvil's well-known second account."""
+    from eth_account import Account
+
+    from runtime.client import dev_key
+
+    assert Account.from_key(dev_key()).address == "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
