@@ -1,8 +1,8 @@
 """Sandbox cost per execution: `python3 benchmarks/sandbox.py [runs] [--vs-deno]` (prints figures, asserts nothing).
 
 Each execution gets a fresh isolate. ethers is linked per action (sandbox/ethers_linker.py); the same
-actions also run, in the same process, with the whole UMD bundle ($LITRT_ETHERS_JS), so "before/after" is
-one run's ratio. CPU is process time per execution (V8 runs on mini-racer's thread, in this process).
+actions also run, in the same process and alternating run by run, with the whole UMD bundle
+($LITRT_ETHERS_JS), so "before/after" is one run's ratio. CPU is process time per execution (V8 runs on mini-racer's thread, in this process).
 --vs-deno runs each action under Deno (the `deno` package on PyPI or npm, or `deno` on PATH), one Web
 Worker per run, as Lit's runtime does, and prints our wall time over Deno's.
 """
@@ -48,21 +48,29 @@ ACTIONS = {
 }
 
 
-async def measure(code: str, runs: int) -> tuple[float, float]:
-    """(median wall ms, median CPU ms) of `runs` executions after 3 warm-ups."""
-    host, limits = Host(), Limits()
-    for _ in range(3):
-        await execute(code, {"name": "warm-up"}, host, limits)
-    walls: list[float] = []
-    cpus: list[float] = []
-    for i in range(runs):
-        t0, c0 = time.perf_counter(), time.process_time()
-        result = await execute(code, {"name": f"n{i}"}, host, limits)
-        walls.append((time.perf_counter() - t0) * 1000)
-        cpus.append((time.process_time() - c0) * 1000)
-        if result.error is not None:
-            raise SystemExit(f"{code[:40]}: {result.error}")
-    return statistics.median(walls), statistics.median(cpus)
+async def _once(code: str, label: str) -> tuple[float, float]:
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = await execute(code, {"name": "n"}, Host(), Limits())
+    if result.error is not None:
+        raise SystemExit(f"{label}: {result.error}")
+    return (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
+
+
+async def measure(label: str, code: str, runs: int) -> dict[str, tuple[float, float, float]]:
+    """Per mode (UMD, linked): median wall ms, median CPU ms, min CPU ms over `runs` executions after 3
+    warm-ups. The two modes alternate run by run, so the machine's other load falls on both alike."""
+    samples: dict[str, list[tuple[float, float]]] = {"umd": [], "linked": []}
+    for i in range(runs + 3):
+        for mode in samples:
+            _use_umd(mode == "umd")
+            measured = await _once(code, label)
+            if i >= 3:
+                samples[mode].append(measured)
+    _use_umd(False)
+    return {
+        mode: (statistics.median(w for w, _ in got), statistics.median(c for _, c in got), min(c for _, c in got))
+        for mode, got in samples.items()
+    }
 
 
 def _use_umd(on: bool) -> None:
@@ -129,16 +137,14 @@ async def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     runs = int(args[0]) if args else 40
     vs_deno = "--vs-deno" in sys.argv
-    print(f"median of {runs} fresh-isolate executions each; CPU ms is process time")
-    print(f"{'action':14s} {'UMD wall':>9s} {'UMD cpu':>8s} {'linked wall':>12s} {'linked cpu':>11s} {'cpu ratio':>9s}")
+    print(f"{runs} fresh-isolate executions per action and mode, alternating; CPU is this process's time")
+    print(f"{'action':14s} {'UMD wall':>9s} {'UMD cpu':>8s} {'linked wall':>12s} {'linked cpu':>11s} {'(min)':>6s} {'cpu ratio':>9s}")
     ours: dict[str, float] = {}
     for label, code in ACTIONS.items():
-        _use_umd(True)
-        umd_wall, umd_cpu = await measure(code, runs)
-        _use_umd(False)
-        wall, cpu = await measure(code, runs)
+        got = await measure(label, code, runs)
+        (umd_wall, umd_cpu, _), (wall, cpu, cpu_min) = got["umd"], got["linked"]
         ours[label] = wall
-        print(f"{label:14s} {umd_wall:9.2f} {umd_cpu:8.2f} {wall:12.2f} {cpu:11.2f} {cpu / umd_cpu:9.2f}")
+        print(f"{label:14s} {umd_wall:9.2f} {umd_cpu:8.2f} {wall:12.2f} {cpu:11.2f} {cpu_min:6.2f} {cpu / umd_cpu:9.2f}")
     if vs_deno:
         deno = _deno()
         if deno is None:
