@@ -16,12 +16,16 @@
   // Array.prototype or Object.prototype (push, toJSON, index setters) cannot reach them.
   const outbox = [];
   Object.setPrototypeOf(outbox, null);
+  // Built-ins the prelude calls after the action has started are captured now, as Node's primordials:
+  // `uncurry(fn)(self, ...args)` is fn.call(self, ...args) without looking anything up at call time.
+  const uncurry = (fn) => Function.prototype.call.bind(fn);
   const stringify = JSON.stringify;
-  const { setPrototypeOf, defineProperty: defineOwn } = Object;
-  const mapSize = Function.prototype.call.bind(Object.getOwnPropertyDescriptor(Map.prototype, "size").get);
-  const mapGet = Function.prototype.call.bind(Map.prototype.get);
-  const mapSet = Function.prototype.call.bind(Map.prototype.set);
-  const mapDelete = Function.prototype.call.bind(Map.prototype.delete);
+  const { setPrototypeOf, defineProperty, getOwnPropertyDescriptor, getPrototypeOf } = Object;
+  const getterOf = (object, key) => uncurry(getOwnPropertyDescriptor(object, key).get);
+  const mapSize = getterOf(Map.prototype, "size");
+  const mapGet = uncurry(Map.prototype.get);
+  const mapSet = uncurry(Map.prototype.set);
+  const mapDelete = uncurry(Map.prototype.delete);
   const pendingCalls = new Map();
   const timers = new Map();
   let nextId = 1;
@@ -58,7 +62,7 @@
     if (outboxChars + size > maxOutboxChars) throw limitError("outbox_chars", maxOutboxChars + " characters of messages to the host in one turn");
     outboxChars += size;
     setPrototypeOf(message, null);
-    defineOwn(outbox, outbox.length, { value: message, writable: true, enumerable: true, configurable: true });
+    defineProperty(outbox, outbox.length, { value: message, writable: true, enumerable: true, configurable: true });
   }
 
   // Typed arrays travel as plain arrays of bytes, BigInts as decimal strings.
@@ -518,13 +522,10 @@
   // charge and the allocation), charges it, and allocates through an intrinsic captured below. The
   // natives are kept only in this closure, so tampering with prototypes, `constructor` or
   // Symbol.species afterwards cannot reach an uncharged allocation.
-  const uncurry = (fn) => Function.prototype.call.bind(fn);
   const { apply: ReflectApply, construct: ReflectConstruct } = Reflect;
-  const { getOwnPropertyDescriptor, getPrototypeOf, defineProperty } = Object;
   const { max: MathMax, min: MathMin, trunc: MathTrunc, ceil: MathCeil } = Math;
   const ArrayIsArray = Array.isArray;
   const SymbolIterator = Symbol.iterator, SymbolSpecies = Symbol.species;
-  const getterOf = (object, key) => uncurry(getOwnPropertyDescriptor(object, key).get);
   const NativeArrayBuffer = global.ArrayBuffer;
   const NativeSharedArrayBuffer = global.SharedArrayBuffer;
   const abByteLength = getterOf(NativeArrayBuffer.prototype, "byteLength");
@@ -917,7 +918,7 @@
         // The outbox is full: the limit it hit is reported below, and ends the execution.
       }
       if (limitHit !== null) {
-        defineOwn(outbox, outbox.length, { value: { __proto__: null, t: "limit", kind: limitHit }, enumerable: true, configurable: true });
+        defineProperty(outbox, outbox.length, { value: { __proto__: null, t: "limit", kind: limitHit }, enumerable: true, configurable: true });
         limitHit = null;
       }
       const text = stringify(outbox);
