@@ -3,6 +3,9 @@
 The driver alternates between V8 and asyncio. After every V8 task it drains the prelude's outbox
 (host calls, timers, logs, the response, the fate of the action's main promise), starts an asyncio
 task per host call or timer, and when one finishes delivers its result with __litrt.step(). The
+prelude caps what may wait and what one turn may hand over; the driver holds the same caps itself
+(Limits.max_timers, max_calls_in_flight, max_outbox_messages, max_outbox_chars), so a flood costs
+the host a bounded number of tasks and a bounded parse. The
 action is over when its completion value has settled and no host call or timer is outstanding, or
 when a limit ends it. All V8 work is a cancelable task, so the wall-time limit can always stop it.
 """

@@ -201,7 +201,8 @@ WASM_ATTACKS = {
 @pytest.mark.parametrize("body", list(WASM_ATTACKS.values()), ids=list(WASM_ATTACKS))
 async def test_webassembly_memories_stay_inside_the_limit(body: str) -> None:
     """Either the limit stops the attack, or the memories it made add up to less than the limit."""
-    code = _action(body).replace(END, "Lit.Actions.setResponse({ response: String(keep.reduce((n, m) => n + m.buffer.byteLength, 0)) });")
+    total = "String(keep.reduce((n, memory) => n + memory.buffer.byteLength, 0))"
+    code = _action(body).replace(END, f"Lit.Actions.setResponse({{ response: {total} }});")
     limits = Limits(memory_mb=LIMIT_MB, timeout_ms=20_000, webassembly=True)
     result = await execute(code, {}, Host(), limits)
     if result.error is not None:
