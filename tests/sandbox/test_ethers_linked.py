@@ -187,3 +187,16 @@ def test_destructuring_links_only_the_names() -> None:
     picked = linker.files_for("const { keccak256, toUtf8Bytes: bytes } = ethers.utils;")
     assert picked == linker.files_for("ethers.utils.keccak256; ethers.utils.toUtf8Bytes")
     assert len(picked) < len(linker.files_for("Object.keys(ethers.utils)")) / 2
+
+
+async def test_an_action_that_tampers_with_ethers_leaves_the_next_one_alone() -> None:
+    """The linked script is text kept by the host; every isolate evaluates it afresh."""
+    same_closure = "ethers.utils.keccak256(ethers.utils.toUtf8Bytes('x'))"
+    tamper = (
+        "ethers.utils.keccak256 = () => 'evil'; Map.prototype.get = () => ({ exports: { keccak256: () => 'evil' } });"
+        " Object.defineProperty(ethers.utils, 'toUtf8Bytes', { get: () => () => 'evil' });"
+        f" Lit.Actions.setResponse({{ response: String({same_closure}) }});"
+    )
+    assert await respond(tamper) == "evil"
+    clean = await _run(same_closure)
+    assert clean == '"0x7521d1cadbcfa91eec65aa16715b94ffc1c9654ba57ea2ef1a2127bca1127a83"'
