@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..chain.errors import InvalidArgument
-from ..chain.pkp import cid_to_bytes
 from . import _abi
 from ._compare import USER_ADDRESS, ResultKind, check_test
 from ._fields import parse_address
@@ -148,6 +147,8 @@ def _plan_basic(cond: EvmBasicCondition) -> Check:
         if args[0].count(",") != args[1].count(","):
             raise ConditionError(f"{path}.parameters", "balanceOfBatch needs as many token ids as addresses")
     if method == "isPermittedAction" and not args[1].startswith(("0x", "0X")):
+        from ..chain.pkp import cid_to_bytes  # web3 comes with it: loaded only for this condition
+
         try:
             args[1] = "0x" + cid_to_bytes(args[1]).hex()
         except InvalidArgument as exc:

@@ -18,11 +18,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from runtime.chain.pkp import MintedPkp, PkpRegistry, SCOPE_SIGN_ANYTHING
 from runtime.crypto.bls import G1
 from runtime.crypto.bls_threshold import ThresholdPublicKey
 from runtime.crypto.channel import ResponseKey
@@ -40,6 +39,9 @@ from .claims import collect_claims
 from .combine import combine_ecdsa
 from .errors import ActionError, LitError, NetworkError, NotEnoughShares, NotPermitted
 from .quorum import Decide, T, gather_until_decided
+
+if TYPE_CHECKING:  # web3 costs most of a CLI call's start-up; only the chain methods load it
+    from runtime.chain.pkp import MintedPkp, PkpRegistry
 
 __all__ = ["LitClient", "ExecuteResult"]
 
@@ -234,6 +236,8 @@ class LitClient:
             return str((await resp.json(content_type=None))["Hash"])
 
     def registry(self, private_key: str | None = None) -> PkpRegistry:
+        from runtime.chain.pkp import PkpRegistry
+
         return PkpRegistry(self.network.chain_url, self.network.pkp_contract, private_key)
 
     def derive_pkp_public_key(self, key_id: bytes) -> bytes:
@@ -244,11 +248,13 @@ class LitClient:
         async with self.registry(private_key) as registry:
             return await registry.mint(self.derive_pkp_public_key)
 
-    async def permit_action(self, private_key: str, token_id: int, cid: str, scopes: Sequence[int] = (SCOPE_SIGN_ANYTHING,)) -> str:
+    async def permit_action(self, private_key: str, token_id: int, cid: str, scopes: Sequence[int] = (1,)) -> str:
+        """Scopes: 1 sign anything (runtime.chain.pkp.SCOPE_SIGN_ANYTHING), 2 personal sign."""
         async with self.registry(private_key) as registry:
             return await registry.add_permitted_action(token_id, cid, list(scopes))
 
-    async def permit_address(self, private_key: str, token_id: int, address: str, scopes: Sequence[int] = (SCOPE_SIGN_ANYTHING,)) -> str:
+    async def permit_address(self, private_key: str, token_id: int, address: str, scopes: Sequence[int] = (1,)) -> str:
+        """Scopes as permit_action's."""
         async with self.registry(private_key) as registry:
             return await registry.add_permitted_address(token_id, address, list(scopes))
 

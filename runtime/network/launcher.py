@@ -17,8 +17,6 @@ from typing import Any
 
 import aiohttp
 
-from runtime.chain.accounts import dev_accounts
-from runtime.chain.pkp import NetworkKeysRegistry, deploy
 from sandbox.fetch_mocks import FetchMocks
 
 from .processes import ManagedProcess, free_port, python_cmd, spawn, stop_all, wait_http
@@ -114,6 +112,9 @@ async def start_network(
     if (root / NETWORK_FILE).exists():
         raise FileExistsError(f"a network is already recorded in {root}; `litrt down --state-dir {root}` first")
     root.mkdir(parents=True, exist_ok=True)
+    from runtime.chain.accounts import dev_accounts  # eth-tester and web3: only starting a network needs them
+    from runtime.chain.pkp import NetworkKeysRegistry, deploy
+
     admin = dev_accounts(count=1)[0]
     try:
         if chain_rpc is None:
