@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from network import signing  # noqa: E402
+# Run as a script, this folder comes first on sys.path, and benchmarks/sandbox.py would hide the
+# sandbox package from everything network.py imports: take the folder off and load network.py by path.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+_spec = importlib.util.spec_from_file_location("bench_network", _HERE / "network.py")
+assert _spec is not None and _spec.loader is not None
+_network = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_network)
+signing = _network.signing
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()

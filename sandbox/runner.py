@@ -55,8 +55,8 @@ MEMORY_POLL_S = 0.05
 
 
 def wants_ethers(code: str) -> bool:
-    """ethers costs ~100 ms per isolate, so it is loaded only for actions that name it (anywhere,
-    comments included: a false positive costs time, a false negative would break the action)."""
+    """Whether an action gets ethers at all: one whose text never names it (comments included)
+    gets none; the others get the modules their text can reach (sandbox/ethers_linker.py)."""
     return "ethers" in bundles_for(code)
 
 
