@@ -19,7 +19,7 @@ from runtime.ipfs import IpfsError
 from .access import handle_encryption_sign, handle_signing_jwt
 from .access_ops import PEER_SHARE_PATH, handle_peer_decryption_share
 from .agreement import ACCEPT_PATH, ASSIGN_PATH
-from .errors import BadRequest, NodeError, NotReady
+from .errors import BadRequest, NodeError
 from .exchange import EXCHANGE_PATH
 from .execute import handle_execute, handle_pkp_sign
 from .service import NodeService
