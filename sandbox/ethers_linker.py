@@ -171,11 +171,12 @@ class Linker:
 
     def _barrel_at(self, names: list[str]) -> int | None:
         """The barrel `ethers.names...` is, or None when it is not one."""
-        index: int | None = self._entry
+        index = self._entry
         for name in names:
-            index = self._step(index, name)
-            if index is None:
+            step = self._step(index, name)
+            if step is None:
                 return None
+            index = step
         return index
 
     def _step(self, barrel: int, name: str) -> int | None:

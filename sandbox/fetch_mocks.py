@@ -315,7 +315,7 @@ class FetchMocks:
         """{HOST: FILE|URL|document}, as `to_config` writes it; MockSpecError naming `what` and HOST."""
         if not isinstance(table, Mapping):
             raise MockSpecError(f"{what} must be an object of HOST: FILE|URL")
-        rules = []
+        rules: list[MockRule] = []
         for pattern, source in table.items():
             try:
                 rule = MockRule.parse(str(pattern), source)

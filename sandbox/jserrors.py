@@ -38,8 +38,8 @@ def _trim(stack: str | None) -> str | None:
 def from_eval_exception(text: str, kind: str, source_lines: int) -> ExecutionError:
     """From mini-racer's text: 'file:line: Type: message\\n<source line>\\n^\\n\\n<stack>'."""
     header = _HEADER.match(text)
-    _, _, stack = text.partition("\n\n")
-    stack = stack.strip() or None
+    _, _, trace = text.partition("\n\n")
+    stack = trace.strip() or None
     if header is None:
         return ExecutionError(kind, text.strip().splitlines()[0] if text.strip() else "JavaScript error", None, _trim(stack))
     line = action_line(stack, source_lines)

@@ -14,6 +14,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -30,7 +31,7 @@ __all__ = ["webcrypto", "WebCryptoError"]
 # Inputs above this are hashed/encrypted in a worker thread, so the node's event loop keeps running.
 _THREAD_ABOVE = 64 * 1024
 _HASHLIB = {"SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
-_EC_HASH = {"SHA-1": hashes.SHA1, "SHA-256": hashes.SHA256, "SHA-384": hashes.SHA384, "SHA-512": hashes.SHA512}
+_EC_HASH: dict[str, Callable[[], hashes.HashAlgorithm]] = {"SHA-1": hashes.SHA1, "SHA-256": hashes.SHA256, "SHA-384": hashes.SHA384, "SHA-512": hashes.SHA512}
 _SIGNERS = ("HMAC", "ECDSA", "Ed25519")
 
 

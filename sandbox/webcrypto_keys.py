@@ -97,7 +97,7 @@ def _from_jwk(name: str, jwk: Any, algorithm: dict[str, Any]) -> tuple[str, byte
         raise WebCryptoError("DataError", f"the {name} jwk is not a valid key: {exc}") from None
 
 
-def _pkcs8(private: Any) -> bytes:
+def _pkcs8(private: ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey) -> bytes:
     return private.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
 
 
@@ -107,9 +107,15 @@ def _check_asymmetric(name: str, kind: str, material: bytes) -> None:
     del key
 
 
+def _algorithm_arg(args: dict[str, Any]) -> dict[str, Any]:
+    """WebCrypto takes an algorithm as an object or as its bare name: always the object here."""
+    algorithm = args.get("algorithm")
+    return algorithm if isinstance(algorithm, dict) else {"name": algorithm}
+
+
 def import_key(args: dict[str, Any]) -> dict[str, Any]:
     fmt = args.get("format")
-    algorithm = args.get("algorithm") if isinstance(args.get("algorithm"), dict) else {"name": args.get("algorithm")}
+    algorithm = _algorithm_arg(args)
     name = name_of(algorithm, ("HMAC", "AES-GCM", "ECDSA", "Ed25519"), "importKey")
     data = args.get("keyData")
     if fmt == "jwk":
@@ -147,7 +153,7 @@ def _public_from_raw(name: str, raw: bytes) -> bytes:
 
 
 def generate_key(args: dict[str, Any]) -> dict[str, Any]:
-    algorithm = args.get("algorithm") if isinstance(args.get("algorithm"), dict) else {"name": args.get("algorithm")}
+    algorithm = _algorithm_arg(args)
     name = name_of(algorithm, ("HMAC", "AES-GCM", "ECDSA", "Ed25519"), "generateKey")
     usages = args.get("keyUsages")
     if name in ("HMAC", "AES-GCM"):
@@ -188,7 +194,9 @@ def load_private(name: str, material: bytes) -> Any:
         key = serialization.load_der_private_key(material, password=None)
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         raise WebCryptoError("DataError", f"the pkcs8 data is not a valid private key: {exc}") from None
-    if not isinstance(key, wanted) or (name == "ECDSA" and not isinstance(key.curve, ec.SECP256R1)):
+    if not isinstance(key, wanted) or (
+        name == "ECDSA" and isinstance(key, ec.EllipticCurvePrivateKey) and not isinstance(key.curve, ec.SECP256R1)
+    ):
         raise WebCryptoError("DataError", f"the pkcs8 data is not a {name} private key")
     return key
 
@@ -199,7 +207,9 @@ def load_public(name: str, material: bytes) -> Any:
         key = serialization.load_der_public_key(material)
     except (ValueError, UnsupportedAlgorithm) as exc:
         raise WebCryptoError("DataError", f"the spki data is not a valid public key: {exc}") from None
-    if not isinstance(key, wanted) or (name == "ECDSA" and not isinstance(key.curve, ec.SECP256R1)):
+    if not isinstance(key, wanted) or (
+        name == "ECDSA" and isinstance(key, ec.EllipticCurvePublicKey) and not isinstance(key.curve, ec.SECP256R1)
+    ):
         raise WebCryptoError("DataError", f"the spki data is not a {name} public key")
     return key
 

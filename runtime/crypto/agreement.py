@@ -88,7 +88,7 @@ class Accept:
         cls, keys: PartyKeys, presig: PresignaturePublic, record: str, request_id: str, party: int, nonce: bytes
     ) -> "Accept":
         unsigned = cls(presig.id, presig.digest(), _hex64(record, "record"), _text(request_id, "request_id"), party, nonce.hex())
-        return cls(**{**unsigned.to_dict(), "signature": sign(keys, unsigned.signed_bytes()).hex()})  # type: ignore[arg-type]
+        return cls(**{**unsigned.to_dict(), "signature": sign(keys, unsigned.signed_bytes()).hex()})
 
     def check_signature(self, directory: PeerDirectory) -> None:
         """VerificationFailed naming the party unless it signed exactly this accept."""

@@ -67,9 +67,9 @@ class _ArkworksGroup(Generic[PointT]):
     _cls: type[PointT]
 
     def __init__(self, pedersen_tag: bytes) -> None:
-        self._g = self._cls()  # arkworks' no-argument constructor is the standard generator
-        self._id = self._cls.identity()
-        self._h = self._cls.hash_to_curve(pedersen_tag, _PEDERSEN_DST)
+        self._g: PointT = self._cls()  # arkworks' no-argument constructor is the standard generator
+        self._id: PointT = self._cls.identity()
+        self._h: PointT = self._cls.hash_to_curve(pedersen_tag, _PEDERSEN_DST)
 
     def identity(self) -> PointT:
         return self._id

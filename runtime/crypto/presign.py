@@ -349,7 +349,10 @@ class PresignParty(EchoedParty):
         answers = self._settle(ANSWER)
         for dealer in sorted(self._answering() - {self.index}):
             opened = answers.get(dealer)
-            wrong = "no answer" if opened is None else next(
+            if opened is None:
+                self._disqualify(dealer, "bad answer to complaints: no answer")
+                continue
+            wrong = next(
                 (f"shares[{j}] missing or not matching its commitments" for j in sorted(self._complainers[dealer])
                  if j not in opened or not self._shares_valid(dealer, j, opened[j])),
                 None,
