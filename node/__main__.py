@@ -12,7 +12,8 @@ from aiohttp import web
 
 from runtime.crypto.identity import PartyKeys
 
-from .config import NodeConfig
+from .config import ALLOW_TEST_FAULTS_FLAG, NodeConfig
+from .errors import BadRequest
 from .sealed import SealedStore, load_or_create_key
 from .service import IDENTITY_RECORD
 
@@ -33,14 +34,27 @@ def main(argv: list[str] | None = None) -> int:
     kg.add_argument("--seal-key", required=True, type=Path)
     serve = sub.add_parser("serve", help="run the node")
     serve.add_argument("--config", required=True, type=Path)
+    # A flag and not an environment variable: it shows in the process list, and a variable exported
+    # once in a shell would reach every node started from it (the launcher passes its environment on).
+    serve.add_argument(
+        ALLOW_TEST_FAULTS_FLAG, action="store_true",
+        help="take the config's test-only \"fault\" (tests only: the node then lies on purpose)",
+    )
     args = parser.parse_args(argv)
     if args.command == "keygen":
         print(json.dumps(keygen(args.state_dir, args.seal_key)))
         return 0
-    config = NodeConfig.load(args.config)
+    try:
+        config = NodeConfig.load(args.config)
+        fault = config.checked_fault(args.allow_test_faults)
+    except BadRequest as exc:
+        print(f"python -m node serve --config {args.config}: {exc}", file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=logging.INFO, format=f"%(asctime)s node{config.index} %(name)s %(levelname)s %(message)s"
     )
+    if fault is not None:
+        logging.getLogger("node").warning("TEST FAULT ACTIVE: this node runs with %r and lies on purpose", fault)
     from .app import create_app
     from .service import NodeService
 

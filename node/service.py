@@ -330,4 +330,6 @@ class NodeService:
             "executions": self.executions.status(),
             "presignatures": {"assignable": self.pool.available(), "unused": self.pool.unused(), "used": len(self.usage)},
             "network": keys.public_info() if keys is not None else None,
+            # The test-only fault it runs with (config.checked_fault): a liar never passes for honest.
+            "testFault": self.config.fault,
         }

@@ -2,7 +2,7 @@
 
 Everything the network is lives in one state directory: `network.json` (what clients need to
 connect), `processes.json` (pids, so another shell can stop it), the nodes' configs and states,
-and `secrets/` (the nodes' sealing keys, kept outside their state directories as DESIGN §8 asks).
+and `secrets/` (the nodes' sealing keys, kept outside their state directories: docs/architecture.md §Secrets).
 """
 
 from __future__ import annotations
@@ -156,7 +156,10 @@ async def start_network(
             }
             path = root / f"node{i}" / "config.json"
             path.write_text(json.dumps(config, indent=2))
-            nodes.append(spawn(root, f"node{i}", python_cmd("-m", "node", "serve", "--config", str(path)), peers[i - 1]["url"]))
+            # Only a node given a fault is told to take one (node/__main__.py refuses it otherwise).
+            switch = ["--allow-test-faults"] if config["fault"] is not None else []
+            cmd = python_cmd("-m", "node", "serve", "--config", str(path), *switch)
+            nodes.append(spawn(root, f"node{i}", cmd, peers[i - 1]["url"]))
         progress(f"started {n} nodes; running the DKG")
         statuses = await asyncio.gather(
             *(wait_http(p, "/status", ready_timeout_s, ready=lambda s: s.get("ready") or s.get("genesisError")) for p in nodes)

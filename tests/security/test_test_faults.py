@@ -1,0 +1,95 @@
+"""Tests review C1: a node's test-only `fault` is fenced off from production.
+
+- A config that names a fault is refused at start-up unless the node is started with
+  `--allow-test-faults` (before this, any config.json edit silently made the node a liar).
+- An unknown fault is refused by name with the known ones listed (before, a typo started an honest
+  node and the test relying on it proved nothing).
+- A faulty network's `/status` names each node's fault; only the faulty node got the switch.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from node.config import ALLOW_TEST_FAULTS_FLAG, TEST_FAULTS, NodeConfig
+from node.errors import BadRequest
+from runtime.crypto.identity import PartyKeys
+from runtime.network.launcher import stop_network
+from runtime.network.processes import free_port, read_pids
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _config(tmp_path: Path, **extra: Any) -> dict[str, Any]:
+    keys, port = PartyKeys.generate().public, free_port()
+    peer = {"index": 1, "url": f"http://127.0.0.1:{port}", "signing_key": keys.signing_key, "encryption_key": keys.encryption_key}
+    return {
+        "index": 1, "host": "127.0.0.1", "port": port, "peers": [peer], "state_dir": str(tmp_path / "state"),
+        "seal_key_path": str(tmp_path / "seal"), "chains": {}, "pkp_contract": "0x" + "0" * 40, **extra,
+    }
+
+
+def _serve(tmp_path: Path, config: dict[str, Any], *flags: str) -> subprocess.CompletedProcess[str]:
+    """`python -m node serve` on `config`; these configs must be refused before the node binds a port."""
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    # The timeout only keeps a node that wrongly starts serving from hanging the suite.
+    return subprocess.run(
+        [sys.executable, "-m", "node", "serve", "--config", str(path), *flags],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_a_fault_without_the_switch_is_refused_at_start_up(tmp_path: Path) -> None:
+    done = _serve(tmp_path, _config(tmp_path, fault="wrong_signature_shares"))
+    assert done.returncode == 2
+    assert "'wrong_signature_shares' is for tests only" in done.stderr
+    assert ALLOW_TEST_FAULTS_FLAG in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("flags", [(), (ALLOW_TEST_FAULTS_FLAG,)])
+def test_an_unknown_fault_is_refused_by_name_with_the_known_ones(tmp_path: Path, flags: tuple[str, ...]) -> None:
+    done = _serve(tmp_path, _config(tmp_path, fault="wrong_signatures"), *flags)
+    assert done.returncode == 2
+    assert "unknown fault 'wrong_signatures'" in done.stderr
+    assert all(name in done.stderr for name in TEST_FAULTS)
+
+
+def test_the_config_checks_the_fault_and_the_switch(tmp_path: Path) -> None:
+    honest = NodeConfig.from_dict(_config(tmp_path))
+    assert honest.checked_fault(False) is None and honest.checked_fault(True) is None
+    liar = NodeConfig.from_dict(_config(tmp_path, fault="stall_execute"))
+    assert liar.checked_fault(True) == "stall_execute"
+    with pytest.raises(BadRequest, match="'stall_execute' is for tests only.*--allow-test-faults"):
+        liar.checked_fault(False)
+    for bad in ("", "STALL_EXECUTE", 1, ["stall_execute"]):
+        with pytest.raises(BadRequest, match=r"unknown fault .*known test faults are wrong_signature_shares, "):
+            NodeConfig.from_dict(_config(tmp_path, fault=bad))
+
+
+@pytest.mark.slow
+def test_status_names_the_fault_of_a_faulty_network(tmp_path: Path, launcher) -> None:
+    info = launcher(tmp_path / "net", 4, faults={2: "wrong_signature_shares"})
+    try:
+        statuses = {}
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only, never a proxy
+        for i, url in enumerate(info.nodes, start=1):
+            with direct.open(url + "/status") as resp:
+                statuses[i] = json.loads(resp.read())["testFault"]
+        assert statuses == {1: None, 2: "wrong_signature_shares", 3: None, 4: None}
+        # Only the faulty node was started with the switch.
+        switched = {
+            p.name for p in read_pids(Path(info.state_dir))
+            if ALLOW_TEST_FAULTS_FLAG.encode() in Path(f"/proc/{p.pid}/cmdline").read_bytes().split(b"\0")
+        }
+        assert switched == {"node2"}
+    finally:
+        stop_network(info.state_dir)
