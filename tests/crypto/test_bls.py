@@ -87,7 +87,8 @@ def test_decode_rejects_wrong_types_and_hex() -> None:
         G2.check(G1.generator(), "share")
 
 
-def test_hash_to_g1_matches_rfc9380_and_py_ecc() -> None:
+def test_arkworks_hash_to_g1_matches_rfc9380_and_py_ecc() -> None:
+    # Pins the dependency litrt's pedersen_h relies on (no litrt code runs here).
     # x of the msg="" vector is RFC 9380 Appendix J.9.1's; py_ecc produced the file.
     assert VECTORS["hash_to_g1"][0]["x"].startswith("052926add2207b76ca4fa57a8734416c")
     for v in VECTORS["hash_to_g1"]:

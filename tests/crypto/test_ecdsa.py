@@ -108,7 +108,10 @@ def test_signatures_recover_to_the_pkp_address(net4: Network, msg: bytes) -> Non
     sig = combine_signature_shares(presigs[0].public, net4.key, msg, net4.sign_all(presigs, msg), net4.delta(presigs, msg))
     _assert_ethereum_valid(net4, msg, sig)
     assert sig.bad_parties == ()
-    assert sig.to_dict()["signature"] == "0x" + sig.to_bytes().hex()
+    # The wire form must recover on its own in eth_account, not merely equal our to_bytes().
+    wire = sig.to_dict()["signature"]
+    assert wire.startswith("0x") and len(wire) == 132 and wire[-2:] in ("1b", "1c")
+    assert Account._recover_hash(msg, signature=bytes.fromhex(wire[2:])) == eth_address(net4.key.public_key)
 
 
 def test_any_2t_plus_1_subset_gives_the_same_signature(net7: Network) -> None:
