@@ -26,6 +26,7 @@ from runtime.access.canonical import conditions_hash
 from runtime.auth.recap import DECRYPTION, SIGNING, acc_resource
 
 from .auth import AuthSig, authenticate
+from .context import NodeContext
 from .errors import BadRequest, NotPermitted, NotReady
 from .wire import request_object, seal_for_client
 
@@ -60,7 +61,7 @@ def data_hash_of(body: dict[str, Any]) -> str:
     return value.lower().removeprefix("0x")
 
 
-async def require_conditions(service: Any, kind: str, parsed: Group, address: str, action_cid: str | None = None) -> None:
+async def require_conditions(service: NodeContext, kind: str, parsed: Group, address: str, action_cid: str | None = None) -> None:
     """Evaluate the conditions for `address`; NotPermitted naming the failure unless they hold."""
     try:
         result = await evaluate(kind, parsed, address, service.chains, current_action_ipfs_id=action_cid)
@@ -90,20 +91,20 @@ def require_jwt(auth: AuthSig, kind: str, parsed: Group) -> None:
         )
 
 
-def bls_share(service: Any, message: bytes) -> SignatureShare:
+def bls_share(service: NodeContext, message: bytes) -> SignatureShare:
     share = sign_share(service.config.index, service.require_keys().bls_share, message)
     if service.config.fault == "wrong_bls_shares":
         share = SignatureShare(share.index, G2.add(share.value, G2.generator()))
     return share
 
 
-def decryption_share(service: Any, kind: str, parsed: Group, data_hash: str) -> tuple[bytes, SignatureShare]:
+def decryption_share(service: NodeContext, kind: str, parsed: Group, data_hash: str) -> tuple[bytes, SignatureShare]:
     """(identity, this node's share of the decryption key for it). Call only after the check."""
     identity = access_identity(kind, parsed, data_hash)
     return identity, bls_share(service, identity)
 
 
-async def handle_encryption_sign(service: Any, body: Any) -> dict[str, Any]:
+async def handle_encryption_sign(service: NodeContext, body: Any) -> dict[str, Any]:
     """A decryption share for the caller, if the authSig is good and the conditions hold for it."""
     body = request_object(body)
     auth = await authenticate(body.get("authSig"), service.config)
@@ -129,7 +130,7 @@ def _jwt_times(body: dict[str, Any], now: float) -> tuple[int, int]:
     return iat, exp
 
 
-async def handle_signing_jwt(service: Any, body: Any) -> dict[str, Any]:
+async def handle_signing_jwt(service: NodeContext, body: Any) -> dict[str, Any]:
     """A share of the network's signature on a JWT saying the caller meets the conditions."""
     body = request_object(body)
     auth = await authenticate(body.get("authSig"), service.config)

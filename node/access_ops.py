@@ -19,7 +19,7 @@ import hashlib
 import json
 import time
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runtime.access import ConditionError, conditions_field, conditions_from_request, json_type
 from runtime.access.aes import AesDecryptError, aes_decrypt
@@ -34,10 +34,9 @@ from sandbox import HostError, OpContext
 
 from .access import data_hash_of, decryption_share, require_conditions, require_decryption
 from .auth import AuthSig, authenticate
+from .context import NodeContext
 from .errors import BadRequest, NotPermitted
-
-if TYPE_CHECKING:
-    from .host import RequestContext
+from .request import RequestContext
 
 __all__ = ["AccessOps", "handle_peer_decryption_share", "elected_node", "PEER_SHARE_PATH"]
 
@@ -52,7 +51,7 @@ _DECRYPT_OPS = ("decryptAndCombine", "decryptToSingleNode")
 _decrypt_calls: dict[int, set[tuple[str, str]]] = {}
 
 
-def _record_decrypt_call(request: "RequestContext", op: str, data_hash: str) -> None:
+def _record_decrypt_call(request: RequestContext, op: str, data_hash: str) -> None:
     key = id(request)
     if key not in _decrypt_calls:
         _decrypt_calls[key] = set()
@@ -95,7 +94,7 @@ def _byte_array(value: Any, name: str, op: str) -> bytes:
     raise HostError(f"Lit.Actions.{op}: {name} must be a non-empty Uint8Array, got {got}{hint}")
 
 
-async def _caller(service: Any, auth_sig: Any, request: "RequestContext") -> AuthSig | None:
+async def _caller(service: NodeContext, auth_sig: Any, request: RequestContext) -> AuthSig | None:
     """Whose conditions: the authSig given to the call, else the request's, else nobody's (None)."""
     if auth_sig:
         return await authenticate(auth_sig, service.config)
@@ -109,8 +108,8 @@ def _address(caller: AuthSig | None) -> str:
 class AccessOps:
     """Mixed into NodeHost, which provides `_service`, `_request` and `action_cid`."""
 
-    _service: Any
-    _request: "RequestContext"
+    _service: NodeContext
+    _request: RequestContext
     action_cid: str
 
     async def op_checkConditions(self, args: dict[str, Any], ctx: OpContext) -> bool:
@@ -214,7 +213,7 @@ class AccessOps:
         return plaintext.decode("utf-8", errors="replace")
 
 
-async def _own_request(service: Any, request_id: str, op: str, data_hash: str) -> "RequestContext | None":
+async def _own_request(service: NodeContext, request_id: str, op: str, data_hash: str) -> RequestContext | None:
     """This node's request `request_id` once its own run has asked for (op, data_hash); None if not in time."""
     deadline = time.monotonic() + _REQUEST_WAIT_S
     while True:
@@ -226,7 +225,7 @@ async def _own_request(service: Any, request_id: str, op: str, data_hash: str) -
         await asyncio.sleep(_POLL_S)
 
 
-async def handle_peer_decryption_share(service: Any, sender: int, ask: Any) -> dict[str, Any]:
+async def handle_peer_decryption_share(service: NodeContext, sender: int, ask: Any) -> dict[str, Any]:
     """A peer's share for an action this node is running under the same request."""
     if not isinstance(ask, dict):
         raise BadRequest("share request must be an object")

@@ -28,6 +28,7 @@ from runtime.auth.session import SESSION_DERIVED_VIA, SessionSigMalformed, Sessi
 from runtime.auth.siwe import SiweError, SiweMessage, SiwePolicy, parse_siwe
 from runtime.chain.eip1271 import is_valid_signature
 
+from .config import NodeConfig
 from .errors import BadRequest, NotPermitted
 
 __all__ = [
@@ -39,7 +40,7 @@ __all__ = [
 LOCAL_POLICY = SiwePolicy(domains=("localhost",), chain_id=31337)
 
 
-def policy_of(config: Any) -> SiwePolicy:
+def policy_of(config: NodeConfig) -> SiwePolicy:
     """The SIWE policy a node's config (node/config.py) sets."""
     return SiwePolicy(domains=tuple(config.siwe_domains), chain_id=int(config.siwe_chain_id))
 
@@ -119,7 +120,7 @@ def verify_auth_sig(
     )
 
 
-async def authenticate(value: Any, config: Any, now: float | None = None) -> AuthSig:
+async def authenticate(value: Any, config: NodeConfig, now: float | None = None) -> AuthSig:
     """Who signed this request's `authSig` and what they allowed, for the node `config` describes:
     an EOA's or a contract wallet's authSig, or a session signature addressed to this node."""
     now = time.time() if now is None else now
@@ -134,7 +135,7 @@ async def authenticate(value: Any, config: Any, now: float | None = None) -> Aut
         return verify_auth_sig(value, now, policy=policy, wallet_vouched=True)
 
 
-async def _authenticate_session(value: dict[str, Any], config: Any, policy: SiwePolicy, now: float) -> AuthSig:
+async def _authenticate_session(value: dict[str, Any], config: NodeConfig, policy: SiwePolicy, now: float) -> AuthSig:
     own_url = config.peer(config.index).url  # what clients sign as nodeAddress
     vouched: set[tuple[str, str]] = set()
     unvouched: list[dict[str, Any]] = []
@@ -173,7 +174,7 @@ async def _authenticate_session(value: dict[str, Any], config: Any, policy: Siwe
     )
 
 
-async def _wallet_vouches(auth_sig: dict[str, Any], config: Any) -> bool:
+async def _wallet_vouches(auth_sig: dict[str, Any], config: NodeConfig) -> bool:
     """EIP-1271 on the network's chain (the only chain id a SIWE may name here): a contract at the
     address that accepts this signature of the message's EIP-191 hash."""
     try:
@@ -211,7 +212,7 @@ class AuthMethodContext:
         }
 
 
-async def verify_auth_methods(value: Any, config: Any, now: float | None = None) -> tuple[AuthMethodContext, ...]:
+async def verify_auth_methods(value: Any, config: NodeConfig, now: float | None = None) -> tuple[AuthMethodContext, ...]:
     """The request's `authMethods` ([{authMethodType, accessToken}]), each verified by this node.
 
     EthWallet (type 1, the access token a JSON authSig) is checked as any authSig is. The others

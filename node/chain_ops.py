@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
 from runtime.access import json_type
 from runtime.chain.errors import InvalidArgument
@@ -12,6 +12,7 @@ from runtime.chain.txn import decode_call_txn
 from sandbox import HostError, OpContext
 
 from . import auth_methods
+from .context import NodeContext
 from .op_args import text_arg, token_arg
 
 __all__ = ["ChainOps"]
@@ -20,7 +21,7 @@ __all__ = ["ChainOps"]
 class ChainOps:
     """Mixed into NodeHost, which provides `_service`."""
 
-    _service: Any
+    _service: NodeContext
 
     async def op_getRpcUrl(self, args: dict[str, Any], ctx: OpContext) -> str:
         return self._service.chains.get_rpc_url(text_arg(args, "chain"))

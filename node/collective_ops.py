@@ -10,15 +10,14 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sandbox import HostError, OpContext
 
 from .op_args import bytes32_arg, scheme_arg, text_arg
 from .signer import SCOPE_SIGN_ANYTHING
-
-if TYPE_CHECKING:
-    from .host import RequestContext
+from .context import NodeContext
+from .request import RequestContext
 
 __all__ = ["CollectiveOps", "RUN_ONCE_WAIT_S", "COLLECT_WAIT_S"]
 
@@ -30,8 +29,8 @@ _DEFAULT_RUN_ONCE_NAME = "default_bc_id"  # Lit's name when the action gives non
 class CollectiveOps:
     """Mixed into NodeHost, which provides `_service`, `_request` and `action_cid`."""
 
-    _service: Any
-    _request: "RequestContext"
+    _service: NodeContext
+    _request: RequestContext
     action_cid: str
     _combine_with_peers: Callable[[str, str, str, str, dict[str, Any]], Awaitable[dict[str, Any]]]  # SigningOps
 

@@ -20,7 +20,8 @@ from .auth import authenticate, verify_auth_methods
 from .agreement import SignatureSlot, coordinator_for
 from .wire import check_client_key, request_object, seal_for_client
 from .errors import BadRequest
-from .host import RequestContext
+from .context import NodeContext
+from .request import RequestContext
 from .signer import SCOPE_SIGN_ANYTHING
 
 __all__ = ["handle_execute", "handle_pkp_sign"]
@@ -33,7 +34,7 @@ def _forget(active: dict[str, RequestContext], request_id: str, request: Request
         del active[request_id]
 
 
-def _coordinator(service: Any, body: dict[str, Any]) -> int | None:
+def _coordinator(service: NodeContext, body: dict[str, Any]) -> int | None:
     """Who coordinates this request's signatures; None when it cannot sign (no client key to seal
     shares to), checked before the action runs so that a bad key never spends a presignature."""
     if body.get("clientPublicKey") is None and body.get("requestId") is None:
@@ -42,7 +43,7 @@ def _coordinator(service: Any, body: dict[str, Any]) -> int | None:
     return coordinator_for(request_id, service.config.n, body.get("coordinator"))
 
 
-async def handle_execute(service: Any, body: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:
+async def handle_execute(service: NodeContext, body: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:
     """Run the request's action here; `headers` (the HTTP request's) become Lit.Headers, as on Lit.
 
     The run waits for one of the node's execution slots (service.executions): TooBusy (429) when
@@ -71,7 +72,7 @@ async def handle_execute(service: Any, body: Any, headers: dict[str, str] | None
         cid, code = await service.action_code(str(ipfs_id))
     # The authSig lends its address to this action (PKPs, conditions): only if it said so for this CID.
     auth.require(EXECUTION, action_resource(cid))
-    request_id = body.get("requestId") if isinstance(body.get("requestId"), str) else None
+    request_id: str | None = body.get("requestId") if isinstance(body.get("requestId"), str) else None
     request = RequestContext(coordinator, auth, service.limits, request_id=request_id, auth_methods=auth_methods)
     host = service.make_host(request, [cid])
     # Slots are shared out by the authenticated address, so that one signer's flood cannot crowd out others.
@@ -79,9 +80,9 @@ async def handle_execute(service: Any, body: Any, headers: dict[str, str] | None
         request.budget.start()  # the wall time the action shares with its children runs from here
         registered = request_id is not None and service.active_requests.setdefault(request_id, request) is request
         try:
-            result = await run_action(code, js_params, host, service.limits, auth_context=host.auth_context(), headers=headers)
+            result = await run_action(code, js_params, host, service.limits, auth_context=request.auth_context([cid]), headers=headers)
         finally:
-            if registered:
+            if registered and request_id is not None:
                 # Stay joinable a while: a peer's decryptToSingleNode may ask after this node is done.
                 asyncio.get_running_loop().call_later(_JOINABLE_AFTER_S, _forget, service.active_requests, request_id, request)
     return {
@@ -99,7 +100,7 @@ async def handle_execute(service: Any, body: Any, headers: dict[str, str] | None
     }
 
 
-async def handle_pkp_sign(service: Any, body: Any) -> dict[str, Any]:
+async def handle_pkp_sign(service: NodeContext, body: Any) -> dict[str, Any]:
     """Sign 32 bytes with a PKP, authorised by the owner's (or a permitted address's) authSig."""
     body = request_object(body)
     auth = await authenticate(body.get("authSig"), service.config)

@@ -10,10 +10,10 @@ to the action, as Lit's node does (lit-node `functions/action_client.rs::sign_wi
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from eth_account.messages import encode_defunct
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
 from runtime.crypto.action_key import action_public_key, public_key_hex, signed_data_output, verify_signed_data_output
 from runtime.crypto.ecdsa import EcdsaSignature
@@ -23,9 +23,8 @@ from sandbox import HostError, OpContext
 
 from .op_args import blank_arg, bytes32_arg, bytes_arg, scheme_arg
 from .signer import SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTHING, Pkp
-
-if TYPE_CHECKING:
-    from .host import RequestContext
+from .context import NodeContext
+from .request import RequestContext
 
 __all__ = ["SigningOps", "CLAIM_WALLET_PURPOSE"]
 
@@ -37,8 +36,8 @@ _K256 = "EcdsaK256Sha256"
 class SigningOps:
     """Mixed into NodeHost, which provides `_service`, `_request` and `action_cid`."""
 
-    _service: Any
-    _request: "RequestContext"
+    _service: NodeContext
+    _request: RequestContext
     action_cid: str
 
     def _take_sig_name(self, args: dict[str, Any]) -> str:

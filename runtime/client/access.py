@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runtime.access import ConditionError, conditions_field, conditions_from_request
 from runtime.access._checks import plan
@@ -28,9 +28,7 @@ from runtime.crypto.channel import ResponseKey
 from runtime.crypto.errors import CryptoError
 
 from .errors import LitError, NotEnoughShares
-
-if TYPE_CHECKING:
-    from .client import LitClient
+from .fanout import NodeFanOut
 
 __all__ = [
     "EncryptedData", "DecryptResult", "conditions_field", "check_chains", "encrypt", "decrypt", "sign_jwt", "verify_jwt",
@@ -92,7 +90,7 @@ def encrypt(
     return EncryptedData(*encrypt_under_conditions(key, data, kind, parsed))
 
 
-def _failure(client: "LitClient", answers: dict[int, Any], errors: dict[int, str]) -> LitError:
+def _failure(client: NodeFanOut, answers: dict[int, Any], errors: dict[int, str]) -> LitError:
     """Why too few nodes gave good shares: the error most of them gave (a refusal names the failed
     condition), else NotEnoughShares listing each node's failure."""
     counts = Counter((type(a), str(a)) for a in answers.values() if isinstance(a, LitError)).most_common(1)
@@ -136,7 +134,7 @@ def _combine_shares(
 
 
 async def decrypt(
-    client: "LitClient",
+    client: NodeFanOut,
     encrypted: EncryptedData,
     conditions: Any,
     auth_sig: dict[str, Any] | None,
@@ -179,7 +177,7 @@ def _first_chain(raw: Any) -> str | None:
 
 
 async def sign_jwt(
-    client: "LitClient",
+    client: NodeFanOut,
     conditions: Any,
     auth_sig: dict[str, Any] | None,
     chain: str | None = None,
