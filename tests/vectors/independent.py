@@ -1,8 +1,9 @@
 """Known answers computed without litrt: py_ecc (BLS12-381, RFC 9380) and coincurve (secp256k1).
 
 Imports nothing from `runtime/`, so the values it gives are an oracle for the code under test,
-not a mirror of it. Run `python3 tests/vectors/independent.py` to print every pinned value that
-tests/crypto/test_ibe.py and tests/vectors/hd_k256.json hold.
+not a mirror of it. `python3 tests/vectors/independent.py` prints the pinned values that
+tests/crypto/test_ibe.py and tests/vectors/hd_k256.json hold, and re-derives every entry of
+tests/vectors/bls_sign.json (exit status 1 if one differs).
 
 The IBE construction is blsful's TimeCryptCiphertext as @lit-protocol/wasm uses it (U = r·G1,
 V = α ⊕ SHA-256(e(r·PK, H(id))), W = SHAKE-128(α) ⊕ (uleb128(len) ‖ M ‖ zero pad to 32), with
@@ -19,9 +20,10 @@ from pathlib import Path
 
 from coincurve import PublicKey
 from py_ecc.bls.hash import expand_message_xmd
-from py_ecc.bls.hash_to_curve import hash_to_G2
+from py_ecc.bls import G2ProofOfPossession
+from py_ecc.bls.hash_to_curve import hash_to_G1, hash_to_G2
 from py_ecc.bls.point_compression import compress_G1
-from py_ecc.optimized_bls12_381 import G1, curve_order, multiply, pairing
+from py_ecc.optimized_bls12_381 import G1, curve_order, multiply, normalize, pairing
 
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 HD_DST = b"LIT_HD_KEY_ID_K256_XMD:SHA-256_SSWU_RO_NUL_"
@@ -115,6 +117,34 @@ def ibe_seal(secret_key: int, message: bytes, identity: bytes, alpha: bytes) -> 
     return u + v + _uleb128(len(w)) + w + _uleb128(2)
 
 
+def bls_sign_entry(sk: int, msg: bytes) -> dict[str, str]:
+    """One entry of bls_sign.json: py_ecc's POP ciphersuite SkToPk, Sign and PopProve."""
+    pop = G2ProofOfPossession
+    return {
+        "sk": f"{sk:064x}",
+        "msg": msg.hex(),
+        "pk": pop.SkToPk(sk).hex(),
+        "sig": pop.Sign(sk, msg).hex(),
+        "pop": pop.PopProve(sk).hex(),
+    }
+
+
+def hash_to_g1_entry(msg: bytes, dst: bytes) -> dict[str, str]:
+    """One hash_to_g1 entry of bls_sign.json: RFC 9380 hash_to_curve to G1, affine x and y."""
+    x, y = normalize(hash_to_G1(msg, dst, hashlib.sha256))
+    return {"dst": dst.decode(), "msg": msg.hex(), "x": f"{int(x):096x}", "y": f"{int(y):096x}"}
+
+
+def check_bls_sign_file() -> bool:
+    stored = json.loads((Path(__file__).parent / "bls_sign.json").read_text())
+    ok = True
+    for entry in stored["signatures"]:
+        ok &= bls_sign_entry(int(entry["sk"], 16), bytes.fromhex(entry["msg"])) == entry
+    for entry in stored["hash_to_g1"]:
+        ok &= hash_to_g1_entry(bytes.fromhex(entry["msg"]), entry["dst"].encode()) == entry
+    return ok
+
+
 def main() -> None:
     ct = ibe_seal(IBE_KAT_SECRET_KEY, IBE_KAT_MESSAGE, IBE_KAT_IDENTITY, IBE_KAT_ALPHA)
     print("ibe known answer ciphertext:", ct.hex())
@@ -122,7 +152,9 @@ def main() -> None:
     for case in vectors["cases"]:
         key_id = bytes.fromhex(case["key_id"])
         print("hd", case["key_id"][:16], f"d={hd_scalar(key_id):064x}", "derived=" + hd_derive(key_id, case["root_keys"]))
-    sys.stdout.flush()
+    matches = check_bls_sign_file()
+    print("bls_sign.json re-derived by py_ecc:", "matches" if matches else "DIFFERS")
+    sys.exit(0 if matches else 1)
 
 
 if __name__ == "__main__":
