@@ -1,6 +1,6 @@
 """The two requests that can produce signature shares: execute an action, and sign with a PKP.
 
-Shares leave the node only sealed to the client's ephemeral X25519 key (DESIGN §8), bound to the
+Shares leave the node only sealed to the client's ephemeral X25519 key (docs/architecture.md §Secrets), bound to the
 request id, so they are in clear only inside the client that asked.
 """
 

@@ -65,7 +65,7 @@ class Presigner:
         self._seen: OrderedDict[str, None] = OrderedDict()  # sessions joined since start, newest last
 
     async def committee(self, wait_for_all: bool) -> list[int] | None:
-        """This node and up to 3t ready peers around the ring: at most 3t+1 members (DESIGN §4).
+        """This node and up to 3t ready peers around the ring: at most 3t+1 members (docs/architecture.md §Presigning).
 
         None while fewer than 2t+1 nodes are ready, or, with `wait_for_all` (the start-up grace),
         while any peer of the full committee is not ready yet: a committee that lacks a healthy

@@ -1,6 +1,6 @@
 """The node's secret state on disk: AES-GCM sealed, written atomically.
 
-The sealing key lives outside the state directory (DESIGN §8), in a file whose path the node's
+The sealing key lives outside the state directory (docs/architecture.md §Secrets), in a file whose path the node's
 config names; losing it makes the sealed records unreadable, by design. Each record is bound to
 its name as associated data, so records cannot be swapped for one another on disk.
 

@@ -1,7 +1,7 @@
 """Data encrypted to the network under conditions: its identity, and its wire form.
 
 Clients and actions (on a node) encrypt the same way, and nodes sign the same identity, so all of
-them build it here: `lit-accesscontrolcondition://{conditions hash}/{data hash}` (DESIGN §4).
+them build it here: `lit-accesscontrolcondition://{conditions hash}/{data hash}` (docs/architecture.md §Access control).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Threshold BLS: signature shares σ_i = x_i·H(m), per-share verification, Lagrange combination.
 
-The network key x is shared with a degree-2t polynomial (DESIGN §4), so any 2t+1 verified shares
+The network key x is shared with a degree-2t polynomial (docs/architecture.md §Threshold keys), so any 2t+1 verified shares
 interpolate "in the exponent" to σ = x·H(m). A share is checked by pairing against the party's
 public key share X_i = x_i·G1, which everyone computes from the DKG's Feldman commitments.
 

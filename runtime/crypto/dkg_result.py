@@ -42,7 +42,7 @@ class DkgConfig:
 
     @classmethod
     def for_network(cls, session: str, n: int, *, keys: int = 1, double_degree: bool = False) -> "DkgConfig":
-        """t from DESIGN §4; degree t (ECDSA) or 2t (BLS, `double_degree`)."""
+        """t from docs/architecture.md §Threshold keys; degree t (ECDSA) or 2t (BLS, `double_degree`)."""
         t = threshold_for(n)
         return cls(session=session, n=n, t=t, degree=2 * t if double_degree else t, keys=keys)
 

@@ -44,7 +44,7 @@ class Group(Protocol[P]):
 
 
 def threshold_for(n: int) -> int:
-    """t: how many faulty or colluding nodes a network of n tolerates (DESIGN §4)."""
+    """t: how many faulty or colluding nodes a network of n tolerates (docs/architecture.md §Threshold keys)."""
     if n < 1:
         raise ValueError("n must be at least 1")
     return max(1, (n - 1) // 3) if n > 1 else 0

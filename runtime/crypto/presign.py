@@ -1,4 +1,4 @@
-"""Presigning for threshold ECDSA (DESIGN §4; Gennaro–Jarecki–Krawczyk–Rabin robust DSS style).
+"""Presigning for threshold ECDSA (docs/architecture.md §Presigning; Gennaro–Jarecki–Krawczyk–Rabin robust DSS style).
 
 A committee of at most 3t+1 members makes B presignatures in one run. Broadcast rounds:
 
@@ -110,7 +110,7 @@ class PresignParty(EchoedParty):
         if not isinstance(threshold, int) or threshold < 0:
             raise InvalidInput("threshold", "must be a non-negative int")
         if not 2 * threshold + 1 <= len(members) <= 3 * threshold + 1:
-            # More than 3t+1 would let two disjoint 2t+1 sets sign different messages (DESIGN §4).
+            # More than 3t+1 would let two disjoint 2t+1 sets sign different messages (docs/architecture.md §Presigning).
             raise InvalidInput("committee", f"size {len(members)} outside [2t+1, 3t+1] for t={threshold}")
         if index not in members:
             raise InvalidInput("index", f"party {index} is not in the committee")

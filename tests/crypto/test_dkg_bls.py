@@ -1,4 +1,4 @@
-"""The same DKG over BLS12-381 G1: the network key, degree 2t (DESIGN §4)."""
+"""The same DKG over BLS12-381 G1: the network key, degree 2t (docs/architecture.md §Threshold keys)."""
 
 from __future__ import annotations
 
