@@ -106,7 +106,8 @@ async def start_network(
 ) -> NetworkInfo:
     """Start everything, wait for the DKG, publish the network keys on chain, write network.json.
 
-    `faults` ({node index: fault name}) is for tests only: it starts chosen nodes as liars.
+    `faults` ({node index: fault name}) is for tests only: it starts chosen nodes as liars (with
+    --allow-test-faults, which only they get; node/config.py TEST_FAULTS lists the names).
     `fetch_mocks` go into every node's config, so actions' fetches to those hosts are mocked."""
     root = Path(state_dir).resolve()
     if (root / NETWORK_FILE).exists():
