@@ -314,32 +314,42 @@
       if (input === undefined) return "";
       const b = input instanceof ArrayBuffer ? new Uint8Array(input)
         : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+      // The WHATWG decoder: one U+FFFD per maximal invalid subpart, and the byte that broke a
+      // sequence is read again as the start of the next one.
       let out = "";
-      let i = 0;
       const bad = () => {
         if (this.fatal) throw new TypeError("TextDecoder: the encoded data was not valid utf-8");
         out += "\ufffd";
-        i++;
       };
-      while (i < b.length) {
-        const c = b[i];
-        let need = 0, cp = 0, min = 0;
-        if (c < 0x80) { out += String.fromCharCode(c); i++; continue; }
-        else if ((c & 0xe0) === 0xc0) { need = 1; cp = c & 31; min = 0x80; }
-        else if ((c & 0xf0) === 0xe0) { need = 2; cp = c & 15; min = 0x800; }
-        else if ((c & 0xf8) === 0xf0) { need = 3; cp = c & 7; min = 0x10000; }
-        else { bad(); continue; }
-        if (i + need > b.length - 1) { bad(); continue; }
-        let ok = true;
-        for (let k = 1; k <= need; k++) {
-          const d = b[i + k];
-          if (d === undefined || (d & 0xc0) !== 0x80) { ok = false; break; }
-          cp = (cp << 6) | (d & 63);
+      let needed = 0, seen = 0, cp = 0, lower = 0x80, upper = 0xbf;
+      for (let i = 0; i < b.length; ) {
+        const byte = b[i];
+        if (needed === 0) {
+          i++;
+          if (byte <= 0x7f) out += String.fromCharCode(byte);
+          else if (byte >= 0xc2 && byte <= 0xdf) { needed = 1; cp = byte & 0x1f; }
+          else if (byte >= 0xe0 && byte <= 0xef) {
+            if (byte === 0xe0) lower = 0xa0;
+            if (byte === 0xed) upper = 0x9f;
+            needed = 2; cp = byte & 0xf;
+          } else if (byte >= 0xf0 && byte <= 0xf4) {
+            if (byte === 0xf0) lower = 0x90;
+            if (byte === 0xf4) upper = 0x8f;
+            needed = 3; cp = byte & 0x7;
+          } else bad();
+          continue;
         }
-        if (!ok || cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) { bad(); continue; }
-        out += String.fromCodePoint(cp);
-        i += need + 1;
+        if (byte < lower || byte > upper) {
+          needed = seen = cp = 0; lower = 0x80; upper = 0xbf;
+          bad();
+          continue;
+        }
+        lower = 0x80; upper = 0xbf;
+        cp = (cp << 6) | (byte & 0x3f);
+        seen++; i++;
+        if (seen === needed) { out += String.fromCodePoint(cp); needed = seen = cp = 0; }
       }
+      if (needed) bad();
       return out;
     }
   }
@@ -455,11 +465,100 @@
   }
 
   // ---- Lit.Actions ----------------------------------------------------------------------------
-  function utf8Only(encoding) {
-    const enc = encoding || "utf8";
-    if (enc !== "utf8" && enc !== "utf-8") {
-      throw new Error("Unsupported encoding: '" + enc + "'. Only 'utf8' is supported.");
+  // Lit re-exports npm uint8arrays for these two helpers: the same encoding names, the same errors.
+  const B64_URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+  function toBase64(bytes, alphabet, pad) {
+    let out = "";
+    for (let i = 0; i < bytes.length; i += 3) {
+      const n = (bytes[i] << 16) | ((bytes[i + 1] || 0) << 8) | (bytes[i + 2] || 0);
+      const chars = Math.min(4, Math.ceil(((bytes.length - i) * 8) / 6));
+      for (let k = 0; k < chars; k++) out += alphabet[(n >> (18 - 6 * k)) & 63];
     }
+    return pad ? out + "=".repeat((4 - (out.length % 4)) % 4) : out;
+  }
+
+  function fromBase64(text, alphabet, name) {
+    const body = text.replace(/=+$/, "");
+    const out = newBytes(Math.floor((body.length * 6) / 8));
+    let buffer = 0, bits = 0, at = 0;
+    for (let i = 0; i < body.length; i++) {
+      const v = alphabet.indexOf(body[i]);
+      if (v < 0) throw new SyntaxError("Non-" + name + " character");
+      buffer = ((buffer << 6) | v) & 0xffffff;
+      bits += 6;
+      if (bits >= 8) { bits -= 8; out[at++] = (buffer >> bits) & 255; }
+    }
+    return out;
+  }
+
+  function toBase58(bytes) {
+    let zeros = 0;
+    while (zeros < bytes.length && bytes[zeros] === 0) zeros++;
+    const digits = [];
+    for (let i = zeros; i < bytes.length; i++) {
+      let carry = bytes[i];
+      for (let j = 0; j < digits.length; j++) { carry += digits[j] << 8; digits[j] = carry % 58; carry = (carry / 58) | 0; }
+      while (carry) { digits.push(carry % 58); carry = (carry / 58) | 0; }
+    }
+    let out = "1".repeat(zeros);
+    for (let i = digits.length - 1; i >= 0; i--) out += B58[digits[i]];
+    return out;
+  }
+
+  function fromBase58(text) {
+    let zeros = 0;
+    while (zeros < text.length && text[zeros] === "1") zeros++;
+    const bytes = [];
+    for (let i = zeros; i < text.length; i++) {
+      let carry = B58.indexOf(text[i]);
+      if (carry < 0) throw new SyntaxError("Non-base58btc character");
+      for (let j = 0; j < bytes.length; j++) { carry += bytes[j] * 58; bytes[j] = carry & 255; carry >>= 8; }
+      while (carry) { bytes.push(carry & 255); carry >>= 8; }
+    }
+    const out = newBytes(zeros + bytes.length);
+    for (let i = 0; i < bytes.length; i++) out[zeros + i] = bytes[bytes.length - 1 - i];
+    return out;
+  }
+
+  function fromBase16(text) {
+    if (text.length % 2 || !/^[0-9a-f]*$/.test(text)) throw new SyntaxError("Non-base16 character");
+    const out = newBytes(text.length / 2);
+    for (let i = 0; i < out.length; i++) out[i] = parseInt(text.substr(2 * i, 2), 16);
+    return out;
+  }
+
+  function fromLatin1(text) {
+    const out = newBytes(text.length);
+    for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 255;
+    return out;
+  }
+
+  const latin1 = {
+    to: (bytes) => { let out = ""; for (let i = 0; i < bytes.length; i++) out += String.fromCharCode(bytes[i]); return out; },
+    from: fromLatin1,
+  };
+  const base16 = { to: (bytes) => Array.from(bytes, (b) => (b < 16 ? "0" : "") + b.toString(16)).join(""), from: fromBase16 };
+  const BYTE_ENCODINGS = {
+    utf8: { to: (bytes) => new TextDecoder("utf-8").decode(bytes), from: (text) => new TextEncoder().encode(text) },
+    ascii: latin1,
+    latin1,
+    base16,
+    hex: base16,
+    base64: { to: (bytes) => toBase64(bytes, B64, false), from: (text) => fromBase64(text, B64, "base64") },
+    base64pad: { to: (bytes) => toBase64(bytes, B64, true), from: (text) => fromBase64(text, B64, "base64pad") },
+    base64url: { to: (bytes) => toBase64(bytes, B64_URL, false), from: (text) => fromBase64(text, B64_URL, "base64url") },
+    base64urlpad: { to: (bytes) => toBase64(bytes, B64_URL, true), from: (text) => fromBase64(text, B64_URL, "base64urlpad") },
+    base58btc: { to: toBase58, from: fromBase58 },
+  };
+  BYTE_ENCODINGS["utf-8"] = BYTE_ENCODINGS.utf8;
+
+  function byteEncoding(encoding) {
+    const name = encoding === undefined ? "utf8" : encoding;
+    const found = Object.prototype.hasOwnProperty.call(BYTE_ENCODINGS, name) ? BYTE_ENCODINGS[name] : undefined;
+    if (!found) throw new Error('Unsupported encoding "' + name + '"');
+    return found;
   }
 
   const actions = {};
@@ -482,12 +581,10 @@
     post({ t: "response", response: text }, typeof text === "string" ? text.length : 0);
   };
   actions.uint8arrayToString = function uint8arrayToString(array, encoding) {
-    utf8Only(encoding);
-    return new TextDecoder("utf-8").decode(array);
+    return byteEncoding(encoding).to(array);
   };
   actions.uint8arrayFromString = function uint8arrayFromString(string, encoding) {
-    utf8Only(encoding);
-    return new TextEncoder().encode(string);
+    return byteEncoding(encoding).from(String(string));
   };
   // Lit's runOnce: the host elects one node, which runs the function; its result, always a string
   // ("[ERROR]" when the function throws), reaches the others through the host.

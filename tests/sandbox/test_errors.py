@@ -49,5 +49,5 @@ async def test_thrown_non_error_value() -> None:
 
 
 async def test_error_from_prelude_points_at_callers_line() -> None:
-    result = await run("\n\nLit.Actions.uint8arrayFromString('x', 'base64');")
+    result = await run("\n\nLit.Actions.uint8arrayFromString('x', 'nope');")
     assert result.error is not None and result.error.line == 3
