@@ -43,7 +43,7 @@ from sandbox.ops import CONTRACT_OPS, FETCH_OP, INTERNAL_OPS, SIGNING_OPS
 from sandbox.result import ExecutionResult
 from sandbox.summary import summarize
 
-__all__ = ["execute", "wants_ethers"]
+__all__ = ["execute"]
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +52,6 @@ SETUP_TIMEOUT_S = 60.0
 # crypto.getRandomValues draws from this many bytes of os.urandom per execution (a wallet needs 32).
 RANDOM_POOL_BYTES = 4096
 MEMORY_POLL_S = 0.05
-
-
-def wants_ethers(code: str) -> bool:
-    """Whether an action gets ethers at all: one whose text never names it (comments included)
-    gets none; the others get the modules their text can reach (sandbox/ethers_linker.py)."""
-    return "ethers" in bundles_for(code)
 
 
 _TAMPERED = ExecutionError("js_error", "The sandbox bridge received a malformed message")

@@ -16,6 +16,7 @@ ChainReadFailed is said in runtime.access._reads.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..chain.rpc import ChainRpc
@@ -26,7 +27,7 @@ from ._reads import Caller, run_check
 from .errors import ConditionError
 from .lit_chains import LIT_CHAINS
 
-__all__ = ["ConditionResult", "Evaluation", "evaluate", "DEFAULT_MAX_CHAIN_CALLS"]
+__all__ = ["ConditionResult", "Evaluation", "check_chains", "evaluate", "DEFAULT_MAX_CHAIN_CALLS"]
 
 DEFAULT_MAX_CHAIN_CALLS = 30  # Lit's limit on contract calls in one action
 
@@ -46,6 +47,21 @@ class Evaluation:
     chain_calls: int
 
 
+def check_chains(checks: Iterable[Check], configured: Iterable[str]) -> None:
+    """ConditionError unless each planned condition's chain is one of `configured`, or the condition
+    reads no chain and names one Lit knows (see lit_chains). Nodes call it before evaluating; the
+    client before encrypting, so nothing is sealed that no node would open."""
+    names = set(configured)
+    for check in checks:
+        if check.chain in names or (check.chain_reads == 0 and check.chain in LIT_CHAINS):
+            continue
+        raise ConditionError(
+            f"{check.path}.chain",
+            f"chain {check.chain!r} is not configured on this node; configured: {sorted(names)}"
+            + ("" if check.chain_reads else " (a condition that reads no chain may also name any chain Lit knows)"),
+        )
+
+
 async def evaluate(
     kind: str,
     parsed: Group,
@@ -62,15 +78,7 @@ async def evaluate(
     check_kind(kind, parsed)
     caller = Caller(parse_address(user_address, "user_address"), current_action_ipfs_id)
     checks = {c.path: plan(c) for c in parsed.conditions()}
-    configured = set(chains.chains)
-    for check in checks.values():
-        if check.chain in configured or (check.chain_reads == 0 and check.chain in LIT_CHAINS):
-            continue  # a condition that reads nothing may name any chain Lit knows (see lit_chains)
-        raise ConditionError(
-            f"{check.path}.chain",
-            f"chain {check.chain!r} is not configured on this node; configured: {sorted(configured)}"
-            + ("" if check.chain_reads else " (a condition that reads no chain may also name any chain Lit knows)"),
-        )
+    check_chains(checks.values(), chains.chains)
     needed = sum(check.chain_reads for check in checks.values())
     if needed > max_chain_calls:
         raise ConditionError(

@@ -18,7 +18,7 @@ from typing import Any
 
 from runtime.access import ConditionError, conditions_field, conditions_from_request
 from runtime.access._checks import plan
-from runtime.access.lit_chains import LIT_CHAINS
+from runtime.access.evaluate import check_chains as chain_rule
 from runtime.access.envelope import access_identity, encrypt_under_conditions, parse_ciphertext
 from runtime.access.jwt import b64url, verify_jwt
 from runtime.crypto import ibe
@@ -62,18 +62,9 @@ class DecryptResult:
 
 def check_chains(conditions: Any, configured: Iterable[str]) -> None:
     """ConditionError, in the words the nodes refuse a decryption with, when a condition names a chain
-    the network cannot use: one it is not configured with, unless the condition reads no chain and
-    names one Lit knows (runtime.access.evaluate's rule, checked there again by every node)."""
-    chains = set(configured)
+    the network cannot use (runtime.access.evaluate.check_chains, the nodes' own rule)."""
     _, parsed = conditions_from_request(conditions_field(conditions))
-    for check in map(plan, parsed.conditions()):
-        if check.chain in chains or (check.chain_reads == 0 and check.chain in LIT_CHAINS):
-            continue
-        raise ConditionError(
-            f"{check.path}.chain",
-            f"chain {check.chain!r} is not configured on this node; configured: {sorted(chains)}"
-            + ("" if check.chain_reads else " (a condition that reads no chain may also name any chain Lit knows)"),
-        )
+    chain_rule(map(plan, parsed.conditions()), configured)
 
 
 def encrypt(
@@ -86,7 +77,7 @@ def encrypt(
     key = bytes.fromhex(network_public_key.removeprefix("0x")) if isinstance(network_public_key, str) else network_public_key
     kind, parsed = conditions_from_request(conditions_field(conditions))
     if chains is not None:
-        check_chains(conditions, chains)
+        chain_rule(map(plan, parsed.conditions()), chains)
     return EncryptedData(*encrypt_under_conditions(key, data, kind, parsed))
 
 
