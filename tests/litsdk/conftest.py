@@ -1,0 +1,5 @@
+"""Fixtures for the Lit SDK tests: the dev chain of tests/chain."""
+
+from tests.chain.conftest import devchain
+
+__all__ = ["devchain"]
