@@ -12,24 +12,53 @@ through runtime.chain; nothing here knows of nodes, the sandbox or the client.
 
 from __future__ import annotations
 
-from . import conditions as _conditions
-from .canonical import canonical_json, conditions_hash
-from .conditions import *  # noqa: F403  (the parsed forms and parsing: conditions.__all__)
 from ._fields import json_type
+from .canonical import canonical_json, conditions_hash
+from .conditions import (
+    KINDS,
+    MAX_CONDITIONS,
+    MAX_DEPTH,
+    AbiParam,
+    Condition,
+    EvmBasicCondition,
+    EvmContractCondition,
+    FunctionAbi,
+    Group,
+    Item,
+    Kind,
+    Operator,
+    ReturnValueTest,
+    conditions_field,
+    conditions_from_request,
+    parse_conditions,
+)
 from .errors import ChainReadFailed, ConditionError
 from .evaluate import DEFAULT_MAX_CHAIN_CALLS, ConditionResult, Evaluation, evaluate
 
-__all__ = sorted(
-    [
-        *_conditions.__all__,
-        "ChainReadFailed",
-        "ConditionError",
-        "ConditionResult",
-        "DEFAULT_MAX_CHAIN_CALLS",
-        "Evaluation",
-        "canonical_json",
-        "conditions_hash",
-        "evaluate",
-        "json_type",
-    ]
-)
+__all__ = [
+    "DEFAULT_MAX_CHAIN_CALLS",
+    "KINDS",
+    "MAX_CONDITIONS",
+    "MAX_DEPTH",
+    "AbiParam",
+    "ChainReadFailed",
+    "Condition",
+    "ConditionError",
+    "ConditionResult",
+    "Evaluation",
+    "EvmBasicCondition",
+    "EvmContractCondition",
+    "FunctionAbi",
+    "Group",
+    "Item",
+    "Kind",
+    "Operator",
+    "ReturnValueTest",
+    "canonical_json",
+    "conditions_field",
+    "conditions_from_request",
+    "conditions_hash",
+    "evaluate",
+    "json_type",
+    "parse_conditions",
+]

@@ -1,9 +1,11 @@
 """Chain access for litrt: PKP contracts, the embedded dev chain, chain-name RPC helpers.
 
 Submodules: `pkp` (contract clients, deploy), `rpc` (chains by name), `devchain` (py-evm served
-as JSON-RPC), `ganache` (a real ganache process for tests), `tokens` (test ERC20/721/1155 and a
-gate contract for access-condition tests, and an EIP-1271 contract wallet), `eip1271` (contract
-wallets' signature checks), `errors`.
+as JSON-RPC), `eip1271` (contract wallets' signature checks), `errors`.
+
+For tests only, and so not exported here: `ganache` (a real ganache process) and `tokens` (test
+ERC20/721/1155, a gate contract for access-condition tests and an EIP-1271 contract wallet, all
+mintable by anyone); import them from their submodules.
 
 Importing this package loads nothing: each name below is taken from its submodule on first use,
 so that `runtime.chain.errors` (which the client needs) does not pull in web3 (which it may not).
@@ -15,15 +17,11 @@ import importlib
 from typing import Any
 
 _SUBMODULE_OF = {
-    "AccessGate": "tokens",
     "ArtifactError": "errors",
     "AuthMethod": "pkp",
     "ChainError": "errors",
     "ChainRpc": "rpc",
     "ContractReverted": "errors",
-    "Erc1155": "tokens",
-    "Erc20": "tokens",
-    "Erc721": "tokens",
     "InvalidArgument": "errors",
     "MintedPkp": "pkp",
     "NetworkKeysInfo": "pkp",
@@ -35,18 +33,15 @@ _SUBMODULE_OF = {
     "RpcUnavailable": "errors",
     "SCOPE_PERSONAL_SIGN": "pkp",
     "SCOPE_SIGN_ANYTHING": "pkp",
-    "TestTokenContracts": "tokens",
     "TransactionFailed": "errors",
     "UnknownChain": "errors",
     "auth_method_id": "pkp",
     "deploy": "pkp",
-    "deploy_test_tokens": "tokens",
     "is_valid_signature": "eip1271",
     "pubkey_to_token_id": "pkp",
 }
 
 __all__ = [
-    "AccessGate",
     "AuthMethod",
     "auth_method_id",
     "is_valid_signature",
@@ -54,9 +49,6 @@ __all__ = [
     "ChainError",
     "ChainRpc",
     "ContractReverted",
-    "Erc20",
-    "Erc721",
-    "Erc1155",
     "InvalidArgument",
     "MintedPkp",
     "NetworkKeysInfo",
@@ -68,11 +60,9 @@ __all__ = [
     "RpcUnavailable",
     "SCOPE_PERSONAL_SIGN",
     "SCOPE_SIGN_ANYTHING",
-    "TestTokenContracts",
     "TransactionFailed",
     "UnknownChain",
     "deploy",
-    "deploy_test_tokens",
     "pubkey_to_token_id",
 ]
 
