@@ -1,4 +1,5 @@
-"""The BLS network key from the GJKR DKG run over our G1 group: sign and decrypt with its shares."""
+"""The GJKR DKG run over our G1 group gives the BLS network key, of degree 2t (docs/architecture.md
+§Threshold keys): its shares sign and decrypt, and cheating dealers are left out of it."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import pytest
 from runtime.crypto import bls, ibe
 from runtime.crypto.bls import G1, G2
 from runtime.crypto.bls_threshold import ThresholdPublicKey, combine, sign_share
-from runtime.crypto.dkg import DkgConfig
+from runtime.crypto.dkg import SCHEDULE, DkgConfig
 
 from .conftest import DkgFactory
 from .harness import Harness
+from .test_dkg_faults import BiasingDealer, LyingDealer
 
 
 @pytest.mark.parametrize("n", [4, 7])
@@ -33,3 +35,20 @@ def test_dkg_over_g1_gives_a_working_bls_network_key(n: int, dkg_factory: DkgFac
     ct = ibe.encrypt(key.public_key, b"for the network", identity)
     dshares = [sign_share(r.index, r.keys[0].share, identity) for r in results]
     assert ibe.decrypt_with_shares(ct, identity, dshares, key) == b"for the network"
+
+
+def test_bls_network_key_under_the_phase_schedule_is_a_48_byte_g1_key(dkg_factory, dkg_check):
+    config = DkgConfig.for_network("bls-genesis", 4, double_degree=True)
+    parties = dkg_factory(G1, config)
+    harness = Harness(parties, schedule=SCHEDULE).run()
+    assert harness.rejected == []
+    results = dkg_check(G1, parties, [1, 2, 3, 4], set())
+    assert results[0].group == G1.name
+    assert len(bytes.fromhex(results[0].keys[0].public_key)) == 48
+
+
+def test_bls_dkg_with_cheaters(dkg_factory, dkg_check):
+    config = DkgConfig.for_network("bls-cheaters", 7, double_degree=True)  # t = 2, degree 4
+    parties = dkg_factory(G1, config, {3: LyingDealer, 6: BiasingDealer})
+    Harness(parties, schedule=SCHEDULE).run()
+    dkg_check(G1, parties, [1, 2, 4, 5, 7], {3})
