@@ -95,7 +95,7 @@ class Capabilities:
 
 def recap_statement(att: Mapping[str, Mapping[str, Any]]) -> str:
     """The statement text EIP-5573 derives from `att` (resources and abilities in sorted order)."""
-    parts = []
+    parts: list[str] = []
     for resource in sorted(att):
         by_namespace: dict[str, list[str]] = {}
         for ability in sorted(att[resource]):

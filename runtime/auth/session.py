@@ -212,11 +212,11 @@ class ResourceAbilityRequest:
         resource = value.get("resource") if isinstance(value, dict) else None
         if not isinstance(resource, dict):
             raise SessionSigMalformed(field, "is not {resource: {resource, resourcePrefix}, ability}")
-        parts = (resource.get("resourcePrefix"), resource.get("resource"), value.get("ability"))
-        if not all(isinstance(p, str) for p in parts):
+        prefix, name, ability = resource.get("resourcePrefix"), resource.get("resource"), value.get("ability")
+        if not (isinstance(prefix, str) and isinstance(name, str) and isinstance(ability, str)):
             raise SessionSigMalformed(field, "resource.resourcePrefix, resource.resource and ability must be strings")
         try:
-            return cls(*parts)
+            return cls(prefix, name, ability)
         except ValueError as exc:
             raise SessionSigMalformed(field, str(exc)) from None
 

@@ -94,7 +94,7 @@ class _Chunks:
 
 class _Builder:
     def __init__(
-        self, on_block: Callable[[Block], None], max_links: int, raw_leaves: bool, cid_version: int
+        self, on_block: Callable[[Block], object], max_links: int, raw_leaves: bool, cid_version: int
     ) -> None:
         self.on_block = on_block
         self.max_links = max_links
@@ -136,7 +136,7 @@ class _Builder:
 
 def import_chunks(
     chunks: Iterable[bytes],
-    on_block: Callable[[Block], None],
+    on_block: Callable[[Block], object],
     *,
     max_links: int = MAX_LINKS,
     raw_leaves: bool | None = None,
@@ -211,7 +211,7 @@ def build_dag(
 
 def import_file(
     path: str,
-    on_block: Callable[[Block], None] | None = None,
+    on_block: Callable[[Block], object] | None = None,
     *,
     chunk_size: int = CHUNK_SIZE,
     raw_leaves: bool | None = None,

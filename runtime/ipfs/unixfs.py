@@ -55,13 +55,13 @@ def decode_unixfs(raw: bytes) -> UnixFSData:
     blocksizes: list[int] = []
     for number, wire, value in iter_fields(raw):
         if number == 1 and wire == VARINT:
-            kind = int(value)  # type: ignore[arg-type]
+            kind = int(value)
         elif number == 2 and wire == LEN:
             data = value  # type: ignore[assignment]
         elif number == 3 and wire == VARINT:
-            filesize = int(value)  # type: ignore[arg-type]
+            filesize = int(value)
         elif number == 4 and wire == VARINT:
-            blocksizes.append(int(value))  # type: ignore[arg-type]
+            blocksizes.append(int(value))
         elif number == 4 and wire == LEN:
             blocksizes.extend(_unpack_varints(value))  # type: ignore[arg-type]
         elif number in _IGNORED_FIELDS:
