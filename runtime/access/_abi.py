@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import eth_abi
+from eth_abi.abi import decode as abi_decode
+from eth_abi.abi import encode as abi_encode
 from eth_abi.exceptions import DecodingError, EncodingError, ParseError
 from eth_abi.grammar import BasicType, TupleType, normalize, parse
-from eth_utils import function_signature_to_4byte_selector
+from eth_utils.abi import function_signature_to_4byte_selector
 
 from ._compare import ResultKind
 from ._fields import parse_address, parse_hex_bytes, parse_uint
@@ -30,8 +31,10 @@ _BASES = ("address", "bool", "string", "bytes", "uint", "int")
 
 def _parsed(type_str: str, path: str) -> BasicType:
     try:
-        parsed = parse(normalize(type_str))  # normalize: "uint" means uint256, as in Solidity
-        parsed.validate()
+        # normalize: "uint" means uint256, as in Solidity. eth_abi's grammar is untyped: parse() gives
+        # one of these two.
+        parsed: BasicType | TupleType = parse(normalize(type_str))  # type: ignore[no-untyped-call]
+        parsed.validate()  # type: ignore[no-untyped-call]
     except (ParseError, ValueError) as exc:
         raise ConditionError(path, f"not a valid ABI type {type_str!r} ({exc})") from None
     if isinstance(parsed, TupleType) or parsed.base == "tuple":
@@ -54,7 +57,8 @@ def normalize_type(type_str: str, path: str, *, for_input: bool) -> str:
             raise ConditionError(
                 path, f"input type {type_str!r} is not supported (scalars and 1-D arrays of scalars are)"
             )
-    return t.to_type_str()
+    canonical: str = t.to_type_str()  # type: ignore[no-untyped-call]
+    return canonical
 
 
 def result_kind(type_str: str, path: str) -> ResultKind:
@@ -122,7 +126,7 @@ def convert_arg(type_str: str, text: str, path: str, substitute: Callable[[str],
 def encode_call(name: str, input_types: tuple[str, ...], values: list[Any], path: str) -> bytes:
     """The calldata of `name(input_types)(values)`."""
     try:
-        args = eth_abi.encode(list(input_types), values)
+        args = abi_encode(list(input_types), values)
     except EncodingError as exc:
         raise ConditionError(path, f"cannot encode the parameters of {name}: {exc}") from None
     return function_signature_to_4byte_selector(f"{name}({','.join(input_types)})") + args
@@ -131,6 +135,6 @@ def encode_call(name: str, input_types: tuple[str, ...], values: list[Any], path
 def decode_result(output_types: tuple[str, ...], data: bytes) -> tuple[Any, ...]:
     """The decoded outputs; raises eth_abi's DecodingError on short or malformed data."""
     try:
-        return tuple(eth_abi.decode(list(output_types), data))
+        return tuple(abi_decode(list(output_types), data))
     except UnicodeDecodeError as exc:  # a string output that is not UTF-8
         raise DecodingError(f"a string output is not UTF-8: {exc}") from None
