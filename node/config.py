@@ -14,20 +14,13 @@ from sandbox.fetch_mocks import FetchMocks, MockSpecError
 
 from .errors import BadRequest
 
-__all__ = ["PeerInfo", "NodeConfig", "ExecutionCaps", "url_endpoint", "TEST_FAULTS", "ALLOW_TEST_FAULTS_FLAG"]
+# The fault switches live in a test-only module; node/__main__.py still takes the flag from here.
+from .testfaults import ALLOW_TEST_FAULTS_FLAG as ALLOW_TEST_FAULTS_FLAG
+from .testfaults import Fault, armed_fault, parse_fault
+
+__all__ = ["PeerInfo", "NodeConfig", "ExecutionCaps", "url_endpoint"]
 
 log = logging.getLogger(__name__)
-
-
-# Faults a test may start a node with, each making it a liar so the test can show the others outvote
-# it. A node takes one only when its command line says ALLOW_TEST_FAULTS_FLAG too, so an edit of an
-# operator's config.json alone cannot turn an honest node into a liar (tests review C1).
-TEST_FAULTS: dict[str, str] = {
-    "wrong_signature_shares": "adds 1 to every signature share it releases",
-    "wrong_bls_shares": "sends decryption and JWT shares that do not verify",
-    "stall_execute": "does the work of /web/execute but holds the answer back, as a hung node would",
-}
-ALLOW_TEST_FAULTS_FLAG = "--allow-test-faults"
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _CODE_CACHE_BYTES = 64 * 1024 * 1024
@@ -101,8 +94,8 @@ class NodeConfig:
     # "localhost" and its dev chain has id 31337 (runtime/chain/devchain.py).
     siwe_domains: list[str] = field(default_factory=lambda: ["localhost"])
     siwe_chain_id: int = 31337
-    # Testing only: one of TEST_FAULTS, taken only with ALLOW_TEST_FAULTS_FLAG (checked_fault()).
-    fault: str | None = None
+    # Testing only: a node/testfaults.py Fault, taken only with ALLOW_TEST_FAULTS_FLAG (checked_fault()).
+    fault: Fault | None = None
 
     def execution_caps(self) -> ExecutionCaps:
         """The admission caps, checked: BadRequest naming a setting that is not a positive integer (the
@@ -112,15 +105,10 @@ class NodeConfig:
         per_client = _positive(self.max_executions_per_client, "max_executions_per_client", max(1, (running + queued) // 2))
         return ExecutionCaps(running, queued, per_client)
 
-    def checked_fault(self, allow_test_faults: bool) -> str | None:
+    def checked_fault(self, allow_test_faults: bool) -> Fault | None:
         """The test fault this node is to run with (None for an honest node); BadRequest when the config
         names one but the node was not started with ALLOW_TEST_FAULTS_FLAG."""
-        if self.fault is not None and not allow_test_faults:
-            raise BadRequest(
-                f"node config: fault {self.fault!r} is for tests only and is refused unless the node is "
-                f"started with {ALLOW_TEST_FAULTS_FLAG}; remove \"fault\" from the config of a real node"
-            )
-        return self.fault
+        return armed_fault(self.fault, allow_test_faults)
 
     def code_cache_limit(self) -> int:
         """code_cache_bytes, checked as execution_caps() checks its settings."""
@@ -181,9 +169,8 @@ class NodeConfig:
             raise BadRequest(f"node config: peer indices must be 1..n, got {indices}")
         if cfg.index not in indices:
             raise BadRequest(f"node config: own index {cfg.index} is not among the peers")
-        if cfg.fault is not None and (not isinstance(cfg.fault, str) or cfg.fault not in TEST_FAULTS):
-            # A misspelt fault would otherwise start an honest node and the test would prove nothing.
-            raise BadRequest(f"node config: unknown fault {cfg.fault!r}; the known test faults are {', '.join(TEST_FAULTS)}")
+        # A misspelt fault would otherwise start an honest node and the test would prove nothing.
+        cfg.fault = parse_fault(cfg.fault)
         return cfg
 
     @classmethod

@@ -5,6 +5,7 @@
 - An unknown fault is refused by name with the known ones listed (before, a typo started an honest
   node and the test relying on it proved nothing).
 - A faulty network's `/status` names each node's fault; only the faulty node got the switch.
+- The switches and the lies live in the test-only node/testfaults.py; node.config exports none of them.
 """
 
 from __future__ import annotations
@@ -18,9 +19,15 @@ from typing import Any
 
 import pytest
 
-from node.config import ALLOW_TEST_FAULTS_FLAG, TEST_FAULTS, NodeConfig
+import node.config
+from node.config import NodeConfig
 from node.errors import BadRequest
+from node.testfaults import ALLOW_TEST_FAULTS_FLAG, TEST_FAULTS, Fault, wrong_bls_share, wrong_signature_share
+from runtime.crypto import bls_threshold
+from runtime.crypto.bls import G1
+from runtime.crypto.ecdsa import SignatureShare
 from runtime.crypto.identity import PartyKeys
+from runtime.crypto.secp256k1 import ORDER
 from runtime.network.launcher import stop_network
 from runtime.network.processes import free_port, read_pids
 
@@ -73,6 +80,34 @@ def test_the_config_checks_the_fault_and_the_switch(tmp_path: Path) -> None:
     for bad in ("", "STALL_EXECUTE", 1, ["stall_execute"]):
         with pytest.raises(BadRequest, match=r"unknown fault .*known test faults are wrong_signature_shares, "):
             NodeConfig.from_dict(_config(tmp_path, fault=bad))
+
+
+def test_a_config_holds_its_fault_as_a_name_and_writes_it_back_as_one(tmp_path: Path) -> None:
+    liar = NodeConfig.from_dict(_config(tmp_path, fault="wrong_bls_shares"))
+    assert liar.fault is Fault.WRONG_BLS_SHARES
+    # /status and config.json carry the bare name, which the launcher and the tests compare with.
+    assert json.loads(liar.to_json())["fault"] == "wrong_bls_shares"
+    assert json.loads(json.dumps({"testFault": liar.fault})) == {"testFault": "wrong_bls_shares"}
+    assert set(TEST_FAULTS) == {f.value for f in Fault}
+
+
+def test_node_config_exports_no_fault_switch() -> None:
+    assert not {"TEST_FAULTS", "ALLOW_TEST_FAULTS_FLAG", "Fault"} & set(node.config.__all__)
+
+
+def test_a_wrong_bls_share_fails_the_share_check_an_honest_one_passes() -> None:
+    key_share, message = 0x1234567890ABCDEF, b"identity"
+    public_share = G1.mul(G1.generator(), key_share)
+    honest = bls_threshold.sign_share(3, key_share, message)
+    assert bls_threshold.verify_share(honest, public_share, message)
+    lie = wrong_bls_share(honest)
+    assert lie.index == 3 and not bls_threshold.verify_share(lie, public_share, message)
+
+
+@pytest.mark.parametrize(("s", "lied"), [(5, 6), (ORDER - 1, 0)])
+def test_a_wrong_signature_share_is_off_by_one_in_s_only(s: int, lied: int) -> None:
+    honest = SignatureShare("presig-1", 2, s, p=None, proof=None)  # type: ignore[arg-type]
+    assert wrong_signature_share(honest) == SignatureShare("presig-1", 2, lied, p=None, proof=None)  # type: ignore[arg-type]
 
 
 @pytest.mark.slow
