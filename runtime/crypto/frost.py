@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import InvalidInput, NotEnoughShares, PresignatureReused, VerificationFailed
-from .frost_suites import SCHNORR_K256_TAPROOT, Ciphersuite, tagged_hash
+from .frost_suites import Ciphersuite
 from .shamir import lagrange_coefficients
 
 __all__ = [
@@ -41,8 +41,6 @@ __all__ = [
     "sign_share",
     "verify_share",
     "aggregate",
-    "TaprootTweak",
-    "taproot_tweak",
 ]
 
 
@@ -240,8 +238,11 @@ def aggregate(package: SigningPackage, shares: Mapping[int, int], public_shares:
     z = sum(shares.values()) % package.suite.order
     signature = package.suite.signature(package.group_commitment, z)
     if not package.suite.verify(package.group_public_key, package.message, signature):
-        # Every share checked out, so the public shares do not belong to this group key.
-        raise VerificationFailed("aggregate signature does not verify: public shares inconsistent with the group key")
+        # Every share checked out against its public share, so those do not add up to this key.
+        raise VerificationFailed(
+            "aggregate signature does not verify: fewer signers than the key's threshold, "
+            "or public shares that do not belong to this group key"
+        )
     return signature
 
 
@@ -275,36 +276,3 @@ class FrostSigner:
         if nonces is None:
             raise PresignatureReused(f"signer {self.identifier}: nonce commitment unknown or already used")
         return sign_share(package, self.identifier, self._share, nonces)
-
-
-@dataclass(frozen=True)
-class TaprootTweak:
-    """BIP-341 key tweak: output key Q = ±P + t·G, so each share becomes ±s_i + t."""
-
-    sign: int
-    tweak: int
-    output_key: Any
-
-    def share(self, secret_share: int) -> int:
-        return (self.sign * secret_share + self.tweak) % SCHNORR_K256_TAPROOT.order
-
-    def public_share(self, public_share: Any) -> Any:
-        g = SCHNORR_K256_TAPROOT.group
-        base = public_share if self.sign == 1 else g.neg(public_share)
-        return g.add(base, g.base_mul(self.tweak))
-
-
-def taproot_tweak(internal_key: Any, merkle_root: bytes = b"") -> TaprootTweak:
-    """t = H_TapTweak(x(P) ‖ merkle_root) for the even-y internal key P (BIP-341; BIP-86 when no scripts)."""
-    if len(merkle_root) not in (0, 32):
-        raise InvalidInput("merkle_root", "expected 0 or 32 bytes")
-    suite, g = SCHNORR_K256_TAPROOT, SCHNORR_K256_TAPROOT.group
-    sign = suite.key_parity(internal_key)
-    even = internal_key if sign == 1 else g.neg(internal_key)
-    t = int.from_bytes(tagged_hash("TapTweak", suite.encode_point(even)[1:] + merkle_root), "big")
-    if t >= suite.order:
-        raise InvalidInput("merkle_root", "tweak exceeds the group order (probability ~2^-128)")
-    q = g.add(even, g.base_mul(t))
-    if g.is_identity(q):
-        raise InvalidInput("internal_key", "tweaked key is the identity")
-    return TaprootTweak(sign, t, q)

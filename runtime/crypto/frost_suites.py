@@ -14,12 +14,13 @@ places only, as in the Zcash Foundation's frost-secp256k1-tr:
 - its context string is "FROST-secp256k1-SHA256-TR-v1", which domain-separates H1, H3, H4, H5.
 
 No BIP-341 tweak is applied here: a key-path spend needs the output key Q = P + t·G, which
-`frost.tweak_key` derives, and which then signs as any other key.
+`taproot_tweak` derives, and which then signs as any other key.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from coincurve import PublicKeyXOnly
@@ -41,6 +42,8 @@ __all__ = [
     "SUITES",
     "suite_for",
     "tagged_hash",
+    "TaprootTweak",
+    "taproot_tweak",
 ]
 
 
@@ -233,3 +236,35 @@ def suite_for(scheme: str) -> Ciphersuite:
         return SUITES[scheme]
     except (KeyError, TypeError):
         raise InvalidInput("signingScheme", f"unsupported FROST scheme {scheme!r}; expected one of {sorted(SUITES)}") from None
+
+@dataclass(frozen=True)
+class TaprootTweak:
+    """BIP-341 key tweak: output key Q = ±P + t·G, so each share becomes ±s_i + t."""
+
+    sign: int
+    tweak: int
+    output_key: Any
+
+    def share(self, secret_share: int) -> int:
+        return (self.sign * secret_share + self.tweak) % SCHNORR_K256_TAPROOT.order
+
+    def public_share(self, public_share: Any) -> Any:
+        g = SCHNORR_K256_TAPROOT.group
+        base = public_share if self.sign == 1 else g.neg(public_share)
+        return g.add(base, g.base_mul(self.tweak))
+
+
+def taproot_tweak(internal_key: Any, merkle_root: bytes = b"") -> TaprootTweak:
+    """t = H_TapTweak(x(P) ‖ merkle_root) for the even-y internal key P (BIP-341; BIP-86 when no scripts)."""
+    if len(merkle_root) not in (0, 32):
+        raise InvalidInput("merkle_root", "expected 0 or 32 bytes")
+    suite, g = SCHNORR_K256_TAPROOT, SCHNORR_K256_TAPROOT.group
+    sign = suite.key_parity(internal_key)
+    even = internal_key if sign == 1 else g.neg(internal_key)
+    t = int.from_bytes(tagged_hash("TapTweak", suite.encode_point(even)[1:] + merkle_root), "big")
+    if t >= suite.order:
+        raise InvalidInput("merkle_root", "tweak exceeds the group order (probability ~2^-128)")
+    q = g.add(even, g.base_mul(t))
+    if g.is_identity(q):
+        raise InvalidInput("internal_key", "tweaked key is the identity")
+    return TaprootTweak(sign, t, q)
