@@ -22,6 +22,7 @@ from .agreement import ACCEPT_PATH, ASSIGN_PATH
 from .errors import BadRequest, NodeError
 from .exchange import EXCHANGE_PATH
 from .execute import handle_execute, handle_pkp_sign
+from .litsdk import register as register_lit_sdk
 from .service import NodeService
 
 __all__ = ["create_app", "SERVICE"]
@@ -193,6 +194,7 @@ def create_app(service: NodeService) -> web.Application:
     app.router.add_post(ASSIGN_PATH, peer_sign_assign)
     app.router.add_post(ACCEPT_PATH, peer_sign_accept)
     app.router.add_post(EXCHANGE_PATH, peer_exchange)
+    register_lit_sdk(app, service, read_json)  # Lit's JavaScript SDK (v7) routes, and CORS for them
 
     async def on_startup(app: web.Application) -> None:
         service.start_background()

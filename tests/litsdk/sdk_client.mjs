@@ -1,0 +1,196 @@
+// Lit's own JavaScript SDK (npm @lit-protocol/lit-node-client 7.4.0, ethers 5) against a local litrt
+// network, driven by tests/litsdk/test_sdk_client.py:
+//
+//   node tests/litsdk/sdk_client.mjs REQUEST.json     prints one JSON object (the results) on stdout
+//
+// REQUEST: {litSdk: <lit-sdk.json path>, walletKey, strangerKey, pkpPublicKey, siweChainId, steps: [...]}.
+// Steps: connect, sessionSigs, executeJsSign, executeJsResponse, pkpSign, encryptDecrypt.
+//
+// Loopback only: before the SDK is loaded, every socket connection and DNS lookup goes through a guard
+// that refuses (and records) any host that is not loopback. The guard tests itself first, so a guard
+// that stopped working fails the test instead of passing it silently.
+import { createRequire } from 'module';
+import fs from 'fs';
+import net from 'net';
+import dns from 'dns';
+import dgram from 'dgram';
+
+const require = createRequire(import.meta.url);
+const outside = [];
+
+function isLoopback(host) {
+  const h = String(host).replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\./.test(h) || /^::ffff:127\./.test(h);
+}
+
+function refuse(what) {
+  outside.push(what);
+  return new Error(`loopback guard: refused ${what}`);
+}
+
+const originalConnect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function guardedConnect(...args) {
+  // net.connect passes its normalised [options, callback] as the first argument.
+  const first = Array.isArray(args[0]) ? args[0][0] : args[0];
+  let host = 'localhost';
+  let port = '';
+  if (first && typeof first === 'object') {
+    if (first.path) return originalConnect.apply(this, args); // a Unix socket: local by nature
+    host = first.host ?? 'localhost';
+    port = first.port;
+  } else {
+    port = first;
+    if (typeof args[1] === 'string') host = args[1];
+  }
+  if (!isLoopback(host)) {
+    const error = refuse(`a connection to ${host}:${port}`);
+    process.nextTick(() => this.destroy(error));
+    return this;
+  }
+  return originalConnect.apply(this, args);
+};
+
+const originalLookup = dns.lookup;
+dns.lookup = function guardedLookup(hostname, ...rest) {
+  const callback = rest[rest.length - 1];
+  if (!isLoopback(hostname)) {
+    const error = refuse(`a DNS lookup of ${hostname}`);
+    process.nextTick(() => callback(error));
+    return {};
+  }
+  return originalLookup.call(this, hostname, ...rest);
+};
+const originalPromisesLookup = dns.promises.lookup;
+dns.promises.lookup = async function guardedPromisesLookup(hostname, ...rest) {
+  if (!isLoopback(hostname)) throw refuse(`a DNS lookup of ${hostname}`);
+  return originalPromisesLookup.call(this, hostname, ...rest);
+};
+dgram.createSocket = function guardedCreateSocket() {
+  throw refuse('a UDP socket');
+};
+
+async function guardSelfTest() {
+  const tries = ['http://192.0.2.1:8080/', 'https://block-indexer.litgateway.com/get_most_recent_valid_block'];
+  for (const url of tries) {
+    await fetch(url, { signal: AbortSignal.timeout(5000) }).then(
+      () => { throw new Error(`loopback guard: ${url} was reached`); },
+      () => undefined,
+    );
+  }
+  const caught = outside.splice(0);
+  if (!caught.some((w) => w.includes('192.0.2.1')) || !caught.some((w) => w.includes('litgateway'))) {
+    throw new Error(`loopback guard did not see the self-test's connections: ${JSON.stringify(caught)}`);
+  }
+  return caught;
+}
+
+const request = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const results = { guard: await guardSelfTest() };
+
+const { LitNodeClient } = require('@lit-protocol/lit-node-client');
+const {
+  LitActionResource, LitPKPResource, LitAccessControlConditionResource, createSiweMessageWithRecaps, generateAuthSig,
+} = require('@lit-protocol/auth-helpers');
+const { ethers } = require('ethers');
+
+const net_ = JSON.parse(fs.readFileSync(request.litSdk, 'utf8'));
+const provider = null; // the wallet signs only: it never talks to a chain
+const wallet = new ethers.Wallet(request.walletKey, provider);
+
+async function sessionSigsFor(client, signer) {
+  return client.getSessionSigs({
+    chain: 'ethereum',
+    expiration: new Date(Date.now() + 10 * 60 * 1000).toISOString(),
+    resourceAbilityRequests: [
+      { resource: new LitActionResource('*'), ability: 'lit-action-execution' },
+      { resource: new LitPKPResource('*'), ability: 'pkp-signing' },
+      { resource: new LitAccessControlConditionResource('*'), ability: 'access-control-condition-decryption' },
+    ],
+    authNeededCallback: async ({ uri, expiration, resourceAbilityRequests }) => {
+      const toSign = await createSiweMessageWithRecaps({
+        uri, expiration, resources: resourceAbilityRequests, walletAddress: signer.address,
+        nonce: await client.getLatestBlockhash(), litNodeClient: client, chainId: request.siweChainId,
+      });
+      return generateAuthSig({ signer, toSign });
+    },
+  });
+}
+
+function describeError(error) {
+  return { message: String(error?.message ?? error), errorCode: error?.errorCode ?? error?.info?.errorCode ?? null };
+}
+
+const client = new LitNodeClient({
+  litNetwork: 'custom', rpcUrl: net_.rpcUrl, contractContext: net_.contractContext, checkNodeAttestation: false, debug: false,
+});
+client._blockHashUrl = net_.blockHashUrl;
+const steps = new Set(request.steps);
+try {
+  const started = Date.now();
+  await client.connect();
+  results.connect = {
+    ms: Date.now() - started, ready: client.ready, connectedNodes: [...client.connectedNodes].sort(),
+    minNodeCount: client.config.minNodeCount, subnetPubKey: client.subnetPubKey, latestBlockhash: client.latestBlockhash,
+  };
+  if (steps.has('sessionSigs') || steps.size > 1) {
+    const sessionSigs = await sessionSigsFor(client, wallet);
+    results.sessionSigs = { nodes: Object.keys(sessionSigs).sort() };
+    const digest = ethers.utils.keccak256(ethers.utils.toUtf8Bytes(`litrt ${Date.now()}`));
+
+    if (steps.has('executeJsSign')) {
+      const res = await client.executeJs({
+        sessionSigs,
+        code: 'const go = async () => { await Lit.Actions.signEcdsa({ toSign, publicKey, sigName: "sig1" }); }; go();',
+        jsParams: { toSign: ethers.utils.arrayify(digest), publicKey: request.pkpPublicKey },
+      });
+      const sig = res.signatures.sig1;
+      results.executeJsSign = {
+        digest, signature: sig.signature, publicKey: sig.publicKey, dataSigned: sig.dataSigned,
+        recovered: ethers.utils.recoverAddress(digest, sig.signature),
+      };
+    }
+    if (steps.has('executeJsResponse')) {
+      const res = await client.executeJs({
+        sessionSigs,
+        code: 'console.log("hello from", who); Lit.Actions.setResponse({ response: JSON.stringify({ who, sum: a + b }) });',
+        jsParams: { who: 'litrt', a: 40, b: 2 },
+      });
+      results.executeJsResponse = { response: res.response, logs: res.logs, signatures: res.signatures };
+    }
+    if (steps.has('pkpSign')) {
+      const sig = await client.pkpSign({ pubKey: request.pkpPublicKey, toSign: ethers.utils.arrayify(digest), sessionSigs });
+      results.pkpSign = { digest, signature: sig.signature, recovered: ethers.utils.recoverAddress(digest, sig.signature) };
+    }
+    if (steps.has('encryptDecrypt')) {
+      const accessControlConditions = [{
+        contractAddress: '', standardContractType: '', chain: 'ethereum', method: '', parameters: [':userAddress'],
+        returnValueTest: { comparator: '=', value: wallet.address },
+      }];
+      const plaintext = `for ${wallet.address} only`;
+      const { ciphertext, dataToEncryptHash } = await client.encrypt({
+        accessControlConditions, dataToEncrypt: ethers.utils.toUtf8Bytes(plaintext),
+      });
+      const { decryptedData } = await client.decrypt({
+        accessControlConditions, ciphertext, dataToEncryptHash, chain: 'ethereum', sessionSigs,
+      });
+      const stranger = new ethers.Wallet(request.strangerKey);
+      const strangerSigs = await sessionSigsFor(client, stranger);
+      let refusal = null;
+      try {
+        await client.decrypt({ accessControlConditions, ciphertext, dataToEncryptHash, chain: 'ethereum', sessionSigs: strangerSigs });
+      } catch (error) {
+        refusal = describeError(error);
+      }
+      results.encryptDecrypt = {
+        plaintext, decrypted: ethers.utils.toUtf8String(decryptedData), dataToEncryptHash, ciphertext, refusal,
+      };
+    }
+  }
+} catch (error) {
+  results.error = { ...describeError(error), stack: String(error?.stack ?? '') };
+} finally {
+  await client.disconnect().catch(() => undefined);
+}
+results.outside = outside;
+process.stdout.write(JSON.stringify(results) + '\n');
+process.exit(0);
