@@ -177,7 +177,7 @@ async def start_network(
                 [bytes.fromhex(k) for k in public["ecdsaRootKeys"]], bytes.fromhex(public["blsPublicKey"]), public["threshold"]
             )
         await publish_for_lit_sdk(
-            root, chain_rpc, admin.private_key, [p["url"] for p in peers], [s["claimAddress"] for s in statuses],
+            root, chain_rpc, contracts.chain_id, admin.private_key, [p["url"] for p in peers], [s["claimAddress"] for s in statuses],
             public["threshold"],
         )
         progress(f"Lit's JavaScript SDK connects with:\n{connect_snippet(root)}")

@@ -15,7 +15,8 @@ BLOCKHASH_PATH = "/get_most_recent_valid_block"
 
 
 async def publish_for_lit_sdk(
-    root: Path, chain_rpc: str, admin_key: str | bytes, node_urls: list[str], node_addresses: list[str], threshold: int
+    root: Path, chain_rpc: str, chain_id: int, admin_key: str | bytes, node_urls: list[str], node_addresses: list[str],
+    threshold: int,
 ) -> dict[str, Any]:
     """Deploy the Staking contract, list the nodes in it, write and return lit-sdk.json's content."""
     from runtime.chain.staking import LitStaking, contract_context, deploy_staking, validator_for_url
@@ -33,6 +34,9 @@ async def publish_for_lit_sdk(
         # for minutes; every node serves the chain's latest block here instead.
         "blockHashUrl": node_urls[0] + BLOCKHASH_PATH,
         "nodeUrls": node_urls,
+        # The nodes accept sign-ins (SIWE) for this chain only: the SDK's default Chain ID is 1, so
+        # an app passes this one to createSiweMessageWithRecaps.
+        "chainId": chain_id,
         "minNodeCount": threshold,
     }
     (root / LIT_SDK_FILE).write_text(json.dumps(settings, indent=2))

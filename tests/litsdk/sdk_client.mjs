@@ -3,7 +3,7 @@
 //
 //   node tests/litsdk/sdk_client.mjs REQUEST.json     prints one JSON object (the results) on stdout
 //
-// REQUEST: {litSdk: <lit-sdk.json path>, walletKey, strangerKey, pkpPublicKey, siweChainId, steps: [...]}.
+// REQUEST: {litSdk: <lit-sdk.json path>, walletKey, strangerKey, pkpPublicKey, steps: [...]}.
 // Steps: connect, sessionSigs, executeJsSign, executeJsResponse, pkpSign, encryptDecrypt.
 //
 // Loopback only: before the SDK is loaded, every socket connection and DNS lookup goes through a guard
@@ -109,7 +109,7 @@ async function sessionSigsFor(client, signer) {
     authNeededCallback: async ({ uri, expiration, resourceAbilityRequests }) => {
       const toSign = await createSiweMessageWithRecaps({
         uri, expiration, resources: resourceAbilityRequests, walletAddress: signer.address,
-        nonce: await client.getLatestBlockhash(), litNodeClient: client, chainId: request.siweChainId,
+        nonce: await client.getLatestBlockhash(), litNodeClient: client, chainId: net_.chainId,
       });
       return generateAuthSig({ signer, toSign });
     },

@@ -61,7 +61,7 @@ def sdk_network(tmp_path_factory) -> Iterator[tuple[NetworkInfo, dict[str, Any]]
         pubkey = asyncio.run(mint())
         request = {
             "litSdk": str(root / LIT_SDK_FILE), "walletKey": owner.private_key, "strangerKey": stranger.private_key,
-            "pkpPublicKey": "0x" + pubkey.hex(), "siweChainId": info.chain_id, "steps": ALL_STEPS,
+            "pkpPublicKey": "0x" + pubkey.hex(), "steps": ALL_STEPS,
         }
         results = run_sdk(request, root)
         yield info, {"request": request, "pkp": pubkey, "owner": owner.address, "results": results}

@@ -77,9 +77,11 @@ async def test_host_names_are_refused() -> None:
 
 async def test_lit_sdk_json(devchain, tmp_path) -> None:
     urls = [f"http://127.0.0.1:{7480 + i}" for i in range(4)]
-    settings = await publish_for_lit_sdk(tmp_path, devchain.url, devchain.accounts[0].private_key, urls, _NODE_ADDRESSES, 3)
+    settings = await publish_for_lit_sdk(
+        tmp_path, devchain.url, devchain.chain_id, devchain.accounts[0].private_key, urls, _NODE_ADDRESSES, 3
+    )
     written = json.loads((tmp_path / LIT_SDK_FILE).read_text())
-    assert written == settings and written["rpcUrl"] == devchain.url
+    assert written == settings and written["rpcUrl"] == devchain.url and written["chainId"] == devchain.chain_id
     assert written["blockHashUrl"] == urls[0] + "/get_most_recent_valid_block"
     abi = written["contractContext"]["Staking"]["abi"]
     assert {e["name"] for e in abi if e["type"] == "event"} == {"StateChanged"}
