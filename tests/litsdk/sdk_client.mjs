@@ -4,7 +4,7 @@
 //   node tests/litsdk/sdk_client.mjs REQUEST.json     prints one JSON object (the results) on stdout
 //
 // REQUEST: {litSdk: <lit-sdk.json path>, walletKey, strangerKey, pkpPublicKey, steps: [...]}.
-// Steps: connect, sessionSigs, executeJsSign, executeJsResponse, pkpSign, encryptDecrypt.
+// Steps: connect, sessionSigs, executeJsSign, executeJsResponse, executeJsThrows, pkpSign, encryptDecrypt.
 //
 // Loopback only: before the SDK is loaded, every socket connection and DNS lookup goes through a guard
 // that refuses (and records) any host that is not loopback. The guard tests itself first, so a guard
@@ -156,6 +156,11 @@ try {
         jsParams: { who: 'litrt', a: 40, b: 2 },
       });
       results.executeJsResponse = { response: res.response, logs: res.logs, signatures: res.signatures };
+    }
+    if (steps.has('executeJsThrows')) {
+      results.executeJsThrows = await client.executeJs({
+        sessionSigs, code: 'throw new Error("no luck for " + who);', jsParams: { who: 'litrt' },
+      }).then((res) => ({ unexpected: res }), describeError);
     }
     if (steps.has('pkpSign')) {
       const sig = await client.pkpSign({ pubKey: request.pkpPublicKey, toSign: ethers.utils.arrayify(digest), sessionSigs });

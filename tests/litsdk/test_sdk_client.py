@@ -31,7 +31,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).parents[2]
 SCRIPT = Path(__file__).with_name("sdk_client.mjs")
 SDK = ROOT / "node_modules" / "@lit-protocol" / "lit-node-client"
-ALL_STEPS = ["connect", "sessionSigs", "executeJsSign", "executeJsResponse", "pkpSign", "encryptDecrypt"]
+ALL_STEPS = ["connect", "sessionSigs", "executeJsSign", "executeJsResponse", "executeJsThrows", "pkpSign", "encryptDecrypt"]
 
 
 def run_sdk(request: dict[str, Any], tmp: Path) -> dict[str, Any]:
@@ -108,6 +108,11 @@ def test_execute_js_response_and_logs(sdk_network):
     assert json.loads(res["response"]) == {"who": "litrt", "sum": 42}
     assert res["logs"] == "hello from litrt\n"
     assert not res.get("signatures")
+
+
+def test_execute_js_that_throws_reaches_the_sdk_as_the_actions_error(sdk_network):
+    res = _results(sdk_network, "executeJsThrows")
+    assert res["errorCode"] == "js_error" and "Error: no luck for litrt" in res["message"]
 
 
 def test_pkp_sign_recovers_to_the_pkp(sdk_network):
