@@ -10,24 +10,40 @@ mod n, DST below). The derived key is the polynomial Σ_j root_j·d^j evaluated 
 Minting a PKP therefore needs no new DKG. Oracle: `ecdsaDeriveKey(id, rootKeys)` of npm
 `@lit-protocol/wasm` (tests/crypto/test_hd.py). Key ids are opaque bytes; Lit uses 32-byte
 keccak256 values, e.g. keccak256("lit_action_" + ipfsCid) for an action's own key.
+
+Other curves derive the same way from their own root keys, each with Lit's context string
+(lit-peer `SigningScheme::id_sign_ctx`) and its curve's hash_to_scalar (`HdCurve`, `HD_CURVES`):
+P-256 as secp256k1 (XMD SHA-256, 48 bytes, big-endian mod n); Ed25519 by XMD SHA-512 to 64 bytes
+read little-endian mod L (curve25519-dalek `from_bytes_mod_order_wide`). Every function takes
+`curve=` and defaults to secp256k1, whose behaviour is unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
+from .ed25519 import ED25519
 from .errors import InvalidInput, InvalidPoint
-from .hash_to_curve import hash_to_scalar
-from .secp256k1 import ORDER, SECP256K1, Point
+from .group import Group
+from .hash_to_curve import hash_to_field, hash_to_scalar
+from .p256 import P256
+from .secp256k1 import SECP256K1, Point
 from .vss import commitment_at
 
 __all__ = [
     "KEY_ID_DST",
+    "HdCurve",
+    "HD_K256",
+    "HD_P256",
+    "HD_ED25519",
+    "HD_CURVES",
+    "hd_curve",
     "key_id_scalar",
     "action_key_id",
     "derive_public_key",
@@ -42,6 +58,49 @@ __all__ = [
 KEY_ID_DST = b"LIT_HD_KEY_ID_K256_XMD:SHA-256_SSWU_RO_NUL_"
 
 
+def _expand_message_xmd_sha512(msg: bytes, dst: bytes, length: int) -> bytes:
+    """RFC 9380 §5.3.1 with SHA-512 (b = 64, r = 128 bytes): hash_to_curve.py has only SHA-256."""
+    ell = -(-length // 64)
+    dst_prime = dst + bytes([len(dst)])
+    b0 = hashlib.sha512(bytes(128) + msg + length.to_bytes(2, "big") + b"\x00" + dst_prime).digest()
+    out = [hashlib.sha512(b0 + b"\x01" + dst_prime).digest()]
+    for i in range(2, ell + 1):
+        out.append(hashlib.sha512(bytes(x ^ y for x, y in zip(b0, out[-1])) + bytes([i]) + dst_prime).digest())
+    return b"".join(out)[:length]
+
+
+def _ed25519_scalar(msg: bytes, dst: bytes) -> int:
+    return int.from_bytes(_expand_message_xmd_sha512(msg, dst, 64), "little") % ED25519.order
+
+
+@dataclass(frozen=True)
+class HdCurve:
+    """One curve's HD derivation: its group, Lit's context string and its hash_to_scalar."""
+
+    name: str  # the key type: "k256", "p256", "ed25519"
+    group: Group[Any]
+    dst: bytes
+    _to_scalar: Callable[[bytes, bytes], int]
+
+    def scalar(self, key_id: bytes) -> int:
+        return self._to_scalar(_check_key_id(key_id), self.dst)
+
+
+HD_K256 = HdCurve("k256", SECP256K1, KEY_ID_DST, hash_to_scalar)
+HD_P256 = HdCurve(
+    "p256", P256, b"LIT_HD_KEY_ID_P256_XMD:SHA-256_SSWU_RO_NUL_", lambda m, d: hash_to_field(m, d, 1, P256.order)[0]
+)
+HD_ED25519 = HdCurve("ed25519", ED25519, b"LIT_HD_KEY_ID_ED25519_XMD:SHA-512_ELL2_RO_NUL_", _ed25519_scalar)
+HD_CURVES = {c.name: c for c in (HD_K256, HD_P256, HD_ED25519)}
+
+
+def hd_curve(name: str) -> HdCurve:
+    try:
+        return HD_CURVES[name]
+    except (KeyError, TypeError):
+        raise InvalidInput("key_type", f"unknown key type {name!r}; expected one of {sorted(HD_CURVES)}") from None
+
+
 def _check_key_id(key_id: bytes) -> bytes:
     if not isinstance(key_id, (bytes, bytearray)):
         raise InvalidInput("key_id", f"expected bytes, got {type(key_id).__name__}")
@@ -50,9 +109,9 @@ def _check_key_id(key_id: bytes) -> bytes:
     return bytes(key_id)
 
 
-def key_id_scalar(key_id: bytes) -> int:
+def key_id_scalar(key_id: bytes, curve: HdCurve = HD_K256) -> int:
     """d for a key id."""
-    return hash_to_scalar(_check_key_id(key_id), KEY_ID_DST)
+    return curve.scalar(key_id)
 
 
 def action_key_id(ipfs_cid: str) -> bytes:
@@ -60,54 +119,60 @@ def action_key_id(ipfs_cid: str) -> bytes:
     return keccak(text=f"lit_action_{ipfs_cid}")
 
 
-def _powers(d: int, count: int) -> list[int]:
+def _powers(d: int, count: int, order: int) -> list[int]:
     out = [1]
     for _ in range(count - 1):
-        out.append(out[-1] * d % ORDER)
+        out.append(out[-1] * d % order)
     return out
 
 
-def _check_points(points: Sequence[Point], field: str) -> list[Point]:
+def _check_points(points: Sequence[Any], field: str, curve: HdCurve) -> list[Any]:
     if not points:
         raise InvalidInput(field, "no root keys")
     out = list(points)
     for j, p in enumerate(out):
-        if p is None:
+        if curve.group.is_identity(p):
             raise InvalidPoint(f"{field}[{j}]", "identity point not allowed")
     return out
 
 
-def derive_public_key(key_id: bytes, root_public_keys: Sequence[Point]) -> Point:
-    roots = _check_points(root_public_keys, "root_public_keys")
-    derived = SECP256K1.msm(roots, _powers(key_id_scalar(key_id), len(roots)))
-    if derived is None:
-        raise InvalidPoint("derived_public_key", "derivation gave the identity")  # ~2^-256
+@overload
+def derive_public_key(key_id: bytes, root_public_keys: Sequence[Point]) -> Point: ...
+@overload
+def derive_public_key(key_id: bytes, root_public_keys: Sequence[Any], curve: HdCurve) -> Any: ...
+def derive_public_key(key_id: bytes, root_public_keys: Sequence[Any], curve: HdCurve = HD_K256) -> Any:
+    roots = _check_points(root_public_keys, "root_public_keys", curve)
+    derived = curve.group.msm(roots, _powers(key_id_scalar(key_id, curve), len(roots), curve.group.order))
+    if curve.group.is_identity(derived):
+        raise InvalidPoint("derived_public_key", "derivation gave the identity")  # ~2^-250
     return derived
 
 
-def derive_secret_share(key_id: bytes, root_shares: Sequence[int]) -> int:
+def derive_secret_share(key_id: bytes, root_shares: Sequence[int], curve: HdCurve = HD_K256) -> int:
     if not root_shares:
         raise InvalidInput("root_shares", "no root shares")
-    d = key_id_scalar(key_id)
+    d, order = key_id_scalar(key_id, curve), curve.group.order
     acc = 0
     for share in reversed(root_shares):  # Horner
-        if not isinstance(share, int) or not 0 <= share < ORDER:
+        if not isinstance(share, int) or not 0 <= share < order:
             raise InvalidInput("root_shares", "share out of range")
-        acc = (acc * d + share) % ORDER
+        acc = (acc * d + share) % order
     return acc
 
 
-def derive_commitments(key_id: bytes, root_commitments: Sequence[Sequence[Point]]) -> list[Point]:
+def derive_commitments(
+    key_id: bytes, root_commitments: Sequence[Sequence[Any]], curve: HdCurve = HD_K256
+) -> list[Any]:
     """Feldman commitments of the derived sharing from those of each root sharing."""
     if not root_commitments:
         raise InvalidInput("root_commitments", "no root keys")
     degree_plus_one = len(root_commitments[0])
     if degree_plus_one == 0 or any(len(c) != degree_plus_one for c in root_commitments):
         raise InvalidInput("root_commitments", "root sharings differ in degree")
-    _check_points([c[0] for c in root_commitments], "root_commitments[*][0]")
-    powers = _powers(key_id_scalar(key_id), len(root_commitments))
+    _check_points([c[0] for c in root_commitments], "root_commitments[*][0]", curve)
+    powers = _powers(key_id_scalar(key_id, curve), len(root_commitments), curve.group.order)
     return [
-        SECP256K1.msm([c[k] for c in root_commitments], powers) for k in range(degree_plus_one)
+        curve.group.msm([c[k] for c in root_commitments], powers) for k in range(degree_plus_one)
     ]
 
 
@@ -116,27 +181,31 @@ class DerivedKey:
     """The public side of one PKP: what anyone can compute from the root commitments."""
 
     key_id: bytes
-    commitments: tuple[Point, ...]  # degree-t Feldman commitments; [0] is the public key
+    commitments: tuple[Any, ...]  # degree-t Feldman commitments; [0] is the public key
+    curve: HdCurve = HD_K256
 
     @property
-    def public_key(self) -> Point:
+    def public_key(self) -> Any:
         return self.commitments[0]
 
     @property
     def threshold(self) -> int:
         return len(self.commitments) - 1
 
-    def public_share(self, index: int) -> Point:
+    def public_share(self, index: int) -> Any:
         """X_i = x_i·G for party `index`."""
-        if not isinstance(index, int) or not 0 < index < ORDER:
+        if not isinstance(index, int) or not 0 < index < self.curve.group.order:
             raise InvalidInput("index", f"party index {index!r} out of range")
-        return commitment_at(SECP256K1, self.commitments, index)
+        return commitment_at(self.curve.group, self.commitments, index)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "key_id": self.key_id.hex(),
-            "commitments": [SECP256K1.encode(c).hex() for c in self.commitments],
+            "commitments": [self.curve.group.encode(c).hex() for c in self.commitments],
         }
+        if self.curve is not HD_K256:  # secp256k1 keys keep the shape they always had
+            out["curve"] = self.curve.name
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "DerivedKey":
@@ -147,15 +216,19 @@ class DerivedKey:
             raise InvalidInput("derived_key", "malformed") from None
         if not raw:
             raise InvalidInput("commitments", "empty")
-        points = [
-            SECP256K1.decode_hex(str(h), f"commitments[{k}]", allow_identity=k > 0)
-            for k, h in enumerate(raw)
-        ]
-        return cls(_check_key_id(key_id), tuple(points))
+        curve = hd_curve(str(data.get("curve", HD_K256.name)))
+        points = []
+        for k, h in enumerate(raw):
+            try:
+                encoded = bytes.fromhex(str(h).removeprefix("0x"))
+            except ValueError:
+                raise InvalidPoint(f"commitments[{k}]", "not a hex string") from None
+            points.append(curve.group.decode(encoded, f"commitments[{k}]", allow_identity=k > 0))
+        return cls(_check_key_id(key_id), tuple(points), curve)
 
 
-def derive_key(key_id: bytes, root_commitments: Sequence[Sequence[Point]]) -> DerivedKey:
-    return DerivedKey(_check_key_id(key_id), tuple(derive_commitments(key_id, root_commitments)))
+def derive_key(key_id: bytes, root_commitments: Sequence[Sequence[Any]], curve: HdCurve = HD_K256) -> DerivedKey:
+    return DerivedKey(_check_key_id(key_id), tuple(derive_commitments(key_id, root_commitments, curve)), curve)
 
 
 def _uncompressed(public_key: Point | bytes) -> bytes:
