@@ -95,11 +95,15 @@ class Ciphersuite:
     def h3(self, m: bytes) -> int:
         raise NotImplementedError
 
-    def h4(self, m: bytes) -> bytes:
+    def digest(self, data: bytes) -> bytes:
+        """The suite's hash function H."""
         raise NotImplementedError
 
+    def h4(self, m: bytes) -> bytes:
+        return self.digest(self.context + b"msg" + m)
+
     def h5(self, m: bytes) -> bytes:
-        raise NotImplementedError
+        return self.digest(self.context + b"com" + m)
 
     def challenge(self, group_commitment: Any, group_public_key: Any, message: bytes) -> int:
         """RFC 9591 §4.6: H2(SerializeElement(R) ‖ SerializeElement(PK) ‖ msg)."""
@@ -131,10 +135,6 @@ class Ciphersuite:
         return g.eq(g.base_mul(z), g.add(r, g.mul(public_key, c)))
 
 
-def _wide(digest: bytes, order: int) -> int:
-    return int.from_bytes(digest, "little") % order
-
-
 class Ed25519Sha512(Ciphersuite):
     """RFC 9591 §6.1. H2 has no context string, so signatures verify as plain RFC 8032 Ed25519."""
 
@@ -144,20 +144,20 @@ class Ed25519Sha512(Ciphersuite):
     group = ED25519
     byteorder: Literal["little", "big"] = "little"
 
+    def digest(self, data: bytes) -> bytes:
+        return hashlib.sha512(data).digest()
+
+    def _wide(self, data: bytes) -> int:
+        return int.from_bytes(self.digest(data), "little") % self.order
+
     def h1(self, m: bytes) -> int:
-        return _wide(hashlib.sha512(self.context + b"rho" + m).digest(), self.order)
+        return self._wide(self.context + b"rho" + m)
 
     def h2(self, m: bytes) -> int:
-        return _wide(hashlib.sha512(m).digest(), self.order)
+        return self._wide(m)
 
     def h3(self, m: bytes) -> int:
-        return _wide(hashlib.sha512(self.context + b"nonce" + m).digest(), self.order)
-
-    def h4(self, m: bytes) -> bytes:
-        return hashlib.sha512(self.context + b"msg" + m).digest()
-
-    def h5(self, m: bytes) -> bytes:
-        return hashlib.sha512(self.context + b"com" + m).digest()
+        return self._wide(self.context + b"nonce" + m)
 
 
 class Secp256k1Sha256(Ciphersuite):
@@ -181,11 +181,8 @@ class Secp256k1Sha256(Ciphersuite):
     def h3(self, m: bytes) -> int:
         return self._field(m, b"nonce")
 
-    def h4(self, m: bytes) -> bytes:
-        return hashlib.sha256(self.context + b"msg" + m).digest()
-
-    def h5(self, m: bytes) -> bytes:
-        return hashlib.sha256(self.context + b"com" + m).digest()
+    def digest(self, data: bytes) -> bytes:
+        return hashlib.sha256(data).digest()
 
 
 class Secp256k1Taproot(Secp256k1Sha256):

@@ -298,3 +298,17 @@ def test_frost_over_dkg_shares(suite, dkg_factory):
         VerifyKey(suite.encode_point(pk)).verify(b"dkg", sig)
     else:
         assert PublicKeyXOnly(suite.encode_point(pk)[1:]).verify(sig, b"dkg")
+
+
+def test_scheme_table_names_lits_schemes():
+    from runtime.crypto.schemes import LIT_SCHEME_NAMES, SCHEMES, scheme
+
+    assert len(LIT_SCHEME_NAMES) == 16 and set(SCHEMES) <= set(LIT_SCHEME_NAMES)
+    for name, suite in SUITES.items():
+        assert scheme(name).frost is suite and scheme(name).protocol == "frost"
+        assert scheme(name).hd.group is suite.group
+    assert scheme("EcdsaP256Sha256").key_type == "p256" and scheme("SchnorrEd25519Sha512").key_type == "ed25519"
+    with pytest.raises(InvalidInput, match="SchnorrEd448Shake256 is one of Lit's schemes but litrt does not sign with it"):
+        scheme("SchnorrEd448Shake256")
+    with pytest.raises(InvalidInput, match="unknown signing scheme 'schnorr'"):
+        scheme("schnorr")
