@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from eth_utils.address import is_checksum_address
+from runtime.crypto.eth import is_checksum_address
 
 __all__ = [
     "SiweError",

@@ -6,17 +6,16 @@ import json
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from eth_account import Account
-from eth_account.messages import encode_defunct
-from eth_account.signers.local import LocalAccount
-from eth_utils import to_checksum_address
-
+from runtime.crypto.eth import address_of_key, sign_personal, to_checksum_address
 from runtime.auth.recap import (
     ACC_PREFIX, ACTION_PREFIX, DECRYPTION, EXECUTION, PKP_PREFIX, SIGNING, encode_recap,
 )
 from runtime.auth.siwe import SiweMessage
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
 
 __all__ = ["create_auth_sig", "eth_wallet_auth_method", "siwe_message", "ALL_ABILITIES", "LOCAL_CHAIN_ID"]
 
@@ -70,12 +69,12 @@ def create_auth_sig(
     `resources`: (ability, resource) pairs to grant, e.g. `[(SIGNING, pkp_resource(token_id))]`;
     by default every ability on every resource. `wallet`: sign in as this contract wallet (EIP-1271),
     whose isValidSignature accepts `account`'s signature. `siwe` overrides siwe_message's fields."""
-    signer = account if isinstance(account, LocalAccount) else Account.from_key(account)
-    address = signer.address if wallet is None else to_checksum_address(wallet)
+    key = account if isinstance(account, (str, bytes, bytearray)) else bytes(account.key)
+    address = address_of_key(key) if wallet is None else to_checksum_address(wallet)
     message = siwe_message(address, resources=resources, **siwe)
-    signature = signer.sign_message(encode_defunct(text=message)).signature
+    signature = sign_personal(key, message.encode())
     return {
-        "sig": "0x" + bytes(signature).hex(),
+        "sig": "0x" + signature.hex(),
         "derivedVia": "web3.eth.personal.sign" if wallet is None else "EIP1271",
         "signedMessage": message,
         "address": address,

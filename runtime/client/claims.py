@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from eth_account import Account
-from eth_account.messages import encode_defunct
-from eth_utils import keccak
+from runtime.crypto.errors import InvalidInput
+from runtime.crypto.eth import keccak256 as keccak, recover_personal
 
 __all__ = ["claim_key_id", "collect_claims"]
 
@@ -38,10 +37,9 @@ def _split(signature: Any) -> dict[str, Any] | None:
 
 def _signer(derived: bytes, signature: dict[str, Any]) -> str | None:
     try:
-        return Account.recover_message(
-            encode_defunct(primitive=derived), vrs=(signature["v"], int(signature["r"], 16), int(signature["s"], 16))
-        )
-    except Exception:  # eth_keys raises several kinds for a bad signature
+        raw = bytes.fromhex(signature["r"][2:] + signature["s"][2:]) + bytes([signature["v"]])
+        return recover_personal(derived, raw)
+    except (InvalidInput, ValueError):
         return None
 
 

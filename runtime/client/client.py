@@ -30,18 +30,17 @@ from runtime.crypto.hd import derive_public_key
 from runtime.crypto.secp256k1 import SECP256K1, Point
 from runtime.network.launcher import NetworkInfo, load_network
 
-from runtime.access.jwt import verify_jwt
-
-from . import access, session
-from .access import DecryptResult, EncryptedData
+from . import session
 from .auth import create_auth_sig
 from .claims import collect_claims
 from .combine import combine_ecdsa
 from .errors import ActionError, LitError, NetworkError, NotEnoughShares, NotPermitted
 from .quorum import Decide, T, gather_until_decided
 
-if TYPE_CHECKING:  # web3 costs most of a CLI call's start-up; only the chain methods load it
+if TYPE_CHECKING:  # web3 and eth-abi cost most of a CLI call's start-up; only the methods that use them load them
     from runtime.chain.pkp import MintedPkp, PkpRegistry
+
+    from .access import DecryptResult, EncryptedData
 
 __all__ = ["LitClient", "ExecuteResult"]
 
@@ -392,6 +391,8 @@ class LitClient:
 
     def encrypt(self, data: bytes | str, conditions: Any) -> EncryptedData:
         """Encrypt to the network's BLS key under `conditions` (offline: no node is asked)."""
+        from . import access  # the access-control packages (eth-abi, web3) load only when used
+
         payload = data.encode() if isinstance(data, str) else data
         return access.encrypt(self.network.public["blsPublicKey"], payload, conditions)
 
@@ -403,6 +404,8 @@ class LitClient:
         session_sigs: Mapping[str, Any] | None = None,
     ) -> DecryptResult:
         """Nodes release decryption shares only if the signer's address meets `conditions`."""
+        from . import access
+
         return await access.decrypt(self, encrypted, conditions, auth_sig, _session_sigs(auth_sig, session_sigs, required=True))
 
     async def sign_jwt(
@@ -410,12 +413,16 @@ class LitClient:
         conditions: Any,
         auth_sig: dict[str, Any] | None = None,
         chain: str | None = None,
-        lifetime_s: int = access.DEFAULT_JWT_LIFETIME_S,
+        lifetime_s: int | None = None,
         session_sigs: Mapping[str, Any] | None = None,
     ) -> str:
-        """A JWT signed by the network that the signer's address meets `conditions`."""
+        """A JWT signed by the network that the signer's address meets `conditions`; it expires
+        after `lifetime_s` (default 12 h, as Lit's SDK)."""
+        from . import access
+
         sigs = _session_sigs(auth_sig, session_sigs, required=True)
-        return await access.sign_jwt(self, conditions, auth_sig, chain, lifetime_s, sigs)
+        lifetime = access.DEFAULT_JWT_LIFETIME_S if lifetime_s is None else lifetime_s
+        return await access.sign_jwt(self, conditions, auth_sig, chain, lifetime, sigs)
 
     def get_session_sigs(
         self, account: Any, resources: Iterable[Any], expiration: datetime | timedelta | None = None, **siwe: Any
@@ -427,6 +434,8 @@ class LitClient:
 
     def verify_jwt(self, token: str) -> dict[str, Any]:
         """The payload if the network signed `token` and it is unexpired; JwtError otherwise."""
+        from runtime.access.jwt import verify_jwt
+
         return verify_jwt(token, self.network.public["blsPublicKey"])
 
     async def pkp_sign(

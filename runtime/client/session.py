@@ -13,13 +13,14 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any
-
-from eth_account.signers.local import LocalAccount
+from typing import TYPE_CHECKING, Any
 
 from runtime.auth.session import ResourceAbilityRequest, SessionKey, make_session_sigs
 
 from . import auth as _auth
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
 
 __all__ = ["DEFAULT_EXPIRATION", "get_session_sigs", "node_addresses_of", "resource_requests"]
 

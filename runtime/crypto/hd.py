@@ -25,11 +25,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
-from eth_utils.address import to_checksum_address
-from eth_utils.crypto import keccak
-
 from .ed25519 import ED25519
 from .errors import InvalidInput, InvalidPoint
+from .eth import keccak256, to_checksum_address
 from .group import Group
 from .hash_to_curve import hash_to_field, hash_to_scalar
 from .p256 import P256
@@ -116,7 +114,7 @@ def key_id_scalar(key_id: bytes, curve: HdCurve = HD_K256) -> int:
 
 def action_key_id(ipfs_cid: str) -> bytes:
     """The key id Lit gives an action's own derived key: keccak256("lit_action_" + cid)."""
-    return keccak(text=f"lit_action_{ipfs_cid}")
+    return keccak256(f"lit_action_{ipfs_cid}".encode())
 
 
 def _powers(d: int, count: int, order: int) -> list[int]:
@@ -241,9 +239,9 @@ def _uncompressed(public_key: Point | bytes) -> bytes:
 
 def token_id(public_key: Point | bytes) -> int:
     """PKP token id: uint256(keccak256(65-byte uncompressed key, 0x04 prefix included))."""
-    return int.from_bytes(keccak(_uncompressed(public_key)), "big")
+    return int.from_bytes(keccak256(_uncompressed(public_key)), "big")
 
 
 def eth_address(public_key: Point | bytes) -> str:
     """EIP-55 address: last 20 bytes of keccak256 of the 64-byte key without the 0x04 prefix."""
-    return to_checksum_address(keccak(_uncompressed(public_key)[1:])[-20:])
+    return to_checksum_address(keccak256(_uncompressed(public_key)[1:])[-20:])
