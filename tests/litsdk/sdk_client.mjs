@@ -3,8 +3,8 @@
 //
 //   node tests/litsdk/sdk_client.mjs REQUEST.json     prints one JSON object (the results) on stdout
 //
-// REQUEST: {litSdk: <lit-sdk.json path>, walletKey, strangerKey, pkpPublicKey, steps: [...]}.
-// Steps: connect, sessionSigs, executeJsSign, executeJsResponse, executeJsThrows, pkpSign, encryptDecrypt.
+// REQUEST: {litSdk: <lit-sdk.json path>, walletKey, strangerKey, pkpPublicKey, pkpKeyId, steps: [...]}.
+// Steps: connect, hdKey, sessionSigs, executeJsSign, executeJsResponse, executeJsThrows, pkpSign, encryptDecrypt.
 //
 // Loopback only: before the SDK is loaded, every socket connection and DNS lookup goes through a guard
 // that refuses (and records) any host that is not loopback. The guard tests itself first, so a guard
@@ -132,6 +132,11 @@ try {
     ms: Date.now() - started, ready: client.ready, connectedNodes: [...client.connectedNodes].sort(),
     minNodeCount: client.config.minNodeCount, subnetPubKey: client.subnetPubKey, latestBlockhash: client.latestBlockhash,
   };
+  if (steps.has('hdKey')) {
+    // The SDK's own HD derivation (claimKeyId uses it) from the handshake's root keys.
+    const { computeHDPubKey } = require('@lit-protocol/crypto');
+    results.hdKey = { publicKey: await computeHDPubKey(client.hdRootPubkeys, request.pkpKeyId, 'K256') };
+  }
   if (steps.has('sessionSigs') || steps.size > 1) {
     const sessionSigs = await sessionSigsFor(client, wallet);
     results.sessionSigs = { nodes: Object.keys(sessionSigs).sort() };

@@ -19,6 +19,7 @@ import pytest
 from eth_account import Account
 
 from runtime.chain.accounts import dev_accounts
+from runtime.chain.pkp import MintedPkp
 from runtime.client import LitClient
 from runtime.crypto.hd import eth_address
 from runtime.network.launcher import NetworkInfo, stop_network
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).parents[2]
 SCRIPT = Path(__file__).with_name("sdk_client.mjs")
 SDK = ROOT / "node_modules" / "@lit-protocol" / "lit-node-client"
-ALL_STEPS = ["connect", "sessionSigs", "executeJsSign", "executeJsResponse", "executeJsThrows", "pkpSign", "encryptDecrypt"]
+ALL_STEPS = ["connect", "hdKey", "sessionSigs", "executeJsSign", "executeJsResponse", "executeJsThrows", "pkpSign", "encryptDecrypt"]
 
 
 def run_sdk(request: dict[str, Any], tmp: Path) -> dict[str, Any]:
@@ -54,14 +55,15 @@ def sdk_network(tmp_path_factory) -> Iterator[tuple[NetworkInfo, dict[str, Any]]
     try:
         owner, stranger = dev_accounts(count=3)[1:3]
 
-        async def mint() -> bytes:
+        async def mint() -> MintedPkp:
             async with await LitClient.connect(info.state_dir) as client:
-                return (await client.mint_pkp(owner.private_key)).pubkey
+                return await client.mint_pkp(owner.private_key)
 
-        pubkey = asyncio.run(mint())
+        pkp = asyncio.run(mint())
+        pubkey = pkp.pubkey
         request = {
             "litSdk": str(root / LIT_SDK_FILE), "walletKey": owner.private_key, "strangerKey": stranger.private_key,
-            "pkpPublicKey": "0x" + pubkey.hex(), "steps": ALL_STEPS,
+            "pkpPublicKey": "0x" + pubkey.hex(), "pkpKeyId": pkp.key_id.hex(), "steps": ALL_STEPS,
         }
         results = run_sdk(request, root)
         yield info, {"request": request, "pkp": pubkey, "owner": owner.address, "results": results}
@@ -84,6 +86,10 @@ def test_connect_finds_every_node_through_the_staking_contract(sdk_network):
     assert connect["subnetPubKey"] == info.public["blsPublicKey"].removeprefix("0x")
     block = json.load(urllib.request.urlopen(info.nodes[0] + "/get_most_recent_valid_block"))
     assert connect["latestBlockhash"].startswith("0x") and len(block["blockhash"]) == 66
+
+
+def test_the_sdks_hd_derivation_from_the_handshake_gives_the_pkp(sdk_network):
+    assert _results(sdk_network, "hdKey")["publicKey"] == sdk_network[1]["pkp"].hex()
 
 
 def test_session_sigs_for_every_node(sdk_network):
