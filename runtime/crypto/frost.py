@@ -13,7 +13,7 @@ shares X_i = s_i·G):
     combine   the aggregator checks each z_i against X_i and (D_i, E_i) (§5.4), so a lying signer
               is named, and returns (R, Σ z_i) encoded by the suite (§5.3).
 
-A signer's nonces sign once: `FrostSigner` forgets them as it uses them and refuses a commitment it
+A signer's nonces sign once: `frost_signer.FrostSigner` forgets them as it uses them and refuses a commitment it
 does not hold. A share cannot be left out after the fact, because R includes every signer's
 commitment: after a liar is named, signing restarts without it on fresh nonces.
 """
@@ -21,10 +21,10 @@ commitment: after a liar is named, signing restarts without it on fresh nonces.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import InvalidInput, NotEnoughShares, PresignatureReused, VerificationFailed
+from .errors import InvalidInput, NotEnoughShares, VerificationFailed
 from .frost_suites import Ciphersuite
 from .shamir import lagrange_coefficients
 
@@ -32,7 +32,7 @@ __all__ = [
     "Commitment",
     "Nonces",
     "SigningPackage",
-    "FrostSigner",
+    "check_identifier",
     "nonce_generate",
     "commit",
     "encode_commitment_list",
@@ -67,7 +67,7 @@ class Commitment:
         except (KeyError, TypeError, ValueError):
             raise InvalidInput("commitment", "expected identifier and hex hiding/binding points") from None
         where = f"commitment[{identifier}]"
-        _check_identifier(suite, identifier, where)
+        check_identifier(suite, identifier, where)
         return cls(identifier, suite.decode_point(raw[0], f"{where}.hiding"), suite.decode_point(raw[1], f"{where}.binding"))
 
 
@@ -75,11 +75,27 @@ class Commitment:
 class Nonces:
     """A signer's secret round-1 output (d_i, e_i): never sent, used for one signature only."""
 
-    hiding: int
-    binding: int
+    hiding: int = field(repr=False)  # secret: never in logs or tracebacks
+    binding: int = field(repr=False)
+
+    def to_dict(self, suite: Ciphersuite) -> dict[str, str]:
+        """For the signer's own durable store only."""
+        return {"hiding": suite.encode_scalar(self.hiding).hex(), "binding": suite.encode_scalar(self.binding).hex()}
+
+    @classmethod
+    def from_dict(cls, suite: Ciphersuite, data: Mapping[str, Any]) -> "Nonces":
+        try:
+            raw = bytes.fromhex(str(data["hiding"])), bytes.fromhex(str(data["binding"]))
+        except (KeyError, TypeError, ValueError):
+            raise InvalidInput("nonces", "expected hex hiding and binding scalars") from None
+        hiding, binding = suite.decode_scalar(raw[0], "nonces.hiding"), suite.decode_scalar(raw[1], "nonces.binding")
+        if not hiding or not binding:
+            raise InvalidInput("nonces", "zero nonce")
+        return cls(hiding, binding)
 
 
-def _check_identifier(suite: Ciphersuite, identifier: Any, field: str) -> None:
+def check_identifier(suite: Ciphersuite, identifier: Any, field: str) -> None:
+    """RFC 9591 identifiers are non-zero scalars; ours are party indices 1..n."""
     if not isinstance(identifier, int) or isinstance(identifier, bool) or not 0 < identifier < suite.order:
         raise InvalidInput(field, f"identifier {identifier!r} is not a non-zero scalar")
 
@@ -93,7 +109,7 @@ def nonce_generate(suite: Ciphersuite, secret: int, randomness: bytes) -> int:
 
 def commit(suite: Ciphersuite, identifier: int, secret_share: int, randomness: bytes) -> tuple[Nonces, Commitment]:
     """RFC 9591 §5.1 from 64 bytes of fresh randomness (32 for each nonce)."""
-    _check_identifier(suite, identifier, "identifier")
+    check_identifier(suite, identifier, "identifier")
     if not isinstance(randomness, (bytes, bytearray)) or len(randomness) != 64:
         raise InvalidInput("randomness", "expected 64 random bytes (32 per nonce)")
     nonces = Nonces(
@@ -108,7 +124,7 @@ def _sorted_commitments(suite: Ciphersuite, commitments: Sequence[Commitment]) -
         raise InvalidInput("commitments", "no signers")
     seen: set[int] = set()
     for c in commitments:
-        _check_identifier(suite, c.identifier, "commitments")
+        check_identifier(suite, c.identifier, "commitments")
         if c.identifier in seen:
             raise InvalidInput("commitments", f"signer {c.identifier} appears twice")
         seen.add(c.identifier)
@@ -244,35 +260,3 @@ def aggregate(package: SigningPackage, shares: Mapping[int, int], public_shares:
             "or public shares that do not belong to this group key"
         )
     return signature
-
-
-class FrostSigner:
-    """One party's signing state: nonces it has committed to, each used for one signature only."""
-
-    def __init__(self, suite: Ciphersuite, identifier: int, secret_share: int) -> None:
-        _check_identifier(suite, identifier, "identifier")
-        if not isinstance(secret_share, int) or not 0 < secret_share < suite.order:
-            raise InvalidInput("secret_share", "out of range")
-        self.suite = suite
-        self.identifier = identifier
-        self._share = secret_share
-        self._nonces: dict[bytes, Nonces] = {}  # keyed by the encoded hiding commitment
-
-    @property
-    def pending(self) -> int:
-        """How many committed nonce pairs are still unused."""
-        return len(self._nonces)
-
-    def commit(self, randomness: bytes) -> Commitment:
-        nonces, commitment = commit(self.suite, self.identifier, self._share, randomness)
-        self._nonces[self.suite.encode_point(commitment.hiding)] = nonces
-        return commitment
-
-    def sign(self, package: SigningPackage) -> int:
-        if package.suite is not self.suite:
-            raise InvalidInput("package", f"is for {package.suite.scheme}, this signer holds {self.suite.scheme}")
-        key = self.suite.encode_point(package.commitment_of(self.identifier).hiding)
-        nonces = self._nonces.pop(key, None)  # gone before the share exists: it can never sign twice
-        if nonces is None:
-            raise PresignatureReused(f"signer {self.identifier}: nonce commitment unknown or already used")
-        return sign_share(package, self.identifier, self._share, nonces)

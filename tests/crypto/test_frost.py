@@ -22,7 +22,8 @@ from nacl.signing import VerifyKey
 
 from runtime.crypto.dkg import SCHEDULE, DkgConfig
 from runtime.crypto.errors import InvalidInput, InvalidPoint, NotEnoughShares, PresignatureReused, VerificationFailed
-from runtime.crypto.frost import Commitment, FrostSigner, aggregate, signing_package
+from runtime.crypto.frost import Commitment, Nonces, aggregate, commit, signing_package
+from runtime.crypto.frost_signer import FrostSigner
 from runtime.crypto.frost_suites import (
     SCHNORR_ED25519_SHA512,
     SCHNORR_K256_SHA256,
@@ -58,7 +59,7 @@ class Keys:
 
 
 def _sign(keys: Keys, signers: list[int], message: bytes, lie: dict[int, int] | None = None) -> tuple[Any, dict[int, int]]:
-    parties = {i: FrostSigner(keys.suite, i, keys.shares[i]) for i in signers}
+    parties = {i: FrostSigner(keys.suite, i, keys.shares[i], keys.public_key) for i in signers}
     commitments = [parties[i].commit(keys.rng.randbytes(64)) for i in signers]
     package = signing_package(keys.suite, keys.public_key, message, commitments)
     shares = {i: parties[i].sign(package) for i in signers}
@@ -221,7 +222,7 @@ def test_after_a_liar_the_honest_signers_sign_on_fresh_nonces(suite):
 @ALL
 def test_nonces_sign_once(suite):
     keys = Keys(suite, 4, seed=6)
-    signers = {i: FrostSigner(suite, i, keys.shares[i]) for i in (1, 2)}
+    signers = {i: FrostSigner(suite, i, keys.shares[i], keys.public_key) for i in (1, 2)}
     commitments = [signers[i].commit(keys.rng.randbytes(64)) for i in (1, 2)]
     first = signing_package(suite, keys.public_key, b"one", commitments)
     signers[1].sign(first)
@@ -231,6 +232,32 @@ def test_nonces_sign_once(suite):
         signers[1].sign(second)
     with pytest.raises(PresignatureReused):
         signers[1].sign(first)  # not even the same message again
+
+
+@ALL
+def test_stored_nonces_survive_a_restart_and_still_sign_once(suite):
+    keys = Keys(suite, 4, seed=12)
+    nonces, commitment = commit(suite, 3, keys.shares[3], keys.rng.randbytes(64))
+    stored = json.loads(json.dumps(nonces.to_dict(suite)))  # what the node writes before publishing D, E
+    assert str(nonces.hiding) not in repr(nonces)  # secrets stay out of logs
+    restarted = FrostSigner(suite, 3, keys.shares[3], keys.public_key)
+    assert restarted.adopt(Nonces.from_dict(suite, stored)) == commitment
+    other = FrostSigner(suite, 1, keys.shares[1], keys.public_key)
+    package = signing_package(suite, keys.public_key, b"after restart", [commitment, other.commit(keys.rng.randbytes(64))])
+    sig = aggregate(package, {3: restarted.sign(package), 1: other.sign(package)}, keys.public_shares)
+    assert suite.verify(keys.public_key, b"after restart", sig)
+    with pytest.raises(PresignatureReused):
+        restarted.sign(package)
+
+
+@ALL
+def test_a_signer_refuses_a_package_for_another_key(suite):
+    keys, other = Keys(suite, 4, seed=13), Keys(suite, 4, seed=14)
+    signer = FrostSigner(suite, 1, keys.shares[1], keys.public_key)
+    package = signing_package(suite, other.public_key, b"m", [signer.commit(keys.rng.randbytes(64))])
+    with pytest.raises(InvalidInput, match="another group key"):
+        signer.sign(package)
+    assert signer.pending == 1  # refused before its nonces were touched
 
 
 @ALL
@@ -264,7 +291,7 @@ def test_missing_and_extra_shares_are_named():
 def test_commitments_are_validated():
     suite = SCHNORR_ED25519_SHA512
     keys = Keys(suite, 4, seed=10)
-    signer = FrostSigner(suite, 1, keys.shares[1])
+    signer = FrostSigner(suite, 1, keys.shares[1], keys.public_key)
     c = signer.commit(bytes(64))
     assert Commitment.from_dict(suite, c.to_dict(suite)) == c
     with pytest.raises(InvalidPoint, match=r"commitment\[1\].binding"):
@@ -291,7 +318,7 @@ def test_frost_over_dkg_shares(suite, dkg_factory):
     commitments_pts = key.commitment_points(suite.group)
     public_shares = {i: public_share(suite.group, commitments_pts, i) for i in results}
     rng = random.Random(11)
-    signers = {i: FrostSigner(suite, i, results[i].keys[0].share) for i in (2, 4)}
+    signers = {i: FrostSigner(suite, i, results[i].keys[0].share, pk) for i in (2, 4)}
     package = signing_package(suite, pk, b"dkg", [s.commit(rng.randbytes(64)) for s in signers.values()])
     sig = aggregate(package, {i: s.sign(package) for i, s in signers.items()}, public_shares)
     if suite is SCHNORR_ED25519_SHA512:

@@ -21,7 +21,8 @@ from nacl.signing import VerifyKey
 from py_ecc.bls.hash import expand_message_xmd as py_ecc_expand
 
 from runtime.crypto.errors import InvalidInput
-from runtime.crypto.frost import FrostSigner, aggregate, signing_package
+from runtime.crypto.frost import aggregate, signing_package
+from runtime.crypto.frost_signer import FrostSigner
 from runtime.crypto.frost_suites import SCHNORR_ED25519_SHA512
 from runtime.crypto.hd import (
     HD_CURVES,
@@ -134,7 +135,7 @@ def test_a_derived_ed25519_key_signs_solana_style_by_frost():
     polys = [random_polynomial(t, g.order, rand=lambda q: rng.randrange(1, q)) for _ in range(3)]
     key = derive_key(b"solana-pkp", [feldman_commit(g, p) for p in polys], HD_ED25519)
     shares = {i: derive_secret_share(b"solana-pkp", [share(p, n, g.order)[i] for p in polys], HD_ED25519) for i in range(1, n + 1)}
-    signers = {i: FrostSigner(SCHNORR_ED25519_SHA512, i, shares[i]) for i in (1, 4)}
+    signers = {i: FrostSigner(SCHNORR_ED25519_SHA512, i, shares[i], key.public_key) for i in (1, 4)}
     package = signing_package(SCHNORR_ED25519_SHA512, key.public_key, b"transfer", [s.commit(rng.randbytes(64)) for s in signers.values()])
     sig = aggregate(package, {i: s.sign(package) for i, s in signers.items()}, {i: key.public_share(i) for i in signers})
     VerifyKey(g.encode(key.public_key)).verify(b"transfer", sig)
