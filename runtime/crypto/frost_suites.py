@@ -13,8 +13,11 @@ places only, as in the Zcash Foundation's frost-secp256k1-tr:
   its two nonces and a verifier the signer's commitment (`commitment_parity`);
 - its context string is "FROST-secp256k1-SHA256-TR-v1", which domain-separates H1, H3, H4, H5.
 
-No BIP-341 tweak is applied here: a key-path spend needs the output key Q = P + t·G, which
-`taproot_tweak` derives, and which then signs as any other key.
+The BIP-341 tweak is explicit here: a key-path spend needs the output key Q = P + t·G, which
+`taproot_tweak` derives and which then signs as any other key (frost-secp256k1-tr instead tweaks
+inside signing). Intermediate values (binding factors over the even-y key) have not been compared
+with that crate byte for byte: no published vectors exist for it; only final signatures are checked,
+by BIP-340 verifiers.
 """
 
 from __future__ import annotations
