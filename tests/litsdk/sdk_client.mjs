@@ -143,6 +143,7 @@ try {
     const digest = ethers.utils.keccak256(ethers.utils.toUtf8Bytes(`litrt ${Date.now()}`));
 
     if (steps.has('executeJsSign')) {
+      const started = Date.now();
       const res = await client.executeJs({
         sessionSigs,
         code: 'const go = async () => { await Lit.Actions.signEcdsa({ toSign, publicKey, sigName: "sig1" }); }; go();',
@@ -150,7 +151,7 @@ try {
       });
       const sig = res.signatures.sig1;
       results.executeJsSign = {
-        digest, signature: sig.signature, publicKey: sig.publicKey, dataSigned: sig.dataSigned,
+        ms: Date.now() - started, digest, signature: sig.signature, publicKey: sig.publicKey, dataSigned: sig.dataSigned,
         recovered: ethers.utils.recoverAddress(digest, sig.signature),
       };
     }
@@ -168,8 +169,9 @@ try {
       }).then((res) => ({ unexpected: res }), describeError);
     }
     if (steps.has('pkpSign')) {
+      const started = Date.now();
       const sig = await client.pkpSign({ pubKey: request.pkpPublicKey, toSign: ethers.utils.arrayify(digest), sessionSigs });
-      results.pkpSign = { digest, signature: sig.signature, recovered: ethers.utils.recoverAddress(digest, sig.signature) };
+      results.pkpSign = { ms: Date.now() - started, digest, signature: sig.signature, recovered: ethers.utils.recoverAddress(digest, sig.signature) };
     }
     if (steps.has('encryptDecrypt')) {
       const accessControlConditions = [{
@@ -180,9 +182,11 @@ try {
       const { ciphertext, dataToEncryptHash } = await client.encrypt({
         accessControlConditions, dataToEncrypt: ethers.utils.toUtf8Bytes(plaintext),
       });
+      const started = Date.now();
       const { decryptedData } = await client.decrypt({
         accessControlConditions, ciphertext, dataToEncryptHash, chain: 'ethereum', sessionSigs,
       });
+      const decryptMs = Date.now() - started;
       const stranger = new ethers.Wallet(request.strangerKey);
       const strangerSigs = await sessionSigsFor(client, stranger);
       let refusal = null;
@@ -192,7 +196,7 @@ try {
         refusal = describeError(error);
       }
       results.encryptDecrypt = {
-        plaintext, decrypted: ethers.utils.toUtf8String(decryptedData), dataToEncryptHash, ciphertext, refusal,
+        plaintext, decrypted: ethers.utils.toUtf8String(decryptedData), decryptMs, dataToEncryptHash, ciphertext, refusal,
       };
     }
   }
