@@ -3,8 +3,8 @@
 //
 //   node tests/litsdk/sdk_client.mjs REQUEST.json     prints one JSON object (the results) on stdout
 //
-// REQUEST: {litSdk: <lit-sdk.json path>, walletKey, strangerKey, pkpPublicKey, pkpKeyId, steps: [...]}.
-// Steps: connect, hdKey, sessionSigs, executeJsSign, executeJsResponse, executeJsThrows, pkpSign, encryptDecrypt.
+// REQUEST: {litSdk: <lit-sdk.json path>, walletKey, strangerKey, pkpPublicKey, pkpKeyId, ipfsId, ipfsCode, steps: [...]}.
+// Steps: connect, hdKey, sessionSigs, executeJsSign, executeJsResponse, executeJsIpfs, executeJsThrows, pkpSign, encryptDecrypt.
 //
 // Loopback only: before the SDK is loaded, every socket connection and DNS lookup goes through a guard
 // that refuses (and records) any host that is not loopback. The guard tests itself first, so a guard
@@ -97,15 +97,17 @@ const net_ = JSON.parse(fs.readFileSync(request.litSdk, 'utf8'));
 const provider = null; // the wallet signs only: it never talks to a chain
 const wallet = new ethers.Wallet(request.walletKey, provider);
 
-async function sessionSigsFor(client, signer) {
+const EVERYTHING = () => [
+  { resource: new LitActionResource('*'), ability: 'lit-action-execution' },
+  { resource: new LitPKPResource('*'), ability: 'pkp-signing' },
+  { resource: new LitAccessControlConditionResource('*'), ability: 'access-control-condition-decryption' },
+];
+
+async function sessionSigsFor(client, signer, resourceAbilityRequests = EVERYTHING()) {
   return client.getSessionSigs({
     chain: 'ethereum',
     expiration: new Date(Date.now() + 10 * 60 * 1000).toISOString(),
-    resourceAbilityRequests: [
-      { resource: new LitActionResource('*'), ability: 'lit-action-execution' },
-      { resource: new LitPKPResource('*'), ability: 'pkp-signing' },
-      { resource: new LitAccessControlConditionResource('*'), ability: 'access-control-condition-decryption' },
-    ],
+    resourceAbilityRequests,
     authNeededCallback: async ({ uri, expiration, resourceAbilityRequests }) => {
       const toSign = await createSiweMessageWithRecaps({
         uri, expiration, resources: resourceAbilityRequests, walletAddress: signer.address,
@@ -162,6 +164,20 @@ try {
         jsParams: { who: 'litrt', a: 40, b: 2 },
       });
       results.executeJsResponse = { response: res.response, logs: res.logs, signatures: res.signatures };
+    }
+    if (steps.has('executeJsIpfs')) {
+      // A session for one action only (its IPFS CID, as the SDK's ipfs-only-hash computes it): the nodes
+      // run it by CID (fetched from the network's IPFS) or as code whose CID they compute, and refuse other code.
+      const only = await sessionSigsFor(client, wallet, [
+        { resource: new LitActionResource(request.ipfsId), ability: 'lit-action-execution' },
+      ]);
+      const byCid = await client.executeJs({ sessionSigs: only, ipfsId: request.ipfsId, jsParams: { who: 'ipfs' } });
+      const byCode = await client.executeJs({ sessionSigs: only, code: request.ipfsCode, jsParams: { who: 'code' } });
+      const other = await client.executeJs({ sessionSigs: only, code: request.ipfsCode + '\n', jsParams: { who: 'x' } })
+        .then((res) => ({ unexpected: res }), describeError);
+      results.executeJsIpfs = {
+        sdkCid: await client.getIpfsId({ str: request.ipfsCode }), byCid: byCid.response, byCode: byCode.response, other,
+      };
     }
     if (steps.has('executeJsThrows')) {
       results.executeJsThrows = await client.executeJs({

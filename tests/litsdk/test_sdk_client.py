@@ -32,7 +32,8 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).parents[2]
 SCRIPT = Path(__file__).with_name("sdk_client.mjs")
 SDK = ROOT / "node_modules" / "@lit-protocol" / "lit-node-client"
-ALL_STEPS = ["connect", "hdKey", "sessionSigs", "executeJsSign", "executeJsResponse", "executeJsThrows", "pkpSign", "encryptDecrypt"]
+IPFS_ACTION = 'Lit.Actions.setResponse({ response: "ran for " + who });'
+ALL_STEPS = ["connect", "hdKey", "sessionSigs", "executeJsSign", "executeJsResponse", "executeJsIpfs", "executeJsThrows", "pkpSign", "encryptDecrypt"]
 
 
 def run_sdk(request: dict[str, Any], tmp: Path) -> dict[str, Any]:
@@ -55,15 +56,16 @@ def sdk_network(tmp_path_factory) -> Iterator[tuple[NetworkInfo, dict[str, Any]]
     try:
         owner, stranger = dev_accounts(count=3)[1:3]
 
-        async def mint() -> MintedPkp:
+        async def prepare() -> tuple[MintedPkp, str]:
             async with await LitClient.connect(info.state_dir) as client:
-                return await client.mint_pkp(owner.private_key)
+                return await client.mint_pkp(owner.private_key), await client.upload_action(IPFS_ACTION)
 
-        pkp = asyncio.run(mint())
+        pkp, cid = asyncio.run(prepare())
         pubkey = pkp.pubkey
         request = {
             "litSdk": str(root / LIT_SDK_FILE), "walletKey": owner.private_key, "strangerKey": stranger.private_key,
-            "pkpPublicKey": "0x" + pubkey.hex(), "pkpKeyId": pkp.key_id.hex(), "steps": ALL_STEPS,
+            "pkpPublicKey": "0x" + pubkey.hex(), "pkpKeyId": pkp.key_id.hex(),
+            "ipfsId": cid, "ipfsCode": IPFS_ACTION, "steps": ALL_STEPS,
         }
         results = run_sdk(request, root)
         if "error" not in results:  # figures only (shown with -s); nothing is asserted on time
@@ -72,7 +74,7 @@ def sdk_network(tmp_path_factory) -> Iterator[tuple[NetworkInfo, dict[str, Any]]
                 f"{results['executeJsSign']['ms']} ms, pkpSign {results['pkpSign']['ms']} ms, "
                 f"decrypt {results['encryptDecrypt']['decryptMs']} ms"
             )
-        yield info, {"request": request, "pkp": pubkey, "owner": owner.address, "results": results}
+        yield info, {"request": request, "pkp": pubkey, "owner": owner.address, "cid": cid, "results": results}
     finally:
         stop_network(root)
 
@@ -120,6 +122,13 @@ def test_execute_js_response_and_logs(sdk_network):
     assert json.loads(res["response"]) == {"who": "litrt", "sum": 42}
     assert res["logs"] == "hello from litrt\n"
     assert not res.get("signatures")
+
+
+def test_execute_js_by_ipfs_id_under_a_session_for_that_action_only(sdk_network):
+    res = _results(sdk_network, "executeJsIpfs")
+    assert res["sdkCid"] == sdk_network[1]["cid"]
+    assert (res["byCid"], res["byCode"]) == ("ran for ipfs", "ran for code")
+    assert res["other"]["errorCode"] == "not_permitted" and "lit-litaction://" in res["other"]["message"]
 
 
 def test_execute_js_that_throws_reaches_the_sdk_as_the_actions_error(sdk_network):
