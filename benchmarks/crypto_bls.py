@@ -11,8 +11,9 @@ import time
 from collections.abc import Callable
 
 from runtime.crypto import ibe
-from runtime.crypto.bls_threshold import SignatureShare, combine, deal, sign_share
+from runtime.crypto.bls_threshold import SignatureShare, combine, sign_share
 from runtime.crypto.bls import G2
+from runtime.testing.dealers import deal
 
 
 def _median_ms(fn: Callable[[], object], repeat: int) -> float:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from .errors import NetworkError
 
-__all__ = ["gather_until_decided", "Decide", "T"]
+__all__ = ["gather_until_decided", "Decide"]
 
 T = TypeVar("T")
 

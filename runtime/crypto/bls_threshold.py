@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 from . import shamir, vss
 from .bls import G1, G2, ORDER, G1Point, G2Point, hash_to_g2, verify_hashed, verify_point
-from .group import threshold_for
 from .errors import InvalidInput, InvalidPoint, NotEnoughShares, VerificationFailed
 
 __all__ = [
@@ -30,7 +29,6 @@ __all__ = [
     "interpolate",
     "combine",
     "combine_verified",
-    "deal",
 ]
 
 _SCHEME = "ProofOfPossession"
@@ -188,19 +186,3 @@ def combine_verified(valid: Sequence[SignatureShare], key: ThresholdPublicKey, m
         raise VerificationFailed("combined signature does not verify: public shares inconsistent with key")
     return signature
 
-
-def deal(
-    n: int, secret: int | None = None, rand: shamir.RandomScalar | None = None
-) -> tuple[dict[int, int], ThresholdPublicKey]:
-    """A trusted dealer's degree-2t sharing of a BLS key among parties 1..n: (x_i by index, key).
-
-    For tests and the single-node dev mode only; a real network makes its key with the DKG.
-    """
-    if n < 1:
-        raise InvalidInput("n", f"must be at least 1, got {n}")
-    if secret is not None and not 0 < secret < ORDER:
-        raise InvalidInput("secret", "scalar out of range")
-    draw = rand or (lambda modulus: 1 + secrets.randbelow(modulus - 1))  # never a zero key
-    coefficients = shamir.random_polynomial(2 * threshold_for(n), ORDER, secret, draw)
-    commitments = vss.feldman_commit(G1, coefficients)
-    return shamir.share(coefficients, n, ORDER), ThresholdPublicKey.from_commitments(commitments, n)

@@ -11,8 +11,8 @@ from runtime.crypto.bls_threshold import ThresholdPublicKey, combine, sign_share
 from runtime.crypto.dkg import SCHEDULE, DkgConfig
 
 from .conftest import DkgFactory
+from .dealers import BiasingDealer, LyingDealer
 from .harness import Harness
-from .test_dkg_faults import BiasingDealer, LyingDealer
 
 
 @pytest.mark.parametrize("n", [4, 7])

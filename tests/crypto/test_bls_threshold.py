@@ -15,7 +15,6 @@ from runtime.crypto.bls_threshold import (
     ThresholdPublicKey,
     combine,
     combine_verified,
-    deal,
     interpolate,
     sign_share,
     verify_share,
@@ -23,6 +22,7 @@ from runtime.crypto.bls_threshold import (
 )
 from runtime.crypto.errors import InvalidInput, InvalidPoint, NotEnoughShares, VerificationFailed
 from runtime.crypto.group import signing_threshold, threshold_for
+from runtime.testing.dealers import deal
 
 MSG = b"threshold message"
 

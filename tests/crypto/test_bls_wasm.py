@@ -13,8 +13,9 @@ import pytest
 
 from runtime.crypto import bls, ibe
 from runtime.crypto.bls import G1, G2
-from runtime.crypto.bls_threshold import SignatureShare, combine, deal, interpolate, sign_share
+from runtime.crypto.bls_threshold import SignatureShare, combine, interpolate, sign_share
 from runtime.crypto.errors import VerificationFailed
+from runtime.testing.dealers import deal
 
 VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "bls_wasm.json").read_text())
 

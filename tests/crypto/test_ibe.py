@@ -10,8 +10,9 @@ import pytest
 
 from runtime.crypto import bls, ibe
 from runtime.crypto.bls import G1, G2
-from runtime.crypto.bls_threshold import SignatureShare, ThresholdPublicKey, deal, sign_share
+from runtime.crypto.bls_threshold import SignatureShare, ThresholdPublicKey, sign_share
 from runtime.crypto.errors import InvalidInput, InvalidPoint, NotEnoughShares, VerificationFailed
+from runtime.testing.dealers import deal
 from tests.vectors import independent
 
 IDENTITY = ibe.access_control_identity(hashlib.sha256(b"[conditions]").digest(), hashlib.sha256(b"data").digest())
