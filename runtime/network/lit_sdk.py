@@ -44,11 +44,12 @@ async def publish_for_lit_sdk(
 
 
 def connect_snippet(state_dir: Path | str) -> str:
-    """The JavaScript that connects Lit's SDK (@lit-protocol/lit-node-client 7.x) to this network."""
+    """The JavaScript (an ES module) that connects Lit's SDK (@lit-protocol/lit-node-client 7.x) to this network."""
     path = Path(state_dir).resolve() / LIT_SDK_FILE
     return "\n".join([
-        "const { LitNodeClient } = require('@lit-protocol/lit-node-client');",
-        f"const net = require({json.dumps(str(path))});",
+        "import { LitNodeClient } from '@lit-protocol/lit-node-client';",
+        "import { readFileSync } from 'fs';",
+        f"const net = JSON.parse(readFileSync({json.dumps(str(path))}, 'utf8'));",
         "const client = new LitNodeClient({ litNetwork: 'custom', rpcUrl: net.rpcUrl,",
         "  contractContext: net.contractContext, checkNodeAttestation: false, debug: false });",
         "client._blockHashUrl = net.blockHashUrl; // blockhashes from the local nodes, not the internet",

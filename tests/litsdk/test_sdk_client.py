@@ -23,7 +23,7 @@ from runtime.chain.pkp import MintedPkp
 from runtime.client import LitClient
 from runtime.crypto.hd import eth_address
 from runtime.network.launcher import NetworkInfo, stop_network
-from runtime.network.lit_sdk import LIT_SDK_FILE
+from runtime.network.lit_sdk import LIT_SDK_FILE, connect_snippet
 from tests.node.conftest import launch
 from tests.oracles import require_oracle
 
@@ -31,20 +31,26 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).parents[2]
 SCRIPT = Path(__file__).with_name("sdk_client.mjs")
+GUARD = Path(__file__).with_name("loopback_guard.mjs")
 SDK = ROOT / "node_modules" / "@lit-protocol" / "lit-node-client"
 IPFS_ACTION = 'Lit.Actions.setResponse({ response: "ran for " + who });'
 ALL_STEPS = ["connect", "hdKey", "sessionSigs", "executeJsSign", "executeJsResponse", "executeJsIpfs", "executeJsThrows", "pkpSign", "encryptDecrypt"]
+
+
+def _node(args: list[str]) -> dict[str, Any]:
+    """Run node in the repository (where node_modules is); the JSON of its last stdout line."""
+    # No proxy and no preloaded code: the script's own guard sees every connection.
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower() and k != "NODE_OPTIONS"}
+    proc = subprocess.run(["node", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def run_sdk(request: dict[str, Any], tmp: Path) -> dict[str, Any]:
     """One run of the SDK script; its stdout's JSON."""
     path = tmp / "sdk-request.json"
     path.write_text(json.dumps(request))
-    # No proxy and no preloaded code: the script's own guard sees every connection.
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower() and k != "NODE_OPTIONS"}
-    proc = subprocess.run(["node", str(SCRIPT), str(path)], capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return _node([str(SCRIPT), str(path)])
 
 
 @pytest.fixture(scope="module")
@@ -192,3 +198,18 @@ def test_blockhash_is_the_chains_latest(sdk_network):
     block = json.load(urllib.request.urlopen(info.nodes[2] + "/get_most_recent_valid_block"))
     chain = _post(info.chain_url, {"jsonrpc": "2.0", "id": 1, "method": "eth_getBlockByNumber", "params": ["latest", False]})[2]
     assert block == {"blockhash": chain["result"]["hash"], "timestamp": str(int(chain["result"]["timestamp"], 16))}
+
+
+def test_the_snippet_litrt_up_prints_connects(sdk_network):
+    info, _ = sdk_network
+    code = "\n".join([
+        f"import {{ outside, guardSelfTest }} from {json.dumps(GUARD.as_uri())};",
+        connect_snippet(info.state_dir),
+        "const seen = [...outside];",
+        "const caught = await guardSelfTest();",
+        "console.log(JSON.stringify({ ready: client.ready, nodes: [...client.connectedNodes].sort(), seen, caught }));",
+        "await client.disconnect();",
+    ])
+    result = _node(["--input-type=module", "-e", code])
+    assert result["ready"] is True and result["nodes"] == sorted(info.nodes)
+    assert result["seen"] == [] and len(result["caught"]) >= 2
