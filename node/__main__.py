@@ -12,10 +12,11 @@ from aiohttp import web
 
 from runtime.crypto.identity import PartyKeys
 
-from .config import ALLOW_TEST_FAULTS_FLAG, NodeConfig
+from .config import NodeConfig
 from .errors import BadRequest
 from .sealed import SealedStore, load_or_create_key
 from .service import IDENTITY_RECORD
+from .testfaults import ALLOW_TEST_FAULTS_FLAG, armed_fault
 
 
 def keygen(state_dir: Path, seal_key: Path) -> dict[str, str]:
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         config = NodeConfig.load(args.config)
-        fault = config.checked_fault(args.allow_test_faults)
+        fault = armed_fault(config.fault, args.allow_test_faults)
     except BadRequest as exc:
         print(f"python -m node serve --config {args.config}: {exc}", file=sys.stderr)
         return 2
@@ -58,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     from .app import create_app
     from .service import NodeService
 
-    web.run_app(create_app(NodeService(config)), host=config.host, port=config.port, print=None)
+    service = NodeService(config, allow_test_faults=args.allow_test_faults)
+    web.run_app(create_app(service), host=config.host, port=config.port, print=None)
     return 0
 
 

@@ -20,14 +20,15 @@ from runtime.access import ChainReadFailed, ConditionError, conditions_from_requ
 from runtime.access.conditions import Group
 from runtime.access.envelope import access_identity
 from runtime.access.jwt import jwt_payload, unsigned_jwt
-from runtime.crypto.bls import G2
 from runtime.crypto.bls_threshold import SignatureShare, sign_share
 from runtime.access.canonical import conditions_hash
 from runtime.auth.recap import DECRYPTION, SIGNING, acc_resource
 
+from . import testfaults
 from .auth import AuthSig, authenticate
 from .context import NodeContext
 from .errors import BadRequest, NotPermitted, NotReady
+from .testfaults import Fault
 from .wire import request_object, seal_for_client
 
 __all__ = [
@@ -93,8 +94,8 @@ def require_jwt(auth: AuthSig, kind: str, parsed: Group) -> None:
 
 def bls_share(service: NodeContext, message: bytes) -> SignatureShare:
     share = sign_share(service.config.index, service.require_keys().bls_share, message)
-    if service.config.fault == "wrong_bls_shares":
-        share = SignatureShare(share.index, G2.add(share.value, G2.generator()))
+    if service.config.fault == Fault.WRONG_BLS_SHARES:
+        share = testfaults.wrong_bls_share(share)
     return share
 
 

@@ -13,9 +13,6 @@ from urllib.parse import urlsplit
 from sandbox.fetch_mocks import FetchMocks, MockSpecError
 
 from .errors import BadRequest
-
-# The fault switches live in a test-only module; node/__main__.py still takes the flag from here.
-from .testfaults import ALLOW_TEST_FAULTS_FLAG as ALLOW_TEST_FAULTS_FLAG
 from .testfaults import Fault, armed_fault, parse_fault
 
 __all__ = ["PeerInfo", "NodeConfig", "ExecutionCaps", "url_endpoint"]

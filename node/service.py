@@ -40,6 +40,7 @@ from .sealed import SealedStore, load_or_create_key
 from .sessions import SessionHub
 from .signer import Signer
 from .signing_ops import CLAIM_WALLET_PURPOSE
+from .testfaults import armed_fault
 from .usage_log import UsageLog
 
 __all__ = ["NodeService", "ExecutionSlots", "IDENTITY_RECORD", "open_store"]
@@ -165,7 +166,13 @@ def network_id(config: NodeConfig) -> str:
 
 
 class NodeService:
-    def __init__(self, config: NodeConfig) -> None:
+    def __init__(self, config: NodeConfig, allow_test_faults: bool = False) -> None:
+        """The node `config` describes; BadRequest when the config names a test fault and
+        `allow_test_faults` (the node's ALLOW_TEST_FAULTS_FLAG) is not given."""
+        # Refused here and not only by `python -m node serve`: a node built in-process from a config
+        # that names a fault must not lie unasked either. The handlers read config.fault, so past this
+        # line it is a fault that was armed.
+        armed_fault(config.fault, allow_test_faults)
         self.config = config
         self.store = open_store(config)
         if not self.store.exists(IDENTITY_RECORD):
@@ -330,6 +337,6 @@ class NodeService:
             "executions": self.executions.status(),
             "presignatures": {"assignable": self.pool.available(), "unused": self.pool.unused(), "used": len(self.usage)},
             "network": keys.public_info() if keys is not None else None,
-            # The test-only fault it runs with (config.checked_fault): a liar never passes for honest.
+            # The test-only fault it runs with (armed in __init__): a liar never passes for honest.
             "testFault": self.config.fault,
         }

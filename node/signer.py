@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from runtime.auth.recap import SIGNING, pkp_resource
@@ -25,13 +25,15 @@ from runtime.chain.pkp import PkpRegistry, SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTH
 from runtime.crypto.ecdsa import check_presignature_use, sign_share
 from runtime.crypto.errors import CryptoError
 from runtime.crypto.hd import DerivedKey, action_key_id, token_id
-from runtime.crypto.secp256k1 import ORDER, SECP256K1
+from runtime.crypto.secp256k1 import SECP256K1
 
 from .agreement import SignatureSlot, SigningAgreement
 from .auth import AuthMethodContext, AuthSig
 from .errors import BadRequest, NotPermitted, NotReady
 from .keys import NetworkKeys
+from . import testfaults
 from .presign_pool import PresignPool
+from .testfaults import Fault
 from .usage_log import UsageLog
 
 __all__ = ["Pkp", "Signer", "SCOPE_SIGN_ANYTHING", "SCOPE_PERSONAL_SIGN"]
@@ -59,7 +61,7 @@ class Signer:
         usage: UsageLog,
         registry: PkpRegistry,
         agreement: SigningAgreement,
-        fault: str | None = None,
+        fault: Fault | None = None,
     ) -> None:
         self._index = index
         self._fault = fault
@@ -164,8 +166,8 @@ class Signer:
             raise BadRequest(f"signing refused: {exc}") from None
         finally:
             self._pool.retire(presignature_id)  # used (or burned) either way: its secrets go
-        if self._fault == "wrong_signature_shares":
-            share = replace(share, s=(share.s + 1) % ORDER)
+        if self._fault == Fault.WRONG_SIGNATURE_SHARES:
+            share = testfaults.wrong_signature_share(share)
         return {
             "sigType": "K256",
             "shareIndex": self._index,
