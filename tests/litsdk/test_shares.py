@@ -94,6 +94,7 @@ def test_pkp_sign_form_is_the_same_share_in_snake_case(net7):
     assert (snake["big_r"], snake["public_key"], snake["digest"]) == (camel["bigR"], camel["publicKey"], msg.hex())
 
 
+@pytest.mark.slow  # seven hash-to-G2 share signatures and a pairing in pure Python
 def test_bls_shares_interpolate_in_the_sdk():
     rng = random.Random(7)
     polynomial = [rng.randrange(1, BLS_ORDER) for _ in range(5)]  # degree 2t = 4, as the network's BLS key
