@@ -3,7 +3,9 @@
 It reuses the network in the state directory (or starts one), mints one dev PKP and remembers it,
 permits every new CID of the action, and runs it with `publicKey` added to the jsParams, so
 `signEcdsa` works at once. It also serves `POST /run` (same JSON as `litrt execute --json`) and
-`GET /last`, so tests and editors can drive it.
+`GET /last`, so tests and editors can drive it. Actions may not: every request that comes through
+an action's fetch (it carries sandbox/fetch.py's marker header, which actions cannot remove) is
+refused, and the action's fetch fails naming the dev server, since /run signs with the developer's PKP.
 
 With fetch mocks (`litrt dev --mock-fetch`), a network it starts gets them in every node's config; a
 running network must already have the same ones. The nodes log each mocked request, and the dev
@@ -27,11 +29,24 @@ from runtime.cli.common import node_problems
 from runtime.client import ActionError, LitClient, LitError, create_auth_sig, dev_key
 from runtime.network.launcher import NETWORK_FILE, load_network, start_network
 from sandbox import fetch_mocks
+from sandbox.fetch import ACTION_FETCH_HEADER, REFUSED_TO_ACTIONS_HEADER
 from sandbox.fetch_mocks import FetchMocks
 
 __all__ = ["DevServer", "MockMismatch", "fold_logs"]
 
 _POLL_S = 0.1
+_WHAT_I_AM = "the `litrt dev` server of this network (it runs the developer's action with the dev PKP)"
+
+
+@web.middleware
+async def _refuse_actions(request: web.Request, handler: Any) -> web.StreamResponse:
+    if ACTION_FETCH_HEADER in request.headers:
+        return web.json_response(
+            {"error": f"{_WHAT_I_AM}: requests from Lit Actions are refused"},
+            status=403,
+            headers={REFUSED_TO_ACTIONS_HEADER: _WHAT_I_AM},
+        )
+    return await handler(request)
 
 
 def fold_logs(node_logs: dict[int, str]) -> list[tuple[list[int], str]]:
@@ -209,7 +224,7 @@ class DevServer:
         async def last(_request: web.Request) -> web.Response:
             return web.json_response(self.last or {})
 
-        app = web.Application()
+        app = web.Application(middlewares=[_refuse_actions])
         app.router.add_post("/run", run)
         app.router.add_get("/last", last)
         return app

@@ -2,6 +2,12 @@
 
 Redirects are followed here, not by aiohttp, so that every hop's address is checked again. A hop
 whose URL the policy's mocks cover is answered by the mock (sandbox/fetch_mocks.py) instead.
+
+Every request to a non-public address (only a dev network allows those) carries ACTION_FETCH_HEADER,
+which the action cannot remove, so that the developer's own loopback services can tell an action
+from the developer. One that actions must not use at all (the `litrt dev` server, which runs actions
+as the developer) answers 403 with REFUSED_TO_ACTIONS_HEADER naming itself, and the fetch then fails
+as a fetch to the network's other own services does.
 """
 
 from __future__ import annotations
@@ -18,13 +24,15 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
-from sandbox.addresses import FetchPolicy, IPAddress, is_loopback, resolve_checked
+from sandbox.addresses import FetchPolicy, IPAddress, is_loopback, is_public, resolve_checked
 from sandbox.errors import FetchRefused, HostError
 from sandbox.fetch_mocks import MOCK_HEADER, FetchReply
 
-__all__ = ["perform_fetch", "MAX_REDIRECTS"]
+__all__ = ["perform_fetch", "MAX_REDIRECTS", "ACTION_FETCH_HEADER", "REFUSED_TO_ACTIONS_HEADER"]
 
 MAX_REDIRECTS = 5
+ACTION_FETCH_HEADER = "X-Litrt-Action-Fetch"
+REFUSED_TO_ACTIONS_HEADER = "X-Litrt-Refused-To-Actions"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _READ_CHUNK = 64 * 1024
 
@@ -104,11 +112,18 @@ async def _exchange(
         for address in addresses:
             if not is_loopback(address):
                 raise FetchRefused(f"fetch: the mock's forward target {url.host} resolves to {address}, not a loopback address")
+    local = not all(is_public(address) for address in addresses)
+    if local:
+        marker = ACTION_FETCH_HEADER.lower()
+        headers = {**{k: v for k, v in headers.items() if k.lower() != marker}, ACTION_FETCH_HEADER: "1"}
     connector = aiohttp.TCPConnector(resolver=_PinnedResolver(url.host or "", addresses), force_close=True)
     async with aiohttp.ClientSession(connector=connector, trust_env=False) as session:
         async with session.request(
             method, url, headers=headers, data=body, allow_redirects=False, auto_decompress=True
         ) as response:
+            refusal = response.headers.get(REFUSED_TO_ACTIONS_HEADER)
+            if local and response.status == 403 and refusal:
+                raise FetchRefused(f"fetch: {url} is {refusal}, which actions may not reach")
             content = await _read_capped(response, max_bytes, url)
             return FetchReply(response.status, response.reason or "", list(response.headers.items()), content)
 
