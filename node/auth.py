@@ -20,13 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from eth_account import Account
-from eth_account.messages import _hash_eip191_message, encode_defunct
 
 from runtime.auth.recap import Capabilities, parse_recap
 from runtime.auth.session import SESSION_DERIVED_VIA, SessionSigMalformed, SessionSigRefused, verify_session_sig
 from runtime.auth.siwe import SiweError, SiweMessage, SiwePolicy, parse_siwe
 from runtime.chain.eip1271 import is_valid_signature
+from runtime.crypto.eth import personal_message_hash, recover_personal
 
 from .config import NodeConfig
 from .errors import BadRequest, NotPermitted
@@ -106,8 +105,8 @@ def verify_auth_sig(
             raise NotPermitted(f"authSig: address {auth_sig['address']} is not the SIWE address {message.address}")
     else:
         try:
-            recovered = Account.recover_message(encode_defunct(text=text), signature=auth_sig["sig"])
-        except Exception:
+            recovered = recover_personal(text.encode(), bytes.fromhex(auth_sig["sig"].removeprefix("0x")))
+        except ValueError:  # not hex, or not a signature (runtime.crypto InvalidInput)
             raise NotSignedByAddress("authSig.sig is not a 65-byte ECDSA signature of the message") from None
         if recovered.lower() != auth_sig["address"].lower():
             raise NotSignedByAddress(f"authSig: signature is from {recovered}, not from authSig.address {auth_sig['address']}")
@@ -181,7 +180,7 @@ async def _wallet_vouches(auth_sig: dict[str, Any], config: NodeConfig) -> bool:
         signature = bytes.fromhex(auth_sig["sig"].removeprefix("0x"))
     except ValueError:
         raise BadRequest("authSig.sig is not hex") from None
-    digest = _hash_eip191_message(encode_defunct(text=auth_sig["signedMessage"]))
+    digest = personal_message_hash(auth_sig["signedMessage"].encode())
     return await is_valid_signature(config.chains["lit"], auth_sig["address"], digest, signature)
 
 

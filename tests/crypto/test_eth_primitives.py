@@ -58,3 +58,14 @@ def test_bad_signatures_are_named() -> None:
         recover_personal(b"x", b"\x01" * 64 + b"\x05")
     with pytest.raises(InvalidInput, match="address"):
         to_checksum_address("0x12")
+
+
+def test_high_s_signatures_recover_as_eth_account_recovers_them() -> None:
+    """Wallets make low-s signatures, but a recovering verifier must not fail on the mirror image."""
+    from runtime.crypto.secp256k1 import ORDER
+
+    key = "0x" + secrets.token_bytes(32).hex()
+    low = sign_personal(key, b"hello")
+    s = ORDER - int.from_bytes(low[32:64], "big")
+    high = low[:32] + s.to_bytes(32, "big") + bytes([55 - low[64]])  # 27 <-> 28
+    assert recover_personal(b"hello", high) == Account.recover_message(encode_defunct(b"hello"), signature=high)
