@@ -19,7 +19,7 @@ import aiohttp
 
 from sandbox.fetch_mocks import FetchMocks
 
-from .lit_sdk import connect_snippet, publish_for_lit_sdk
+from .lit_sdk import NotIPv4, connect_snippet, publish_for_lit_sdk
 from .processes import ManagedProcess, free_port, python_cmd, spawn, stop_all, wait_http
 
 __all__ = ["NetworkInfo", "start_network", "load_network", "stop_network", "NETWORK_FILE"]
@@ -176,11 +176,15 @@ async def start_network(
             await registry.set_network_keys(
                 [bytes.fromhex(k) for k in public["ecdsaRootKeys"]], bytes.fromhex(public["blsPublicKey"]), public["threshold"]
             )
-        await publish_for_lit_sdk(
-            root, chain_rpc, contracts.chain_id, admin.private_key, [p["url"] for p in peers], [s["claimAddress"] for s in statuses],
-            public["threshold"],
-        )
-        progress(f"Lit's JavaScript SDK connects with:\n{connect_snippet(root)}")
+        try:
+            await publish_for_lit_sdk(
+                root, chain_rpc, contracts.chain_id, admin.private_key, [p["url"] for p in peers],
+                [s["claimAddress"] for s in statuses], public["threshold"],
+            )
+        except NotIPv4 as exc:
+            progress(f"not usable by Lit's JavaScript SDK: {exc}")
+        else:
+            progress(f"Lit's JavaScript SDK connects with:\n{connect_snippet(root)}")
         info = NetworkInfo(
             state_dir=str(root), nodes=[p["url"] for p in peers], n=n, t=public["t"], threshold=public["threshold"],
             chain_url=chain_rpc, chain_id=contracts.chain_id, pkp_contract=contracts.pkp_registry,

@@ -8,20 +8,30 @@ import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LIT_SDK_FILE", "publish_for_lit_sdk", "connect_snippet"]
+from runtime.chain.errors import InvalidArgument
+
+__all__ = ["LIT_SDK_FILE", "NotIPv4", "publish_for_lit_sdk", "connect_snippet"]
 
 LIT_SDK_FILE = "lit-sdk.json"
 BLOCKHASH_PATH = "/get_most_recent_valid_block"
+
+
+class NotIPv4(ValueError):
+    """A node URL Lit's Staking contract cannot hold: its host is not an IPv4 address, or it has no port."""
 
 
 async def publish_for_lit_sdk(
     root: Path, chain_rpc: str, chain_id: int, admin_key: str | bytes, node_urls: list[str], node_addresses: list[str],
     threshold: int,
 ) -> dict[str, Any]:
-    """Deploy the Staking contract, list the nodes in it, write and return lit-sdk.json's content."""
+    """Deploy the Staking contract, list the nodes in it, write and return lit-sdk.json's content;
+    NotIPv4 (before anything is deployed) if a node's URL has no IPv4 address and port."""
     from runtime.chain.staking import LitStaking, contract_context, deploy_staking, validator_for_url
 
-    validators = [validator_for_url(url, address) for url, address in zip(node_urls, node_addresses, strict=True)]
+    try:
+        validators = [validator_for_url(url, address) for url, address in zip(node_urls, node_addresses, strict=True)]
+    except InvalidArgument as exc:
+        raise NotIPv4(str(exc)) from None
     address = await deploy_staking(chain_rpc, admin_key)
     async with LitStaking(chain_rpc, address, admin_key) as staking:
         await staking.set_validators(validators, threshold)

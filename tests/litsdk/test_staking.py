@@ -13,7 +13,7 @@ from eth_utils import keccak
 
 from runtime.chain.errors import ContractReverted, InvalidArgument
 from runtime.chain.staking import EPOCH_LENGTH_S, LitStaking, deploy_staking, validator_for_url
-from runtime.network.lit_sdk import LIT_SDK_FILE, connect_snippet, publish_for_lit_sdk
+from runtime.network.lit_sdk import LIT_SDK_FILE, NotIPv4, connect_snippet, publish_for_lit_sdk
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -73,6 +73,8 @@ async def test_only_the_admin_publishes(devchain) -> None:
 async def test_host_names_are_refused() -> None:
     with pytest.raises(InvalidArgument, match="IPv4 addresses only"):
         validator_for_url("http://localhost:7470", _NODE_ADDRESSES[0])
+    with pytest.raises(InvalidArgument, match="names no port"):
+        validator_for_url("http://127.0.0.1", _NODE_ADDRESSES[0])
 
 
 async def test_lit_sdk_json(devchain, tmp_path) -> None:
@@ -89,3 +91,12 @@ async def test_lit_sdk_json(devchain, tmp_path) -> None:
         _, threshold, validators = await staking.active_validators()
     assert threshold == 3 and [v.url for v in validators] == urls
     assert str(tmp_path / LIT_SDK_FILE) in connect_snippet(tmp_path)
+
+
+async def test_a_network_on_a_host_name_is_not_published(devchain, tmp_path) -> None:
+    with pytest.raises(NotIPv4, match="IPv4 addresses only"):
+        await publish_for_lit_sdk(
+            tmp_path, devchain.url, devchain.chain_id, devchain.accounts[0].private_key, ["http://localhost:7470"],
+            _NODE_ADDRESSES[:1], 1,
+        )
+    assert not (tmp_path / LIT_SDK_FILE).exists()
