@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aiohttp import web
-from eth_tester import PyEVMBackend
+from eth_tester import PyEVMBackend  # type: ignore[import-untyped]  # eth-tester ships no types
 
 from .accounts import DEV_BALANCE_WEI, DEV_HD_PATH, DEV_MNEMONIC, DevAccount, dev_accounts
 from .errors import RpcError

@@ -8,8 +8,10 @@ four bytes compared) so that a wallet that answers nonsense is simply not valid.
 
 from __future__ import annotations
 
-from eth_abi import encode as abi_encode
-from eth_utils import function_signature_to_4byte_selector, to_checksum_address
+from eth_abi.abi import encode as abi_encode
+from eth_typing import HexStr
+from eth_utils.abi import function_signature_to_4byte_selector
+from eth_utils.address import to_checksum_address
 
 from .errors import ContractReverted, InvalidArgument
 from .web3util import connect, mapped_errors
@@ -44,7 +46,7 @@ async def is_valid_signature(rpc_url: str, wallet: str, digest: bytes, signature
             return False
         try:
             with mapped_errors(rpc_url, f"isValidSignature on wallet {address}"):
-                answer = bytes(await w3.eth.call({"to": address, "data": "0x" + data.hex()}))
+                answer = bytes(await w3.eth.call({"to": address, "data": HexStr("0x" + data.hex())}))
         except ContractReverted:
             return False
     finally:

@@ -12,12 +12,15 @@ from collections.abc import Callable
 from typing import Any
 
 from eth.vm.spoof import SpoofTransaction
-from eth_abi import decode as abi_decode
-from eth_abi import encode as abi_encode
-from eth_bloom import BloomFilter
-from eth_tester import EthereumTester, PyEVMBackend
-from eth_tester.exceptions import BlockNotFound, TransactionFailed, TransactionNotFound
-from eth_utils import ValidationError, keccak, to_canonical_address
+from eth_abi.abi import decode as abi_decode
+from eth_abi.abi import encode as abi_encode
+from eth_bloom.bloom import BloomFilter
+# eth-tester ships no types.
+from eth_tester import EthereumTester, PyEVMBackend  # type: ignore[import-untyped]
+from eth_tester.exceptions import BlockNotFound, TransactionFailed, TransactionNotFound  # type: ignore[import-untyped]
+from eth_utils.address import to_canonical_address
+from eth_utils.crypto import keccak
+from eth_utils.exceptions import ValidationError
 
 from .errors import RpcError
 
@@ -366,7 +369,8 @@ class EvmRpc:
             raise RpcError(
                 _SERVER_ERROR, f"transaction is for chain id {tx_chain_id}, this chain is {self.chain_id}"
             )
-        return self.tester.send_raw_transaction("0x" + raw.hex())
+        tx_hash: str = self.tester.send_raw_transaction("0x" + raw.hex())
+        return tx_hash
 
     def _send_transaction(self, params: list[Any]) -> str:
         tx = self._tx_params(self._param(params, 0, "transaction"), for_send=True)
@@ -374,7 +378,8 @@ class EvmRpc:
             raise RpcError(_SERVER_ERROR, f"sender account {tx['from']} is not unlocked on this chain")
         if "gas" not in tx:
             tx["gas"] = int(self._estimate_gas([{k: v for k, v in params[0].items() if k != "gas"}]), 16)
-        return self.tester.send_transaction(tx)
+        tx_hash: str = self.tester.send_transaction(tx)
+        return tx_hash
 
     def _get_transaction(self, params: list[Any]) -> dict[str, Any] | None:
         try:

@@ -13,7 +13,7 @@ import shutil
 import socket
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import IO
 
 import aiohttp
 
@@ -44,7 +44,7 @@ def _free_port(host: str) -> int:
 
 class GanacheProcess:
     def __init__(
-        self, proc: asyncio.subprocess.Process, url: str, chain_id: int, accounts: list[DevAccount], log: Any
+        self, proc: asyncio.subprocess.Process, url: str, chain_id: int, accounts: list[DevAccount], log: IO[bytes]
     ) -> None:
         self.proc = proc
         self._log = log  # ganache's stderr: a file, so a chatty ganache can never block on a full pipe
@@ -69,12 +69,12 @@ class GanacheProcess:
         await self.stop()
 
 
-def _tail(log: Any) -> str:
+def _tail(log: IO[bytes]) -> str:
     log.seek(0)
     return log.read().decode(errors="replace")[-2000:]
 
 
-async def _wait_ready(proc: asyncio.subprocess.Process, log: Any, url: str, timeout: float) -> None:
+async def _wait_ready(proc: asyncio.subprocess.Process, log: IO[bytes], url: str, timeout: float) -> None:
     body = {"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

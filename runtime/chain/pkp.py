@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import coincurve
-from eth_abi import encode as abi_encode
-from eth_utils import keccak, to_checksum_address
+from eth_abi.abi import encode as abi_encode
+from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
 
 from ..ipfs.cid import CID, DAG_PB
 from ..ipfs.errors import CidError

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from eth_utils import to_checksum_address
-from web3 import AsyncWeb3
+from eth_typing import ChecksumAddress
+from eth_utils.address import to_checksum_address
+from web3 import AsyncHTTPProvider, AsyncWeb3
 
 from .errors import InvalidArgument, UnknownChain
 from .web3util import connect, mapped_errors
@@ -30,7 +31,7 @@ def _hex_data(value: str | bytes, field: str) -> str:
     return text
 
 
-def _checked_address(value: str, field: str) -> str:
+def _checked_address(value: str, field: str) -> ChecksumAddress:
     try:
         return to_checksum_address(value)
     except (ValueError, TypeError):
@@ -45,7 +46,7 @@ class ChainRpc:
             if not url.startswith(("http://", "https://")):
                 raise InvalidArgument(f"chains[{name!r}]", f"expected an http(s) JSON-RPC URL, got {url!r}")
         self._chains = dict(chains)
-        self._clients: dict[str, AsyncWeb3] = {}
+        self._clients: dict[str, AsyncWeb3[AsyncHTTPProvider]] = {}
 
     @property
     def chains(self) -> list[str]:
@@ -57,7 +58,7 @@ class ChainRpc:
         except KeyError:
             raise UnknownChain(chain, list(self._chains)) from None
 
-    def web3(self, chain: str) -> AsyncWeb3:
+    def web3(self, chain: str) -> AsyncWeb3[AsyncHTTPProvider]:
         url = self.get_rpc_url(chain)
         if url not in self._clients:
             self._clients[url] = connect(url)

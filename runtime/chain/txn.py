@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import rlp
-from rlp.sedes import big_endian_int
+import rlp  # type: ignore[import-untyped]  # pyrlp ships no types
+from rlp.sedes import big_endian_int  # type: ignore[import-untyped]
 
 from .errors import InvalidArgument
 
@@ -84,6 +84,7 @@ def _hex_bytes(text: str) -> bytes:
 
 def _integer(value: bytes, name: str) -> int:
     try:
-        return big_endian_int.deserialize(value)
+        number: int = big_endian_int.deserialize(value)
+        return number
     except rlp.exceptions.DeserializationError as exc:
         raise InvalidArgument(f"txn.{name}", f"not an RLP integer: {exc}") from None

@@ -13,6 +13,8 @@ from typing import Any
 
 import aiohttp
 from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
 from web3 import AsyncHTTPProvider, AsyncWeb3
 from web3.exceptions import ContractLogicError, TimeExhausted, Web3Exception, Web3RPCError
 from web3.middleware import AttributeDictMiddleware
@@ -38,7 +40,7 @@ _NOT_OWNER_REASONS = ("caller is not the PKP owner", "from is not the PKP owner"
 _MIDDLEWARE = ((AttributeDictMiddleware, "attrdict"),)
 
 
-def connect(url: str) -> AsyncWeb3:
+def connect(url: str) -> AsyncWeb3[AsyncHTTPProvider]:
     """An AsyncWeb3 on `url`; close it with `await w3.provider.disconnect()`."""
     provider = AsyncHTTPProvider(url, request_kwargs={"timeout": aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)})
     return AsyncWeb3(provider, middleware=_MIDDLEWARE)
@@ -98,15 +100,15 @@ class TxSender:
     ordered; two senders (or processes) using the same key at once are not supported.
     """
 
-    def __init__(self, w3: AsyncWeb3, url: str, private_key: str | bytes) -> None:
+    def __init__(self, w3: AsyncWeb3[AsyncHTTPProvider], url: str, private_key: str | bytes) -> None:
         self.w3 = w3
         self.url = url
-        self.account = Account.from_key(private_key)
+        self.account: LocalAccount = Account.from_key(private_key)
         self._lock = asyncio.Lock()
         self._chain_id: int | None = None
 
     @property
-    def address(self) -> str:
+    def address(self) -> ChecksumAddress:
         return self.account.address
 
     async def send(self, tx: dict[str, Any], what: str) -> dict[str, Any]:
