@@ -317,7 +317,6 @@ def test_each_module_imports_alone_and_never_reaches_node_sandbox_or_client() ->
 
     modules = ["runtime.access", *(f"runtime.access.{m.name}" for m in pkgutil.iter_modules(access.__path__))]
     subprocess.run([sys.executable, "-c", IMPORT_ALONE, *modules], check=True)
-    assert all(hasattr(access, name) for name in access.__all__)
 
 
 _JSON = st.recursive(

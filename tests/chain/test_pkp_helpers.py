@@ -31,10 +31,3 @@ def test_token_id_from_either_pubkey_form() -> None:
     assert normalize_pubkey(key.format()) == full
     with pytest.raises(InvalidArgument, match="pubkey"):
         normalize_pubkey(b"\x04" + bytes(64))
-
-
-def test_exported_members() -> None:
-    import runtime.chain as chain
-
-    for name in chain.__all__:
-        assert hasattr(chain, name), name
