@@ -1,6 +1,9 @@
 """Genesis: the network's first DKG, run over HTTP among all nodes.
 
-Two GJKR runs at once: K secp256k1 root keys (degree t) and the BLS12-381 network key (degree 2t).
+Three GJKR runs at once: K secp256k1 root keys (degree t), K Ed25519 root keys (degree t) and the
+BLS12-381 network key (degree 2t). Lit keeps K root keys per curve and derives every PKP of that
+curve from them (docs/architecture.md §Threshold keys); K256 root keys serve ECDSA and both K256
+FROST schemes, the Ed25519 ones SchnorrEd25519Sha512.
 A node that is down or cheats is left out of the qualified set as the DKG decides; the others
 finish with the same public keys, each confirmed by n − t nodes before it is saved.
 
@@ -14,12 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import aiohttp
 
 from runtime.crypto.bls import G1
 from runtime.crypto.dkg import DkgConfig, DkgParty
 from runtime.crypto.dkg_result import DkgIncomplete
+from runtime.crypto.ed25519 import ED25519
 from runtime.crypto.errors import ProtocolError
 from runtime.crypto.identity import PartyKeys, PeerDirectory, PublicKeys
 from runtime.crypto.group import threshold_for
@@ -29,7 +34,7 @@ from .config import NodeConfig
 from .keys import NetworkKeys
 from .sessions import Send, SessionHub, run_party
 
-__all__ = ["NeedsResharing", "peer_directory", "wait_for_peers", "peers_with_keys", "network_keys", "run_genesis"]
+__all__ = ["GENESIS_SESSIONS", "NeedsResharing", "peer_directory", "wait_for_peers", "peers_with_keys", "network_keys", "run_genesis"]
 
 log = logging.getLogger(__name__)
 
@@ -90,17 +95,23 @@ async def peers_with_keys(config: NodeConfig, timeout_s: float = 2.0) -> list[in
     return sorted(i for i in answers if i is not None)
 
 
-def network_keys(ecdsa: DkgParty, bls: DkgParty) -> NetworkKeys:
+GENESIS_SESSIONS = ("genesis-ecdsa", "genesis-bls", "genesis-ed25519")
+
+
+def network_keys(ecdsa: DkgParty, bls: DkgParty, ed25519: DkgParty | None = None) -> NetworkKeys:
     """The finished DKGs' keys, or NeedsResharing naming why this node got none."""
+    parties = [p for p in (ecdsa, bls, ed25519) if p is not None]
     reasons = []
-    for party in (ecdsa, bls):
+    for party in parties:
         if party.result is None:
             failure = party.failure or ProtocolError(f"DKG {party.session} stopped in phase {party.phase}")
             reasons.append(failure.reason if isinstance(failure, DkgIncomplete) else str(failure))
     if reasons:
-        failed = tuple(p.session for p in (ecdsa, bls) if p.result is None)
+        failed = tuple(p.session for p in parties if p.result is None)
         raise NeedsResharing("; ".join(f"{s}: {r}" for s, r in zip(failed, reasons)), failed)
-    return NetworkKeys(ecdsa=ecdsa.outcome(), bls=bls.outcome())
+    return NetworkKeys(
+        ecdsa=ecdsa.outcome(), bls=bls.outcome(), ed25519=ed25519.outcome() if ed25519 is not None else None
+    )
 
 
 async def run_genesis(config: NodeConfig, identity: PartyKeys, hub: SessionHub, send: Send) -> NetworkKeys:
@@ -108,23 +119,21 @@ async def run_genesis(config: NodeConfig, identity: PartyKeys, hub: SessionHub, 
     # could only give this node a key of its own.
     finished = await peers_with_keys(config)
     if len(finished) > threshold_for(config.n):
-        raise NeedsResharing(f"peers {finished} finished genesis already", ("genesis-ecdsa", "genesis-bls"))
+        raise NeedsResharing(f"peers {finished} finished genesis already", GENESIS_SESSIONS)
     directory = peer_directory(config)
     participants = [p.index for p in config.peers]
-    ecdsa = DkgParty(
-        SECP256K1,
-        DkgConfig.for_network("genesis-ecdsa", config.n, keys=config.root_key_count),
-        config.index,
-        identity,
-        directory,
-    )
+    def roots(group: Any, session: str) -> DkgParty:  # K root keys of degree t on one curve
+        dkg_config = DkgConfig.for_network(session, config.n, keys=config.root_key_count)
+        return DkgParty(group, dkg_config, config.index, identity, directory)
+
+    ecdsa, ed25519 = roots(SECP256K1, "genesis-ecdsa"), roots(ED25519, "genesis-ed25519")
     bls = DkgParty(G1, DkgConfig.for_network("genesis-bls", config.n, double_degree=True), config.index, identity, directory)
     await asyncio.gather(
-        run_party(ecdsa, hub, send, participants, config.dkg_phase_timeout_s),
-        run_party(bls, hub, send, participants, config.dkg_phase_timeout_s),
+        *(run_party(p, hub, send, participants, config.dkg_phase_timeout_s) for p in (ecdsa, bls, ed25519))
     )
-    keys = network_keys(ecdsa, bls)
+    keys = network_keys(ecdsa, bls, ed25519)
     log.info(
-        "genesis done: qualified ecdsa=%s bls=%s", list(keys.ecdsa.qualified), list(keys.bls.qualified)
+        "genesis done: qualified ecdsa=%s bls=%s ed25519=%s",
+        list(keys.ecdsa.qualified), list(keys.bls.qualified), list(keys.ed25519.qualified if keys.ed25519 else ()),
     )
     return keys

@@ -1,4 +1,9 @@
-"""The network keys as this node holds them after genesis: its shares and the public commitments."""
+"""The network keys as this node holds them after genesis: its shares and the public commitments.
+
+Root keys are per curve, as Lit's (lit-peer keeps `root_keys` per CurveType): the K secp256k1 root
+keys serve every K256 scheme (ECDSA and both FROST ones), the K Ed25519 root keys
+SchnorrEd25519Sha512. A network made before Ed25519 root keys existed has none (`ed25519` is None)
+and refuses Ed25519 keys by name rather than deriving from nothing."""
 
 from __future__ import annotations
 
@@ -9,8 +14,9 @@ from typing import Any
 from runtime.crypto.bls import G1
 from runtime.crypto.bls_threshold import ThresholdPublicKey
 from runtime.crypto.dkg import DkgResult
-from runtime.crypto.hd import DerivedKey, derive_key, derive_secret_share
-from runtime.crypto.secp256k1 import SECP256K1, Point
+from runtime.crypto.errors import InvalidInput
+from runtime.crypto.hd import HD_ED25519, HD_K256, DerivedKey, HdCurve, derive_key, derive_secret_share
+from runtime.crypto.secp256k1 import Point
 
 __all__ = ["NetworkKeys"]
 
@@ -19,23 +25,40 @@ __all__ = ["NetworkKeys"]
 class NetworkKeys:
     ecdsa: DkgResult  # K root secp256k1 keys, degree t
     bls: DkgResult  # the BLS12-381 network key, degree 2t
-    _derived: dict[bytes, tuple[DerivedKey, int]] = field(default_factory=dict, repr=False)
+    ed25519: DkgResult | None = None  # K root Ed25519 keys, degree t (None on networks made before them)
+    _derived: dict[tuple[str, bytes], tuple[DerivedKey, int]] = field(default_factory=dict, repr=False)
+    _roots: dict[str, list[list[Any]]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def root_commitments(self) -> list[list[Point]]:
-        return [k.commitment_points(SECP256K1) for k in self.ecdsa.keys]
+        return self.root_commitments_for(HD_K256)
+
+    def roots(self, curve: HdCurve) -> DkgResult:
+        """The DKG result holding `curve`'s root keys; InvalidInput naming the curve if there is none."""
+        if curve is HD_K256:
+            return self.ecdsa
+        if curve is HD_ED25519 and self.ed25519 is not None:
+            return self.ed25519
+        raise InvalidInput("key_type", f"this network has no {curve.name} root keys (its genesis made none)")
+
+    def root_commitments_for(self, curve: HdCurve) -> list[list[Any]]:
+        """Every root key's Feldman commitments on `curve` (row j: root key j)."""
+        cached = self._roots.get(curve.name)
+        if cached is None:
+            cached = self._roots[curve.name] = [k.commitment_points(curve.group) for k in self.roots(curve).keys]
+        return cached
 
     @property
     def t(self) -> int:
         return self.ecdsa.t
 
-    def derive(self, key_id: bytes) -> tuple[DerivedKey, int]:
-        """The PKP key for `key_id`: its public data and this node's secret share of it."""
-        cached = self._derived.get(key_id)
+    def derive(self, key_id: bytes, curve: HdCurve = HD_K256) -> tuple[DerivedKey, int]:
+        """The PKP key for `key_id` on `curve`: its public data and this node's secret share of it."""
+        cached = self._derived.get((curve.name, key_id))
         if cached is None:
-            key = derive_key(key_id, self.root_commitments)
-            share = derive_secret_share(key_id, [k.share for k in self.ecdsa.keys])
-            cached = self._derived[key_id] = (key, share)
+            key = derive_key(key_id, self.root_commitments_for(curve), curve)
+            share = derive_secret_share(key_id, [k.share for k in self.roots(curve).keys], curve)
+            cached = self._derived[(curve.name, key_id)] = (key, share)
         return cached
 
     @property
@@ -63,11 +86,29 @@ class NetworkKeys:
             "blsPublicKey": self.bls.keys[0].public_key,
             "blsCommitments": list(self.bls.keys[0].commitments),
             "blsQualified": list(self.bls.qualified),
+            **self._ed25519_info(),
+        }
+
+    def _ed25519_info(self) -> dict[str, Any]:
+        if self.ed25519 is None:
+            return {}
+        return {
+            "ed25519RootKeys": list(self.ed25519.public_keys),
+            "ed25519Commitments": [list(k.commitments) for k in self.ed25519.keys],
+            "ed25519Qualified": list(self.ed25519.qualified),
         }
 
     def to_record(self) -> dict[str, Any]:
-        return {"ecdsa": self.ecdsa.to_dict(), "bls": self.bls.to_dict()}
+        record = {"ecdsa": self.ecdsa.to_dict(), "bls": self.bls.to_dict()}
+        if self.ed25519 is not None:
+            record["ed25519"] = self.ed25519.to_dict()
+        return record
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> "NetworkKeys":
-        return cls(ecdsa=DkgResult.from_dict(record["ecdsa"]), bls=DkgResult.from_dict(record["bls"]))
+        ed25519 = record.get("ed25519")
+        return cls(
+            ecdsa=DkgResult.from_dict(record["ecdsa"]),
+            bls=DkgResult.from_dict(record["bls"]),
+            ed25519=DkgResult.from_dict(ed25519) if ed25519 is not None else None,
+        )
