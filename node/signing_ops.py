@@ -18,9 +18,11 @@ from eth_utils.crypto import keccak
 from runtime.crypto.action_key import action_public_key, public_key_hex, signed_data_output, verify_signed_data_output
 from runtime.crypto.ecdsa import EcdsaSignature
 from runtime.crypto.errors import CryptoError, VerificationFailed
+from runtime.crypto.hd import action_key_id
 from runtime.crypto.share_payloads import combine_share_payloads
 from sandbox import HostError, OpContext
 
+from . import frost_ops
 from .op_args import blank_arg, bytes32_arg, bytes_arg, scheme_arg
 from .signer import SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTHING, Pkp
 from .context import NodeContext
@@ -100,6 +102,11 @@ class SigningOps:
         to_sign = bytes_arg(args.get("toSign"), "toSign")  # Lit's order of checks: toSign, sigName, scheme
         sig_name = self._take_sig_name(args)
         scheme = scheme_arg(args, "signAsAction", action_key=True)
+        frost = frost_ops.frost_scheme(scheme)
+        if frost is not None:  # every node combines the verified shares itself
+            key_id = action_key_id(self.action_cid)
+            payload = await frost_ops.frost_sign(self._service, self._request, sig_name, frost, key_id, to_sign)
+            return json.dumps(frost_ops.signed_data_output(payload))
         to_sign = bytes32_arg(to_sign, "toSign")
         request_id = self._request.slot(sig_name).request_id
         key = self._service.signer.action_key(self.action_cid)  # its own CID: never one the action names
@@ -139,14 +146,22 @@ class SigningOps:
         return combined
 
     async def op_getActionPublicKey(self, args: dict[str, Any], ctx: OpContext) -> str:
-        """Lit returns the key as a string: uncompressed SEC1 hex for the ECDSA schemes."""
-        scheme_arg(args, "getActionPublicKey", action_key=True)
+        """Lit returns the key as a string: uncompressed SEC1 hex for the ECDSA schemes (FROST keys:
+        node/frost_ops.py)."""
+        scheme = scheme_arg(args, "getActionPublicKey", action_key=True)
+        frost = frost_ops.frost_scheme(scheme)
+        if frost is not None:
+            return frost_ops.action_public_key_hex(self._service, frost, blank_arg(args, "actionIpfsCid"))
         return public_key_hex(self._action_public_key(blank_arg(args, "actionIpfsCid")))
 
     async def op_verifyActionSignature(self, args: dict[str, Any], ctx: OpContext) -> bool:
         """Local: the action key is public, so no other node is asked."""
         to_sign = bytes_arg(args.get("toSign"), "toSign")
-        scheme_arg(args, "verifyActionSignature", action_key=True)
+        scheme = scheme_arg(args, "verifyActionSignature", action_key=True)
+        frost = frost_ops.frost_scheme(scheme)
+        if frost is not None:
+            cid = blank_arg(args, "actionIpfsCid")
+            return frost_ops.verify_signed_data_output(self._service, frost, cid, to_sign, blank_arg(args, "signOutput"))
         public_key = self._action_public_key(blank_arg(args, "actionIpfsCid"))
         sign_output = blank_arg(args, "signOutput")
         try:

@@ -33,7 +33,7 @@ from runtime.network.launcher import NetworkInfo, load_network
 from . import session
 from .auth import create_auth_sig
 from .claims import collect_claims
-from .combine import combine_ecdsa
+from .combine import combine_signature
 from .errors import ActionError, LitError, NetworkError, NotEnoughShares, NotPermitted
 from .quorum import Decide, T, gather_until_decided
 
@@ -302,7 +302,8 @@ class LitClient:
         signatures = {}
         for name in names:
             payloads = {i: p[name] for i, p in opened.items() if isinstance(p.get(name), dict)}
-            combined = combine_ecdsa(name, payloads, self.root_commitments, self.network.t)
+            # ECDSA or FROST (Schnorr/EdDSA), as the payloads say.
+            combined = combine_signature(name, payloads, self.network.public or {}, self.root_commitments, self.network.t)
             for bad in combined["badNodes"]:
                 errors.setdefault(bad, f"sent an invalid signature share for {name!r}")
             # Which Lit scheme the action asked for (sign/signAsAction say; signEcdsa is K256 ECDSA).

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from runtime.crypto.errors import VerificationFailed
+from runtime.crypto.ed25519 import ED25519
+from runtime.crypto.errors import CryptoError, VerificationFailed
 from runtime.crypto.secp256k1 import Point
-from runtime.crypto.share_payloads import combine_share_payloads
+from runtime.crypto.share_payloads import combine_frost_payloads, combine_share_payloads, is_frost_payload
 
 from .errors import NotEnoughShares
 
-__all__ = ["combine_ecdsa"]
+__all__ = ["combine_ecdsa", "combine_signature", "frost_roots"]
 
 
 def combine_ecdsa(
@@ -21,5 +22,30 @@ def combine_ecdsa(
     (runtime/crypto/share_payloads.py); NotEnoughShares when no signature can be made."""
     try:
         return combine_share_payloads(sig_name, payloads, root_commitments, t)
+    except VerificationFailed as exc:
+        raise NotEnoughShares(str(exc)) from None
+
+
+def frost_roots(public: Mapping[str, Any], k256: list[list[Point]]) -> dict[str, list[list[Any]]]:
+    """Root commitments by key type, from the network view the nodes agree on (/status)."""
+    roots: dict[str, list[list[Any]]] = {"k256": k256}
+    rows = public.get("ed25519Commitments")
+    if isinstance(rows, list) and rows:
+        try:
+            roots["ed25519"] = [[ED25519.decode(bytes.fromhex(c), "ed25519Commitments", allow_identity=True) for c in row] for row in rows]
+        except (CryptoError, ValueError, TypeError):
+            pass  # malformed: Ed25519 signatures then fail naming the missing root keys
+    return roots
+
+
+def combine_signature(
+    sig_name: str, payloads: Mapping[int, dict[str, Any]], public: Mapping[str, Any], k256: list[list[Point]], t: int
+) -> dict[str, Any]:
+    """ECDSA or FROST, as the payloads say; NotEnoughShares when no signature can be made."""
+    frost = {i: p for i, p in payloads.items() if is_frost_payload(p)}
+    if len(frost) * 2 <= len(payloads):
+        return combine_ecdsa(sig_name, payloads, k256, t)
+    try:
+        return combine_frost_payloads(sig_name, frost, frost_roots(public, k256), t)
     except VerificationFailed as exc:
         raise NotEnoughShares(str(exc)) from None

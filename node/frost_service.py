@@ -1,0 +1,74 @@
+"""The node's FROST state: its nonce pool, kept full in the background, and the signing rounds.
+
+Made on first use from what every node has (config, sealed store key, request exchange) and kept
+per node service; the refill task runs on the node's loop from then on. Nonces cost two scalar
+multiplications each, so a batch takes milliseconds; what bounds the rate is the sealed write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from runtime.crypto.hd import action_key_id
+from runtime.crypto.schemes import Scheme
+
+from .frost_nonces import NONCE_SUITES, FrostNoncePool, open_nonce_pool
+from .frost_signing import FrostKey, FrostSigning
+from .sealed import SealedStore, load_or_create_key
+
+if TYPE_CHECKING:
+    from .context import NodeContext
+
+__all__ = ["FrostService", "frost_for", "POOL_TARGET", "BATCH_SIZE"]
+
+log = logging.getLogger(__name__)
+
+POOL_TARGET = 64  # unused nonce pairs kept per group
+BATCH_SIZE = 32
+_REFILL_POLL_S = 0.25
+
+_SERVICES: "weakref.WeakKeyDictionary[object, FrostService]" = weakref.WeakKeyDictionary()
+
+
+class FrostService:
+    def __init__(self, node: "NodeContext") -> None:
+        config = node.config
+        store = SealedStore(Path(config.state_dir) / "sealed", load_or_create_key(Path(config.seal_key_path)))
+        self._node = node
+        self.pool: FrostNoncePool = open_nonce_pool(config.index, config.state_dir, config.seal_key_path, store)
+        self.signing = FrostSigning(config.index, config.n, node.t, self.pool, node.exchange, config.fault)
+        for group in NONCE_SUITES:  # the first signature need not wait for the background task
+            if self.pool.available(group) < BATCH_SIZE:
+                self.pool.make_batch(group, BATCH_SIZE)
+        self._refill = asyncio.get_running_loop().create_task(self._keep_full())
+
+    async def _keep_full(self) -> None:
+        while True:
+            for group in NONCE_SUITES:
+                if self.pool.available(group) < POOL_TARGET:
+                    try:
+                        await asyncio.to_thread(self.pool.make_batch, group, BATCH_SIZE)
+                    except Exception:  # a full disk: keep serving what is left, try again later
+                        log.exception("FROST nonce batch for %s failed", group)
+            await asyncio.sleep(_REFILL_POLL_S)
+
+    def key(self, scheme: Scheme, key_id: bytes) -> FrostKey:
+        """This node's share of the key `key_id` on the scheme's curve."""
+        derived, share = self._node.require_keys().derive(key_id, scheme.hd)
+        return FrostKey(key_id, derived, share)
+
+    def action_key(self, scheme: Scheme, action_cid: str) -> FrostKey:
+        """An action's own key on the scheme's curve (Lit: keccak256("lit_action_" + CID) as key id)."""
+        return self.key(scheme, action_key_id(action_cid))
+
+
+def frost_for(node: "NodeContext") -> FrostService:
+    """The node's FROST service, made (and its refill started) on first use, on the running loop."""
+    service = _SERVICES.get(node)
+    if service is None:
+        service = _SERVICES[node] = FrostService(node)
+    return service

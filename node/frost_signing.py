@@ -1,0 +1,196 @@
+"""FROST signing among the nodes running one request (RFC 9591 with a coordinator, §5).
+
+Every node runs the same action and reaches the same signature (its slot: request id and sigName,
+node/agreement.py `SignatureSlot`). Per attempt, through the request exchange (node/exchange.py,
+whose sender is authenticated by the peer envelope):
+
+1. each node takes one unused nonce pair from its pool (node/frost_nonces.py) and publishes the
+   commitment (D_i, E_i);
+2. the slot's coordinator waits for every node's commitment (a short grace once 2t+1 are in) and
+   publishes the package: scheme, key id, message and the commitments it chose;
+3. each member checks that package against what it computed itself (scheme, key, message: an
+   action that is not deterministic gets no share) and that its own commitment is in it unaltered;
+   it records the nonce's use for exactly this package, durably, and only then publishes
+   z_i = d_i + e_i·ρ_i + λ_i·s_i·c;
+4. every node checks each z_i against the signer's public key share and commitments (RFC 9591
+   §5.4) and adds them up. A signer whose share does not verify, or that sent none, is named; the
+   next attempt leaves it out and runs on fresh nonces (a FROST package binds every signer's
+   commitment, so a bad share cannot just be dropped). Up to t liars are outvoted this way.
+
+A coordinator is trusted only for liveness: a nonce signs one package at most whatever it sends
+(node/frost_nonces.py), and members refuse a package for another message or key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from runtime.crypto.errors import CryptoError
+from runtime.crypto.frost import Commitment, sign_share
+from runtime.crypto.hd import DerivedKey
+from runtime.crypto.schemes import Scheme
+from runtime.crypto.share_payloads import FrostPackage, frost_signature
+from sandbox import HostError
+
+from .agreement import SignatureSlot
+from .exchange import RequestExchange
+from .frost_nonces import FrostNoncePool, package_record
+from .testfaults import Fault
+
+__all__ = ["FrostSigning", "FrostKey", "MAX_ATTEMPTS"]
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3  # each attempt leaves out the signers the last one named
+_FIRST_COMMITMENTS_S = 15.0  # for 2t+1 commitments to reach the coordinator
+_GRACE_S = 1.0  # then for the rest: a node that is down costs this much per signature
+_PACKAGE_S = 20.0
+_SHARES_S = 10.0
+_POOL_WAIT_S = 10.0
+
+
+@dataclass(frozen=True)
+class FrostKey:
+    """A key to sign with: a PKP of a FROST scheme's curve or an action's own key."""
+
+    key_id: bytes
+    key: DerivedKey
+    share: int
+
+    @property
+    def public_key(self) -> Any:
+        return self.key.public_key
+
+
+class FrostSigning:
+    def __init__(
+        self, index: int, n: int, t: int, pool: FrostNoncePool, exchange: RequestExchange, fault: Fault | None = None
+    ) -> None:
+        self._index, self._n, self._t = index, n, t
+        self._pool = pool
+        self._exchange = exchange
+        self._fault = fault
+
+    async def _nonce(self, group: str) -> tuple[str, Commitment]:
+        deadline = asyncio.get_running_loop().time() + _POOL_WAIT_S
+        while (taken := self._pool.take(group)) is None:
+            if asyncio.get_running_loop().time() > deadline:
+                raise HostError(f"node {self._index} has no FROST nonces ready for {group}; try again shortly")
+            await asyncio.sleep(0.05)  # refilled in the background
+        return taken
+
+    async def sign(self, slot: SignatureSlot, scheme: Scheme, key: FrostKey, message: bytes) -> dict[str, Any]:
+        """This node's part of one FROST signature; the payload (package, verified shares, signature)."""
+        excluded: set[int] = set()
+        named: set[int] = set()
+        for attempt in range(MAX_ATTEMPTS):
+            outcome = await self._attempt(slot, scheme, key, message, attempt, excluded)
+            package, shares, signature, bad = outcome
+            named |= set(bad)
+            if signature is not None:
+                suite = package.scheme.frost
+                assert suite is not None
+                return {
+                    "sigType": scheme.name,
+                    "signingScheme": scheme.name,
+                    "shareIndex": self._index,
+                    "frost": {"attempt": attempt, "package": package.to_dict(), "shares": shares},
+                    "publicKey": "0x" + suite.encode_point(key.public_key).hex(),
+                    "keyId": "0x" + key.key_id.hex(),
+                    "dataSigned": "0x" + message.hex(),
+                    "signature": "0x" + signature.hex(),
+                    "badNodes": sorted(named),
+                }
+            excluded |= set(bad)
+            log.warning("FROST %s/%s attempt %d: no valid share from nodes %s", slot.request_id, slot.name, attempt, bad)
+            if self._n - len(excluded) < 2 * self._t + 1:
+                break
+        raise HostError(
+            f"{scheme.name} signature {slot.name!r}: no valid signature after {attempt + 1} attempts; "
+            f"nodes {sorted(named)} sent no valid share"
+        )
+
+    async def _attempt(
+        self, slot: SignatureSlot, scheme: Scheme, key: FrostKey, message: bytes, attempt: int, excluded: set[int]
+    ) -> tuple[FrostPackage, dict[str, str], bytes | None, tuple[int, ...]]:
+        suite = scheme.frost
+        assert suite is not None
+        rid, base = slot.request_id, f"frost:{slot.name}:{attempt}"
+        group = suite.group.name
+        nonce_id, mine = await self._nonce(group)
+        await self._exchange.publish(rid, base + ":commit", {"commitment": mine.to_dict(suite)})
+        if slot.coordinator == self._index:
+            chosen = await self._gather_commitments(rid, base, scheme, excluded)
+            await self._exchange.publish(rid, base + ":package", FrostPackage(scheme, key.key_id, message, chosen).to_dict())
+        got = await self._exchange.wait(rid, base + ":package", lambda v: slot.coordinator in v, _PACKAGE_S)
+        if slot.coordinator not in got:
+            raise HostError(f"{scheme.name} signature {slot.name!r}: coordinator node {slot.coordinator} sent no signing package")
+        try:
+            package = FrostPackage.from_dict(got[slot.coordinator])
+        except CryptoError as exc:
+            raise HostError(f"coordinator node {slot.coordinator} sent a malformed FROST package: {exc}") from None
+        if (package.scheme.name, package.key_id, package.message) != (scheme.name, key.key_id, message):
+            raise HostError(
+                f"{scheme.name} signature {slot.name!r}: the coordinator's package is for another scheme, key or "
+                "message than this node computed; this node releases no share (is the action deterministic?)"
+            )
+        try:
+            signing = package.signing_package(key.key)
+        except CryptoError as exc:
+            raise HostError(f"coordinator node {slot.coordinator}'s FROST package is unusable: {exc}") from None
+        if self._index in package.signers:
+            if package.commitments[package.signers.index(self._index)] != mine:
+                raise HostError(f"coordinator node {slot.coordinator} altered node {self._index}'s commitment")
+            record = package_record(suite, signing.group_public_key, message, package.commitments)
+            try:
+                nonces = await asyncio.to_thread(self._pool.use, nonce_id, record)
+                z = sign_share(signing, self._index, key.share, nonces)
+            except CryptoError as exc:
+                raise HostError(f"{scheme.name} signing refused: {exc}") from None
+            if self._fault == Fault.WRONG_SIGNATURE_SHARES:
+                z = (z + 1) % suite.order  # the test liar (node/testfaults.py), as its ECDSA shares
+            await self._exchange.publish(rid, base + ":share", suite.encode_scalar(z).hex())
+        else:
+            self._pool.release(nonce_id)  # left out: it signed nothing, so another package may use it
+        values = await self._exchange.wait(
+            rid, base + ":share", lambda v: all(i in v for i in package.signers), _SHARES_S
+        )
+        shares = {str(i): v for i, v in values.items() if i in package.signers and isinstance(v, str)}
+        candidates = {int(i): [v] for i, v in shares.items()}
+        signature, bad = frost_signature(signing, key.key, candidates)
+        valid = {i: v for i, v in shares.items() if int(i) not in bad}
+        return package, valid, signature, bad
+
+    async def _gather_commitments(
+        self, request_id: str, base: str, scheme: Scheme, excluded: set[int]
+    ) -> tuple[Commitment, ...]:
+        suite = scheme.frost
+        assert suite is not None
+        need = 2 * self._t + 1
+        everyone = self._n - len(excluded)
+
+        def valid(values: dict[int, Any]) -> dict[int, Commitment]:
+            out = {}
+            for sender, value in values.items():
+                if sender in excluded or not isinstance(value, dict):
+                    continue
+                try:
+                    c = Commitment.from_dict(suite, value.get("commitment"))
+                except CryptoError:
+                    continue
+                if c.identifier == sender:  # a node commits only for itself
+                    out[sender] = c
+            return out
+
+        topic = base + ":commit"
+        values = await self._exchange.wait(request_id, topic, lambda v: len(valid(v)) >= need, _FIRST_COMMITMENTS_S)
+        if len(valid(values)) < need:
+            raise HostError(
+                f"{scheme.name}: only nodes {sorted(valid(values))} committed nonces within {_FIRST_COMMITMENTS_S:.0f} s; "
+                f"{need} are needed"
+            )
+        values = await self._exchange.wait(request_id, topic, lambda v: len(valid(v)) >= everyone, _GRACE_S)
+        return tuple(valid(values).values())
