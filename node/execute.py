@@ -13,6 +13,7 @@ from dataclasses import asdict
 from typing import Any
 
 from sandbox import execute as run_action
+from sandbox.fetch_mocks import recording
 
 from runtime.auth.recap import EXECUTION, action_resource
 
@@ -80,12 +81,13 @@ async def handle_execute(service: NodeContext, body: Any, headers: dict[str, str
         request.budget.start()  # the wall time the action shares with its children runs from here
         registered = request_id is not None and service.active_requests.setdefault(request_id, request) is request
         try:
-            result = await run_action(code, js_params, host, service.limits, auth_context=request.auth_context([cid]), headers=headers)
+            with recording() as mocked:
+                result = await run_action(code, js_params, host, service.limits, auth_context=request.auth_context([cid]), headers=headers)
         finally:
             if registered and request_id is not None:
                 # Stay joinable a while: a peer's decryptToSingleNode may ask after this node is done.
                 asyncio.get_running_loop().call_later(_JOINABLE_AFTER_S, _forget, service.active_requests, request_id, request)
-    return {
+    answer = {
         "success": result.error is None,
         "nodeIndex": service.config.index,
         "ipfsId": cid,
@@ -98,6 +100,10 @@ async def handle_execute(service: NodeContext, body: Any, headers: dict[str, str
         "claimData": request.claims,
         "notPermitted": request.refusals,
     }
+    if service.config.fetch_mocks:
+        # Development only: what this execution's fetches got from the mocks instead of the network.
+        answer["mockedFetches"] = mocked
+    return answer
 
 
 async def handle_pkp_sign(service: NodeContext, body: Any) -> dict[str, Any]:

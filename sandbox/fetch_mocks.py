@@ -23,7 +23,9 @@ URL's path is prefixed to the request's path, the query is kept, X-Forwarded-Hos
 host. Only loopback targets are accepted: a mock is a way to stay on this machine, not a way out of it.
 
 Mocked answers carry an `x-litrt-mock` header naming the rule, and each is logged ("mocked: GET
-https://... -> prices.json (200)") on this module's logger and through `report`, if given.
+https://... -> prices.json (200)") on this module's logger and through `report`, if given. Inside
+`recording()` each is also kept as {method, url, mock, status}: a node wraps every execution in one,
+so that its answer lists the mocked requests that execution made, and only those.
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ import binascii
 import ipaddress
 import json
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
@@ -43,11 +47,14 @@ from yarl import URL
 
 from sandbox.errors import HostError
 
-__all__ = ["FetchMocks", "MockRule", "FetchReply", "MockSpecError", "MOCK_HEADER"]
+__all__ = ["FetchMocks", "MockRule", "FetchReply", "MockSpecError", "MOCK_HEADER", "recording", "mocked_line"]
 
 log = logging.getLogger(__name__)
 
 MOCK_HEADER = "x-litrt-mock"
+# The list recording() keeps; asyncio tasks copy the context they are started in, so the host calls
+# of one execution (and of its child actions) append to that execution's list and no other.
+_RECORDED: ContextVar[list[dict[str, Any]] | None] = ContextVar("litrt_mocked_fetches", default=None)
 _RESPONSE_KEYS = frozenset({"status", "statusText", "headers", "body", "bodyText", "bodyBase64"})
 _BODY_KEYS = ("body", "bodyText", "bodyBase64")
 
@@ -334,7 +341,27 @@ class FetchMocks:
         return next((rule for rule in self.rules if rule.matches(url)), None)
 
     def note(self, method: str, url: URL, rule: MockRule, status: int) -> None:
-        line = f"mocked: {method} {url} -> {rule.label} ({status})"
+        record: dict[str, Any] = {"method": method, "url": str(url), "mock": rule.label, "status": status}
+        line = mocked_line(record)
         log.info("%s", line)
         if self.report is not None:
             self.report(line)
+        recorded = _RECORDED.get()
+        if recorded is not None:
+            recorded.append(record)
+
+
+def mocked_line(record: Mapping[str, Any]) -> str:
+    """How a mocked request is shown: "mocked: GET https://... -> prices.json (200)"."""
+    return f"mocked: {record['method']} {record['url']} -> {record['mock']} ({record['status']})"
+
+
+@contextmanager
+def recording() -> Iterator[list[dict[str, Any]]]:
+    """The mocked requests made inside the block, by this task and the tasks it starts, in order."""
+    recorded: list[dict[str, Any]] = []
+    token = _RECORDED.set(recorded)
+    try:
+        yield recorded
+    finally:
+        _RECORDED.reset(token)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import subprocess
 import sys
@@ -19,7 +20,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from runtime.cli import run_cmd
+from runtime.client import create_auth_sig
 from runtime.network.processes import free_port
+from sandbox import FetchPolicy, Host, Limits, execute
+from sandbox.fetch_mocks import FetchMocks, recording
 
 REPO = Path(__file__).resolve().parents[1]
 PRICE_URL = "https://api.coingecko.com/api/v3/simple/price?ids=ethereum&vs_currencies=usd"
@@ -141,6 +145,28 @@ def test_bad_json_file_names_the_file(tmp_path: Path, files: tuple[Path, Path], 
     assert f"litrt run: --mock-fetch api.coingecko.com={bad}: {bad} is not valid JSON: Expecting value" in capsys.readouterr().err
 
 
+async def test_each_execution_records_only_its_own_mocked_requests() -> None:
+    """Two executions side by side, their fetches interleaved: each recording holds its own, in order."""
+    mocks = FetchMocks.from_config({"a.example": {"site": "a"}, "b.example": {"status": 404, "bodyText": "gone"}})
+    code = """(async () => {
+      for (let i = 0; i < 3; i++) {
+        await fetch("https://" + site + "/item/" + i);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      Lit.Actions.setResponse({ response: site });
+    })();"""
+
+    async def one(site: str) -> list[dict]:
+        with recording() as mocked:
+            result = await execute(code, {"site": site}, Host(FetchPolicy(mocks=mocks)), Limits(timeout_ms=10_000))
+        assert result.error is None and result.response == site, result.error
+        return mocked
+
+    a, b = await asyncio.gather(one("a.example"), one("b.example"))
+    assert a == [{"method": "GET", "url": f"https://a.example/item/{i}", "mock": "the inline mock", "status": 200} for i in range(3)]
+    assert [(r["url"], r["status"]) for r in b] == [(f"https://b.example/item/{i}", 404) for i in range(3)]
+
+
 def _get(url: str) -> dict:
     with urllib.request.urlopen(url, timeout=60) as resp:
         return json.load(resp)
@@ -173,6 +199,17 @@ def test_up_and_dev_mock_every_node(files: tuple[Path, Path], tmp_path: Path) ->
             assert info["fetch_mocks"] == {"api.coingecko.com": str(prices), "prices.example.org": api}
             config = json.loads((Path(state) / "node3" / "config.json").read_text())
             assert config["fetch_mocks"] == info["fetch_mocks"]
+
+            # A node's answer lists the mocked requests of that execution.
+            body = json.dumps({"code": base64.b64encode(ACTION.encode()).decode(), "authSig": create_auth_sig("0x" + "42" * 32), "jsParams": {}})
+            req = urllib.request.Request(info["nodes"][2] + "/web/execute", body.encode(), {"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=120) as resp:
+                answer = json.load(resp)
+            assert answer["success"], answer
+            assert answer["mockedFetches"] == [
+                {"method": "GET", "url": PRICE_URL, "mock": "prices.json", "status": 200},
+                {"method": "GET", "url": "https://prices.example.org/v2/spot?pair=ETH-USD", "mock": f"forwarded to {api}", "status": 200},
+            ]
 
             other = litrt("dev", str(action), "--state-dir", state, "--mock-fetch", f"api.coingecko.com={prices}")
             assert other.returncode == 2 and "runs with fetch mocks" in other.stderr and "litrt down" in other.stderr
