@@ -2,13 +2,18 @@
 SchnorrK256Taproot), called from node/signing_ops.py when the signingScheme names one of them.
 
 The action's own key is derived as Lit does (keccak256("lit_action_" + CID) as key id) from the
-root keys of the scheme's curve, so it needs no PKP registry. Public keys are the suite's encoding:
-32 bytes for Ed25519 (RFC 8032), 33-byte compressed SEC1 for secp256k1 (the BIP-340 key is its x).
+root keys of the scheme's curve, so it needs no PKP registry.
 
-signAsAction's answer is shaped like Lit's `SignedDataOutput` (lit-sdk `signature.rs`) with
-`recovery_id` null, as Lit's is for FROST; `signature` is the JSON string of the signature's hex
-and `verifying_key` the key's hex. Lit serialises lit-frost's own serde types in those two fields;
-that form is not reproduced here.
+Keys and signatures are written as Lit writes them for FROST (lit-sdk `signature.rs`
+`get_derived_public_key` and `combine_and_verify_signature_shares`): serde_json of lit-frost's
+`VerifyingKey` / `Signature`, whose human-readable form is the pair [lit-frost scheme name, hex]
+(lit-frost `macros.rs` serde_impl), e.g. ["Ed25519Sha512","<32-byte key hex>"]. Key bytes are the
+suite's encoding (32 bytes for Ed25519, 33-byte compressed SEC1 for secp256k1), signatures R ‖ z
+(64 bytes; 65 for FROST(secp256k1, SHA-256), whose R is compressed). getActionPublicKey returns that
+key string; signAsAction returns Lit's `SignedDataOutput` with `recovery_id` null.
+
+One difference from Lit: lit-frost's K256Taproot signs SHA-256(toSign) (lib.rs `signing_round2`);
+litrt signs toSign itself, so that a BIP-341 sighash is what BIP-340 verifiers check.
 """
 
 from __future__ import annotations
@@ -25,7 +30,39 @@ from .context import NodeContext
 from .frost_service import frost_for
 from .request import RequestContext
 
-__all__ = ["frost_scheme", "frost_sign", "action_public_key_hex", "signed_data_output", "verify_signed_data_output"]
+__all__ = [
+    "LIT_FROST_NAMES",
+    "lit_frost_value",
+    "frost_scheme",
+    "frost_sign",
+    "action_public_key_text",
+    "signed_data_output",
+    "verify_signed_data_output",
+]
+
+
+# lit-frost's Scheme names (its Display/FromStr), by Lit's signingScheme.
+LIT_FROST_NAMES = {
+    "SchnorrEd25519Sha512": "Ed25519Sha512",
+    "SchnorrK256Sha256": "K256Sha256",
+    "SchnorrK256Taproot": "K256Taproot",
+}
+
+
+def lit_frost_value(chosen: Scheme, value: bytes) -> str:
+    """lit-frost's serde_json form of a key or signature: ["<scheme>","<hex>"]."""
+    return json.dumps([LIT_FROST_NAMES[chosen.name], value.hex()], separators=(",", ":"))
+
+
+def _lit_frost_bytes(chosen: Scheme, text: Any, field: str) -> bytes:
+    try:
+        name, value = json.loads(text)
+        raw = bytes.fromhex(value)
+    except (TypeError, ValueError) as exc:
+        raise HostError(f"signOutput: {field} is not a lit-frost [scheme, hex] pair ({exc})") from None
+    if name != LIT_FROST_NAMES[chosen.name]:
+        raise HostError(f"signOutput: {field} is for scheme {name!r}, not {LIT_FROST_NAMES[chosen.name]}")
+    return raw
 
 
 def frost_scheme(name: str) -> Scheme | None:
@@ -65,16 +102,17 @@ def action_public_key(node: NodeContext, chosen: Scheme, cid: str) -> Any:
         raise HostError(f"actionIpfsCid: {exc}") from None
 
 
-def action_public_key_hex(node: NodeContext, chosen: Scheme, cid: str) -> str:
+def action_public_key_text(node: NodeContext, chosen: Scheme, cid: str) -> str:
+    """What Lit's getActionPublicKey returns for a FROST scheme."""
     suite = chosen.frost
     assert suite is not None
-    return suite.encode_point(action_public_key(node, chosen, cid)).hex()
+    return lit_frost_value(chosen, suite.encode_point(action_public_key(node, chosen, cid)))
 
 
-def signed_data_output(payload: dict[str, Any]) -> dict[str, Any]:
+def signed_data_output(chosen: Scheme, payload: dict[str, Any]) -> dict[str, Any]:
     return {
-        "signature": json.dumps(payload["signature"].removeprefix("0x")),
-        "verifying_key": payload["publicKey"].removeprefix("0x"),
+        "signature": lit_frost_value(chosen, bytes.fromhex(payload["signature"].removeprefix("0x"))),
+        "verifying_key": lit_frost_value(chosen, bytes.fromhex(payload["publicKey"].removeprefix("0x"))),
         "signed_data": payload["dataSigned"].removeprefix("0x"),
         "recovery_id": None,
     }
@@ -87,11 +125,12 @@ def verify_signed_data_output(node: NodeContext, chosen: Scheme, cid: str, to_si
     key = action_public_key(node, chosen, cid)
     try:
         output = json.loads(sign_output) if isinstance(sign_output, str) else sign_output
-        signature, verifying_key, signed = (
-            bytes.fromhex(text) for text in (json.loads(output["signature"]), output["verifying_key"], output["signed_data"])
-        )
+        raw_signature, raw_key, signed_hex = output["signature"], output["verifying_key"], output["signed_data"]
+        signed = bytes.fromhex(signed_hex)
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise HostError(f"signOutput: not a signAsAction output ({type(exc).__name__}: {exc})") from None
+    signature = _lit_frost_bytes(chosen, raw_signature, "signature")
+    verifying_key = _lit_frost_bytes(chosen, raw_key, "verifying_key")
     if verifying_key != suite.encode_point(key) or signed != bytes(to_sign):
         return False
     even = key if suite.key_parity(key) == 1 else suite.group.neg(key)

@@ -106,7 +106,7 @@ class SigningOps:
         if frost is not None:  # every node combines the verified shares itself
             key_id = action_key_id(self.action_cid)
             payload = await frost_ops.frost_sign(self._service, self._request, sig_name, frost, key_id, to_sign)
-            return json.dumps(frost_ops.signed_data_output(payload))
+            return json.dumps(frost_ops.signed_data_output(frost, payload))
         to_sign = bytes32_arg(to_sign, "toSign")
         request_id = self._request.slot(sig_name).request_id
         key = self._service.signer.action_key(self.action_cid)  # its own CID: never one the action names
@@ -151,7 +151,7 @@ class SigningOps:
         scheme = scheme_arg(args, "getActionPublicKey", action_key=True)
         frost = frost_ops.frost_scheme(scheme)
         if frost is not None:
-            return frost_ops.action_public_key_hex(self._service, frost, blank_arg(args, "actionIpfsCid"))
+            return frost_ops.action_public_key_text(self._service, frost, blank_arg(args, "actionIpfsCid"))
         return public_key_hex(self._action_public_key(blank_arg(args, "actionIpfsCid")))
 
     async def op_verifyActionSignature(self, args: dict[str, Any], ctx: OpContext) -> bool:

@@ -26,6 +26,8 @@ from tests.oracles import needs_oracle
 pytestmark = pytest.mark.slow
 
 SCHEMES = ("SchnorrEd25519Sha512", "SchnorrK256Sha256", "SchnorrK256Taproot")
+# lit-frost's names for them (its Scheme's Display), as Lit's keys and signatures carry them.
+LIT_FROST = {"SchnorrEd25519Sha512": "Ed25519Sha512", "SchnorrK256Sha256": "K256Sha256", "SchnorrK256Taproot": "K256Taproot"}
 
 SIGN_AS_ACTION = """(async () => {
   const me = Lit.Auth.actionIpfsIdStack[0];
@@ -84,11 +86,14 @@ async def test_sign_as_action_for_every_frost_scheme_verifies_with_outside_verif
             curve = HD_ED25519 if scheme == "SchnorrEd25519Sha512" else HD_K256
             expected = derive_public_key(action_key_id(cid), [row[0] for row in roots[curve.name]], curve)
             public_key = curve.group.encode(expected)
-            assert out["pk"] == public_key.hex()  # getActionPublicKey, from the client's own derivation
+            # getActionPublicKey as Lit's: lit-frost's [scheme, hex] pair, from the client's own derivation
+            assert out["pk"] == json.dumps([LIT_FROST[scheme], public_key.hex()], separators=(",", ":"))
             output = json.loads(out["sig"])
             assert output["recovery_id"] is None and output["signed_data"] == message.hex()
-            assert output["verifying_key"] == public_key.hex()
-            signature = bytes.fromhex(json.loads(output["signature"]))
+            assert output["verifying_key"] == out["pk"]
+            name, signature_hex = json.loads(output["signature"])
+            assert name == LIT_FROST[scheme]
+            signature = bytes.fromhex(signature_hex)
             _check(scheme, public_key, message, signature)
             assert out["ok"] is True and out["other"] is False
             # The client combined the same signature from the shares the nodes sealed for it.
@@ -110,8 +115,8 @@ async def test_taproot_signatures_of_several_actions_verify_with_noble(network):
             message = os.urandom(32)
             result = await client.execute_js(ipfs_id=cid, js_params={"toSign": list(message), "schemes": ["SchnorrK256Taproot"]})
             output = json.loads(result.response["out"]["SchnorrK256Taproot"]["sig"])
-            sig = json.loads(output["signature"])
-            cases.append({"pub": output["verifying_key"][2:], "msg": message.hex(), "sig": sig})
+            sig, key = json.loads(output["signature"])[1], json.loads(output["verifying_key"])[1]
+            cases.append({"pub": key[2:], "msg": message.hex(), "sig": sig})
         tampered = dict(cases[0], msg=("00" if cases[0]["msg"][:2] != "00" else "01") + cases[0]["msg"][2:])
         assert _noble(cases + [tampered]) == [True, True, True, False]
 
@@ -137,7 +142,7 @@ async def test_a_node_sending_bad_frost_shares_is_named_and_outvoted(liar_networ
             curve = HD_ED25519 if scheme == "SchnorrEd25519Sha512" else HD_K256
             public_key = curve.group.encode(derive_public_key(action_key_id(cid), [row[0] for row in roots[curve.name]], curve))
             output = json.loads(result.response["out"][scheme]["sig"])
-            _check(scheme, public_key, message, bytes.fromhex(json.loads(output["signature"])))
+            _check(scheme, public_key, message, bytes.fromhex(json.loads(output["signature"])[1]))
             combined = result.signatures[scheme]
             assert combined["badNodes"] == [2], combined
             assert 2 not in combined["signingSet"] and len(combined["signingSet"]) == 3
