@@ -7,9 +7,11 @@ promise continuations may still be running when a task returns; a synchronous ca
 freeze the asyncio loop for as long as the action spins. This module therefore touches a live isolate
 only through cancelable tasks, and uses synchronous calls only on a fresh isolate or to read flags.
 
-One private piece of mini-racer 0.14.1 is used: `Context._run_cancelable_mr_task` with
+Private pieces of mini-racer 0.14.1 are used: `Context._run_cancelable_mr_task` with
 `mr_call_function`, to call a JS function with a given `this` without the synchronous argument-array
-building that the public `call_function_cancelable` does.
+building that the public `call_function_cancelable` does; and `_make_context(loop)` plus re-pointing
+`Context.event_loop`, to prepare a context on a worker thread and then hand it to the node's event
+loop (see `_racer_with_prelude`). The version is pinned and checked, and tests/sandbox covers both.
 
 V8 starts with --disallow-code-generation-from-strings, so eval, new Function and the async/generator
 function constructors throw EvalError. If another part of the process started V8 first without that
@@ -18,12 +20,15 @@ flag, a JavaScript lockdown replaces those entry points instead (see CODEGEN_LOC
 
 from __future__ import annotations
 
+import asyncio
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import metadata
 from typing import Any
 
 import py_mini_racer
 from py_mini_racer import JSFunction, JSObject, LibAlreadyInitializedError, MiniRacer, init_mini_racer
+from py_mini_racer._mini_racer import _make_context
 
 from sandbox.assets import bundles_source, prelude_source
 from sandbox.errors import SandboxSetupError
@@ -76,15 +81,73 @@ def codegen_blocked_by_flag() -> bool:
         return _codegen_blocked
 
 
+def _racer_with_prelude(loop: asyncio.AbstractEventLoop) -> MiniRacer:
+    """A new context with the lockdown (if needed) and the prelude evaluated, made on a worker thread
+    and then handed to `loop`.
+
+    mini-racer's synchronous calls must come from the context's own event loop, so the context starts
+    on a loop of this thread's, does its synchronous set-up there, and only then reports to `loop`:
+    nothing of it has been given to `loop` before, so no task is left behind on the other."""
+    blocked = codegen_blocked_by_flag()
+    setup_loop = asyncio.new_event_loop()
+    maker = _make_context(setup_loop)
+    context = maker.__enter__()
+
+    async def prepare() -> MiniRacer:
+        racer = MiniRacer(context)
+        if not blocked:
+            racer.eval(CODEGEN_LOCKDOWN)
+        racer.eval(prelude_source())
+        return racer
+
+    try:
+        racer = setup_loop.run_until_complete(prepare())
+    except BaseException:
+        maker.__exit__(None, None, None)
+        raise
+    finally:
+        setup_loop.close()
+    racer._own_context_maker = maker  # noqa: SLF001 - so close() frees the context, as for MiniRacer()
+    object.__setattr__(context, "event_loop", loop)  # a frozen dataclass in mini-racer 0.14.1
+    return racer
+
+
+# Makes spare contexts off the event loop (see _Spare).
+_worker = ThreadPoolExecutor(max_workers=2, thread_name_prefix="litrt-v8-spare")
+
+
+class _Spare:
+    """One context made ahead, on a worker thread, while the event loop serves requests.
+
+    Making a context and evaluating the prelude is a third of a small action's CPU; made ahead, a
+    request finds it ready. The spare has run nothing but the prelude, so each execution still gets
+    an isolate no other action has touched; a spare is used once. One per process: a spare made for
+    another event loop (tests run one loop per test) is freed, not used."""
+
+    _next: tuple[asyncio.AbstractEventLoop, Future[MiniRacer]] | None = None
+
+    @classmethod
+    async def take(cls) -> MiniRacer:
+        loop = asyncio.get_running_loop()
+        previous, cls._next = cls._next, (loop, _worker.submit(_racer_with_prelude, loop))
+        if previous is not None and previous[0] is loop:
+            return await asyncio.wrap_future(previous[1])
+        if previous is not None:
+            previous[1].add_done_callback(_free_unused)
+        return await asyncio.wrap_future(_worker.submit(_racer_with_prelude, loop))
+
+
+def _free_unused(made: Future[MiniRacer]) -> None:
+    if not made.cancelled() and made.exception() is None:
+        made.result().close()
+
+
 class Isolate:
     """A fresh isolate with the prelude (and the bundles its action needs) loaded, used for one execution."""
 
     def __init__(self, memory_limit_bytes: int) -> None:
-        blocked = codegen_blocked_by_flag()
-        # Creating the context is a short synchronous call (~2-3 ms) on an isolate nobody else sees.
-        self._mr: MiniRacer | None = MiniRacer()
-        self._mr.set_hard_memory_limit(memory_limit_bytes)
-        self._needs_lockdown = not blocked
+        self._memory_limit_bytes = memory_limit_bytes
+        self._mr: MiniRacer | None = None
         self._track: JSFunction | None = None
         self._no_args: JSObject | None = None
         self.ethers_loaded = False
@@ -97,9 +160,10 @@ class Isolate:
 
     async def load_prelude(self, bundles: tuple[str, ...] = ()) -> None:
         """The prelude, then each named bundle (see sandbox/assets.py)."""
-        if self._needs_lockdown:
-            await self.eval(CODEGEN_LOCKDOWN)
-        await self.eval(prelude_source())
+        if self._mr is not None:
+            raise RuntimeError("load_prelude() runs once per isolate")
+        self._mr = await _Spare.take()
+        self._mr.set_hard_memory_limit(self._memory_limit_bytes)
         if bundles:
             await self.eval(bundles_source(bundles))
         self.ethers_loaded = "ethers" in bundles
@@ -133,4 +197,6 @@ class Isolate:
         mr, self._mr = self._mr, None
         self._track = self._no_args = None
         if mr is not None:
+            # On the loop's thread: freeing reports the cancelled tasks to the loop, which a test's
+            # loop may no longer be running to take if the freeing were left to a worker.
             mr.close()
