@@ -13,12 +13,15 @@ from typing import Any
 from runtime.crypto.action_key import LIT_SIGNING_SCHEMES
 from sandbox import HostError
 
-__all__ = ["text_arg", "blank_arg", "token_arg", "bytes_arg", "bytes32_arg", "scheme_arg", "SUPPORTED_SCHEMES", "PKP_SCHEMES"]
+__all__ = ["text_arg", "blank_arg", "token_arg", "bytes_arg", "bytes32_arg", "scheme_arg", "SUPPORTED_SCHEMES", "PKP_SCHEMES", "ECDSA_SCHEMES"]
 
 # The schemes this network signs with; Lit's other names are refused by name, not as unknown.
 SUPPORTED_SCHEMES = ("EcdsaK256Sha256", "SchnorrEd25519Sha512", "SchnorrK256Sha256", "SchnorrK256Taproot")
-# Of those, the ones Lit.Actions.sign and signAndCombine take with a PKP so far (FROST: actions' own keys).
-PKP_SCHEMES = ("EcdsaK256Sha256",)
+# Of those, the ones Lit.Actions.sign takes with a PKP so far: PKPs are K256 keys, which sign the K256
+# FROST schemes too (as Lit's do: a scheme uses the root keys of its curve).
+PKP_SCHEMES = ("EcdsaK256Sha256", "SchnorrK256Sha256", "SchnorrK256Taproot")
+# What the other callers (signAndCombine) handle so far.
+ECDSA_SCHEMES = ("EcdsaK256Sha256",)
 _MESSAGE_LENGTH = (
     "Message length to be signed is not 32 bytes.  Please hash it before sending it to the node to sign.  "
     "You can use SHA256, Keccak256, SHA384 for example"
@@ -71,16 +74,16 @@ def bytes32_arg(value: Any, name: str) -> bytes:
     return data
 
 
-def scheme_arg(args: dict[str, Any], op: str, *, action_key: bool = False) -> str:
-    """signingScheme: one of Lit's names, and one this network signs with (with a PKP: one of
-    PKP_SCHEMES). `action_key` for the action-identity calls, where Lit refuses plain Bls12381 with
-    its own message."""
+def scheme_arg(args: dict[str, Any], op: str, *, action_key: bool = False, pkp: bool = False) -> str:
+    """signingScheme: one of Lit's names, and one this network signs with: any of SUPPORTED_SCHEMES
+    for the action-identity calls (`action_key`, where Lit refuses plain Bls12381 with its own
+    message), PKP_SCHEMES for `pkp` (Lit.Actions.sign), else ECDSA_SCHEMES."""
     scheme = blank_arg(args, "signingScheme")
     if scheme not in LIT_SIGNING_SCHEMES:
         raise HostError(f"Parse error Invalid signing scheme: {scheme}")
     if action_key and scheme == "Bls12381":
         raise HostError("Bls12381 is not supported in this context. Use Bls12381G1ProofOfPossession instead")
-    supported = SUPPORTED_SCHEMES if action_key else PKP_SCHEMES
+    supported = SUPPORTED_SCHEMES if action_key else PKP_SCHEMES if pkp else ECDSA_SCHEMES
     if scheme not in supported:
         raise HostError(
             f"Lit.Actions.{op}: signing scheme {scheme} is not supported by this network yet "

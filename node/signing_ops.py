@@ -66,7 +66,11 @@ class SigningOps:
         signer = self._service.signer
         pkp = await signer.resolve(args.get("publicKey"))
         await signer.authorize(pkp, scope, self.action_cid, self._request.auth_sig, self._request.auth_methods)
-        await self._share(pkp, to_sign, sig_name, scheme)
+        frost = frost_ops.frost_scheme(scheme)
+        if frost is not None:  # a K256 PKP signs the K256 FROST schemes with the same key share
+            await frost_ops.frost_sign(self._service, self._request, sig_name, frost, pkp.key_id, to_sign)
+        else:
+            await self._share(pkp, to_sign, sig_name, scheme)
         return "success"
 
     async def op_signEcdsa(self, args: dict[str, Any], ctx: OpContext) -> str:
@@ -74,12 +78,16 @@ class SigningOps:
 
     async def op_sign(self, args: dict[str, Any], ctx: OpContext) -> str:
         """Lit.Actions.sign: for EcdsaK256Sha256 the 32 bytes are signed as given (Lit's node
-        hashes nothing for ECDSA; the scheme's SHA-256 is the caller's to apply)."""
+        hashes nothing for ECDSA; the scheme's SHA-256 is the caller's to apply). With
+        SchnorrK256Sha256 / SchnorrK256Taproot the PKP (a K256 key) signs by FROST
+        (node/frost_signing.py) and the client combines the shares."""
         to_sign = bytes_arg(args.get("toSign"), "toSign")
         blank_arg(args, "publicKey")
         blank_arg(args, "sigName")
-        scheme = scheme_arg(args, "sign")
-        return await self._sign_pkp(bytes32_arg(to_sign, "toSign"), args, SCOPE_SIGN_ANYTHING, scheme)
+        scheme = scheme_arg(args, "sign", pkp=True)
+        if frost_ops.frost_scheme(scheme) is None:
+            to_sign = bytes32_arg(to_sign, "toSign")  # Schnorr schemes sign the bytes as given, any length
+        return await self._sign_pkp(to_sign, args, SCOPE_SIGN_ANYTHING, scheme)
 
     async def op_ethPersonalSignMessageEcdsa(self, args: dict[str, Any], ctx: OpContext) -> str:
         message = args.get("message")

@@ -15,7 +15,7 @@ from coincurve import PublicKey, PublicKeyXOnly
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from nacl.signing import VerifyKey
 
-from runtime.client import LitClient
+from runtime.client import LitClient, NotPermitted
 from runtime.client.combine import frost_roots
 from runtime.client.errors import ActionError
 from runtime.crypto.frost_suites import SCHNORR_K256_SHA256
@@ -121,7 +121,48 @@ async def test_taproot_signatures_of_several_actions_verify_with_noble(network):
         assert _noble(cases + [tampered]) == [True, True, True, False]
 
 
-async def test_frost_schemes_refused_with_a_pkp_for_now_and_unknown_names_refused(network):
+SIGN_WITH_PKP = """(async () => {
+  for (const signingScheme of schemes) {
+    await Lit.Actions.sign({toSign, publicKey, sigName: signingScheme, signingScheme});
+  }
+})();"""
+
+
+async def test_a_k256_pkp_signs_the_k256_frost_schemes_and_the_client_combines(network, owner_key):
+    message = os.urandom(32)
+    schemes = ["SchnorrK256Sha256", "SchnorrK256Taproot"]
+    async with await LitClient.connect(network.state_dir) as client:
+        pkp = await client.mint_pkp(owner_key)
+        await client.permit_action(owner_key, pkp.token_id, await client.upload_action(SIGN_WITH_PKP))
+        params = {"toSign": list(message), "publicKey": "0x" + pkp.pubkey.hex(), "schemes": schemes}
+        result = await client.execute_js(code=SIGN_WITH_PKP, js_params=params)
+        compressed = PublicKey(pkp.pubkey).format(compressed=True)
+        for scheme in schemes:
+            sig = result.signatures[scheme]
+            assert sig["signingScheme"] == scheme and sig["publicKey"] == "0x" + compressed.hex()
+            assert sig["dataSigned"] == "0x" + message.hex() and sig["badNodes"] == []
+            _check(scheme, compressed, message, bytes.fromhex(sig["signature"][2:]))
+        if NOBLE_MISSING is None:
+            taproot = result.signatures["SchnorrK256Taproot"]["signature"][2:]
+            assert _noble([{"pub": compressed[1:].hex(), "msg": message.hex(), "sig": taproot}]) == [True]
+        # A PKP that did not permit this action signs nothing, whatever the scheme.
+        other = await client.mint_pkp(owner_key)
+        with pytest.raises(NotPermitted, match="is not permitted with scope 1"):
+            await client.execute_js(code=SIGN_WITH_PKP, js_params={**params, "publicKey": "0x" + other.pubkey.hex()})
+
+
+async def test_sign_and_combine_does_not_pass_an_ecdsa_signature_off_as_schnorr(network, owner_key):
+    code = """(async () => {
+      await Lit.Actions.signAndCombine({toSign, publicKey, sigName: 's', signingScheme: 'SchnorrK256Taproot'});
+    })();"""
+    async with await LitClient.connect(network.state_dir) as client:
+        pkp = await client.mint_pkp(owner_key)
+        params = {"toSign": list(os.urandom(32)), "publicKey": "0x" + pkp.pubkey.hex()}
+        with pytest.raises(ActionError, match="signing scheme SchnorrK256Taproot is not supported by this network yet"):
+            await client.execute_js(code=code, js_params=params)
+
+
+async def test_ed25519_pkps_are_refused_for_now_and_unknown_names_refused(network):
     code = """(async () => {
       await Lit.Actions.sign({toSign: [1, 2, 3], publicKey: '0x04', sigName: 's', signingScheme});
     })();"""
