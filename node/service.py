@@ -194,7 +194,7 @@ class NodeService:
         )
         self.genesis_error: str | None = None
         self.needs_resharing = False  # missed genesis: serves no key until a reshare gives it shares
-        self.registry = PkpRegistry(config.chains["lit"], config.pkp_contract)
+        self.registry = PkpRegistry(config.chains["lit"], config.pkp_contract, reads_per_block=True)
         self.chains = ChainRpc(config.chains)
         sources = [GatewaySource(u) for u in config.ipfs_gateways] + [KuboRpcSource(u) for u in config.ipfs_kubo_rpc]
         self.fetcher = VerifiedFetcher(sources) if sources else None

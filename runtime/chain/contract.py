@@ -48,7 +48,12 @@ class ContractClient:
 
     artifact_name: str = ""
 
-    def __init__(self, rpc_url: str, address: str, private_key: str | bytes | None = None) -> None:
+    def __init__(
+        self, rpc_url: str, address: str, private_key: str | bytes | None = None, *, reads_per_block: bool = False
+    ) -> None:
+        """`reads_per_block`: ask the chain for its latest block number before each read and answer
+        a read already made at that block from memory (a node checks the same permissions for every
+        request, and executing them costs the chain far more than naming its block)."""
         if not AsyncWeb3.is_address(address):
             raise InvalidArgument("address", f"not an Ethereum address: {address!r}")
         self.rpc_url = rpc_url
@@ -56,6 +61,7 @@ class ContractClient:
         self.w3 = connect(rpc_url)
         self.contract = self.w3.eth.contract(address=self.address, abi=load_artifact(self.artifact_name).abi)
         self._sender = TxSender(self.w3, rpc_url, private_key) if private_key is not None else None
+        self._reads: _ReadsAtBlock | None = _ReadsAtBlock() if reads_per_block else None
 
     @property
     def sender_address(self) -> str:
@@ -68,7 +74,16 @@ class ContractClient:
 
     async def _call(self, fn: str, *args: Any) -> Any:
         with mapped_errors(self.rpc_url, f"{self.artifact_name}.{fn}"):
-            return await getattr(self.contract.functions, fn)(*args).call()
+            if self._reads is None:
+                return await getattr(self.contract.functions, fn)(*args).call()
+            block = await self.w3.eth.block_number
+            key = (fn, args)
+            found, value = self._reads.get(block, key)
+            if not found:
+                # Read at that very block, so what is remembered for it is what the block holds.
+                value = await getattr(self.contract.functions, fn)(*args).call(block_identifier=block)
+                self._reads.put(block, key, value)
+            return value
 
     async def _transact(self, fn: str, *args: Any) -> dict[str, Any]:
         what = f"{self.artifact_name}.{fn}"
@@ -91,3 +106,36 @@ class ContractClient:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+
+class _ReadsAtBlock:
+    """Results of view calls made at one block; a new block forgets them all. Only immutable
+    results (numbers, strings, bytes, tuples of them) are kept, so no caller can alter another's."""
+
+    MAX_ENTRIES = 4096
+
+    def __init__(self) -> None:
+        self._block = -1
+        self._values: dict[tuple[str, tuple[Any, ...]], Any] = {}
+
+    def get(self, block: int, key: tuple[str, tuple[Any, ...]]) -> tuple[bool, Any]:
+        if block != self._block:
+            self._block, self._values = block, {}
+        try:
+            return (key in self._values), self._values.get(key)
+        except TypeError:  # an unhashable argument: not cached
+            return False, None
+
+    def put(self, block: int, key: tuple[str, tuple[Any, ...]], value: Any) -> None:
+        if block != self._block or not _immutable(value) or len(self._values) >= self.MAX_ENTRIES:
+            return
+        try:
+            self._values[key] = value
+        except TypeError:
+            pass
+
+
+def _immutable(value: Any) -> bool:
+    if isinstance(value, tuple):
+        return all(_immutable(v) for v in value)
+    return isinstance(value, (bool, int, str, bytes))

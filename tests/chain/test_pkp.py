@@ -161,3 +161,23 @@ async def test_network_keys_set_once_by_admin(any_chain) -> None:
         assert (info.ecdsa_root_keys, info.bls_public_key, info.threshold) == (root_keys, bls_pk, 3)
         with pytest.raises(ContractReverted, match="already set"):
             await as_admin.set_network_keys(root_keys, bls_pk, 3)
+
+
+async def test_reads_per_block_see_every_change_at_once(any_chain) -> None:
+    """A node's registry answers repeated reads from memory, but only within one block: a permit, a
+    revocation or a transfer is seen by the very next read (attack: a revoked action keeps signing)."""
+    owner, other = any_chain.accounts[1], any_chain.accounts[2]
+    contracts = await deploy(any_chain.url, any_chain.accounts[0].private_key)
+    async with PkpRegistry(any_chain.url, contracts.pkp_registry, owner.private_key) as writer, \
+            PkpRegistry(any_chain.url, contracts.pkp_registry, reads_per_block=True) as node_view:
+        pkp = await writer.mint(fake_derive)
+        for _ in range(3):
+            assert not await node_view.is_permitted_action_scope(pkp.token_id, CID_A, SCOPE_SIGN_ANYTHING)
+        await writer.add_permitted_action(pkp.token_id, CID_A, [SCOPE_SIGN_ANYTHING])
+        assert await node_view.is_permitted_action_scope(pkp.token_id, CID_A, SCOPE_SIGN_ANYTHING)
+        assert await node_view.is_permitted_action_scope(pkp.token_id, CID_A, SCOPE_SIGN_ANYTHING)
+        await writer.remove_permitted_action(pkp.token_id, CID_A)
+        assert not await node_view.is_permitted_action_scope(pkp.token_id, CID_A, SCOPE_SIGN_ANYTHING)
+        assert await node_view.owner_of(pkp.token_id) == owner.address
+        await writer.transfer(pkp.token_id, other.address)
+        assert await node_view.owner_of(pkp.token_id) == other.address
