@@ -41,9 +41,7 @@ class FrostService:
         self._node = node
         self.pool: FrostNoncePool = open_nonce_pool(config.index, config.state_dir, config.seal_key_path, store)
         self.signing = FrostSigning(config.index, config.n, node.t, self.pool, node.exchange, config.fault)
-        for group in NONCE_SUITES:  # the first signature need not wait for the background task
-            if self.pool.available(group) < BATCH_SIZE:
-                self.pool.make_batch(group, BATCH_SIZE)
+        # Batches are made off the loop; a signature that finds the pool empty waits for one (ms).
         self._refill = asyncio.get_running_loop().create_task(self._keep_full())
 
     async def _keep_full(self) -> None:
@@ -67,7 +65,8 @@ class FrostService:
 
 
 def frost_for(node: "NodeContext") -> FrostService:
-    """The node's FROST service, made (and its refill started) on first use, on the running loop."""
+    """The node's FROST service, made (and its refill started) on first use, on the running loop.
+    Calling it once the network keys are ready makes the first nonces before any signature asks."""
     service = _SERVICES.get(node)
     if service is None:
         service = _SERVICES[node] = FrostService(node)

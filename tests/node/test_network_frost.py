@@ -6,6 +6,7 @@ arithmetic (FROST(secp256k1, SHA-256)); a node that sends bad shares is named an
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import urllib.request
@@ -24,6 +25,8 @@ from tests.crypto.test_frost import NOBLE_MISSING, _noble
 from tests.oracles import needs_oracle
 
 pytestmark = pytest.mark.slow
+
+SOLDERS_MISSING = None if importlib.util.find_spec("solders") else "needs solders (PyPI) to check a Solana transaction"
 
 SCHEMES = ("SchnorrEd25519Sha512", "SchnorrK256Sha256", "SchnorrK256Taproot")
 # lit-frost's names for them (its Scheme's Display), as Lit's keys and signatures carry them.
@@ -187,3 +190,29 @@ async def test_a_node_sending_bad_frost_shares_is_named_and_outvoted(liar_networ
             combined = result.signatures[scheme]
             assert combined["badNodes"] == [2], combined
             assert 2 not in combined["signingSet"] and len(combined["signingSet"]) == 3
+
+
+@needs_oracle(SOLDERS_MISSING)
+async def test_an_action_signs_a_solana_transfer_that_solders_accepts(network):
+    from solders.hash import Hash
+    from solders.message import Message
+    from solders.pubkey import Pubkey
+    from solders.signature import Signature
+    from solders.system_program import TransferParams, transfer
+    from solders.transaction import Transaction, TransactionError
+
+    async with await LitClient.connect(network.state_dir) as client:
+        code = SIGN_AS_ACTION + "\n// solana"
+        cid = await client.upload_action(code)
+        roots = frost_roots(client.network.public, client.root_commitments)["ed25519"]
+        payer = Pubkey(HD_ED25519.group.encode(derive_public_key(action_key_id(cid), [r[0] for r in roots], HD_ED25519)))
+        instruction = transfer(TransferParams(from_pubkey=payer, to_pubkey=Pubkey.new_unique(), lamports=1_000_000))
+        message = Message.new_with_blockhash([instruction], payer, Hash.new_unique())
+        params = {"toSign": list(bytes(message)), "schemes": ["SchnorrEd25519Sha512"]}
+        result = await client.execute_js(ipfs_id=cid, js_params=params)
+        output = json.loads(result.response["out"]["SchnorrEd25519Sha512"]["sig"])
+        signature = Signature.from_bytes(bytes.fromhex(json.loads(output["signature"])[1]))
+        Transaction.populate(message, [signature]).verify()  # raises unless the payer's signature is valid
+        other = Message.new_with_blockhash([instruction], payer, Hash.new_unique())
+        with pytest.raises(TransactionError):
+            Transaction.populate(other, [signature]).verify()
