@@ -1,0 +1,60 @@
+"""A node killed mid-life and restarted never signs with a FROST nonce twice: its usage log
+survives the kill, the restarted pool offers none of the nonces it used, and it signs again."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from nacl.signing import VerifyKey
+
+from node.config import NodeConfig
+from runtime.client import LitClient
+from runtime.network.processes import python_cmd, read_pids, spawn, wait_http
+
+pytestmark = pytest.mark.slow
+
+CODE = """(async () => {
+  const out = await Lit.Actions.signAsAction({toSign, sigName: 's', signingScheme: 'SchnorrEd25519Sha512'});
+  Lit.Actions.setResponse({response: out});
+})();"""
+
+
+def _uses(state_dir: Path) -> list[str]:
+    """The nonce ids in a node's FROST usage log, in order."""
+    log = state_dir / "frost-usage.log"
+    return [json.loads(line)["id"] for line in log.read_text().splitlines() if line.strip()]
+
+
+async def _sign(client: LitClient, cid: str, message: bytes) -> dict:
+    result = await client.execute_js(ipfs_id=cid, js_params={"toSign": list(message)}, coordinator=1)
+    output = result.response
+    _, signature = json.loads(output["signature"])
+    _, key = json.loads(output["verifying_key"])
+    VerifyKey(bytes.fromhex(key)).verify(message, bytes.fromhex(signature))
+    return result.signatures["s"]
+
+
+async def test_a_restarted_node_never_reuses_a_frost_nonce(network):
+    root = Path(network.state_dir)  # this module's own network: node 3 is killed here
+    victim = next(p for p in read_pids(root) if p.name == "node3")
+    state = Path(NodeConfig.load(root / "node3" / "config.json").state_dir)
+    async with await LitClient.connect(root) as client:
+        cid = await client.upload_action(CODE)
+        for _ in range(3):
+            assert 3 in (await _sign(client, cid, os.urandom(32)))["signingSet"]
+        before = _uses(state)
+        assert len(before) == 3 and len(set(before)) == 3
+
+        os.killpg(victim.pid, signal.SIGKILL)
+        restarted = spawn(root, "node3", python_cmd("-m", "node", "serve", "--config", str(root / "node3" / "config.json")), victim.url)
+        await wait_http(restarted, "/status", 60, ready=lambda s: s.get("ready"))
+
+        for _ in range(3):
+            assert 3 in (await _sign(client, cid, os.urandom(32)))["signingSet"]
+        after = _uses(state)
+        assert after[:3] == before  # nothing it recorded was lost
+        assert len(after) == 6 and len(set(after)) == 6  # and no nonce signed twice
