@@ -8,15 +8,14 @@ an action's fetch (it carries sandbox/fetch.py's marker header, which actions ca
 refused, and the action's fetch fails naming the dev server, since /run signs with the developer's PKP.
 
 With fetch mocks (`litrt dev --mock-fetch`), a network it starts gets them in every node's config; a
-running network must already have the same ones. The nodes log each mocked request, and the dev
-server shows those lines with each run (read from the nodes' log files in the state directory).
+running network must already have the same ones. Each node's answer lists the mocked requests of that
+execution (node/execute.py), and the dev server shows them with each run, failed runs too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,9 +27,8 @@ from aiohttp import web
 from runtime.cli.common import node_problems
 from runtime.client import ActionError, LitClient, LitError, create_auth_sig, dev_key
 from runtime.network.launcher import NETWORK_FILE, load_network, start_network
-from sandbox import fetch_mocks
 from sandbox.fetch import ACTION_FETCH_HEADER, REFUSED_TO_ACTIONS_HEADER
-from sandbox.fetch_mocks import FetchMocks
+from sandbox.fetch_mocks import FetchMocks, mocked_line
 
 __all__ = ["DevServer", "MockMismatch", "fold_logs"]
 
@@ -61,37 +59,6 @@ class MockMismatch(ValueError):
     """The running network was started with other fetch mocks than `litrt dev` was given."""
 
 
-_NODE_LOG = re.compile(r"node(\d+)\.log")
-_MOCK_MARK = f" {fetch_mocks.log.name} INFO "
-
-
-class _MockLines:
-    """New "mocked: ..." lines in the nodes' logs since the last look, by node."""
-
-    def __init__(self, logs_dir: Path) -> None:
-        self.logs_dir = logs_dir
-        self.offsets = {path: path.stat().st_size for path in self._files()}
-
-    def _files(self) -> list[Path]:
-        return sorted(p for p in self.logs_dir.glob("node*.log") if _NODE_LOG.fullmatch(p.name))
-
-    def take(self) -> dict[int, str]:
-        found: dict[int, str] = {}
-        for path in self._files():
-            start = self.offsets.get(path, 0)
-            with path.open("rb") as f:
-                f.seek(start)
-                chunk = f.read()
-            complete = chunk[: chunk.rfind(b"\n") + 1]  # a line still being written waits for the next look
-            self.offsets[path] = start + len(complete)
-            lines = [ln.split(_MOCK_MARK, 1)[1] for ln in complete.decode(errors="replace").splitlines() if _MOCK_MARK in ln]
-            if lines:
-                match = _NODE_LOG.fullmatch(path.name)
-                assert match is not None
-                found[int(match.group(1))] = "\n".join(lines)
-        return found
-
-
 def _mtime(path: Path | None) -> int:
     try:
         return path.stat().st_mtime_ns if path is not None else 0
@@ -114,7 +81,7 @@ class DevServer:
     permitted: set[str] = field(default_factory=set)
     last: dict[str, Any] | None = None
     runs: int = 0
-    mock_lines: _MockLines | None = None
+    mocks_active: bool = False
 
     @property
     def params_file(self) -> Path | None:
@@ -149,8 +116,8 @@ class DevServer:
         else:
             self.say(f"reusing the network in {self.state_dir}")
         mocks = self._check_mocks()
+        self.mocks_active = bool(mocks)
         if mocks:
-            self.mock_lines = _MockLines(self.state_dir / "logs")
             for host, source in mocks.items():
                 self.say(f"fetch mock: {host} -> {source}")
         self.client = await LitClient.connect(self.state_dir, straggler_grace_s=2.0)  # show every node's logs
@@ -168,6 +135,7 @@ class DevServer:
         started = time.perf_counter()
         code = self.action.read_text()
         report: dict[str, Any] = {"success": False, "response": None, "logs": "", "signatures": {}, "errors": {}}
+        mocked: dict[int, list[dict[str, Any]]] = {}
         try:
             cid = await self.client.upload_action(code)
             report["ipfsId"] = cid
@@ -179,14 +147,16 @@ class DevServer:
             result = await self.client.execute_js(ipfs_id=cid, js_params=params, auth_sig=auth)
             report.update(result.to_json())
             report["nodeLogs"] = [{"nodes": nodes, "text": text} for nodes, text in fold_logs(result.node_logs)]
+            mocked = result.node_mocked_fetches
         except ActionError as exc:
             report["error"] = {"message": exc.js_message, "line": exc.line}
             report["errors"] = {str(k): v for k, v in exc.node_errors.items()}
+            mocked = exc.node_mocked_fetches
         except (LitError, ValueError, OSError) as exc:
             report["error"] = {"message": str(exc), "line": None}
-        if self.mock_lines is not None:
-            mocked = fold_logs(self.mock_lines.take())
-            report["mocked"] = [{"nodes": nodes, "text": text} for nodes, text in mocked]
+        if self.mocks_active:
+            texts = {i: "\n".join(mocked_line(r) for r in records) for i, records in mocked.items() if records}
+            report["mocked"] = [{"nodes": nodes, "text": text} for nodes, text in fold_logs(texts)]
         report["durationMs"] = round((time.perf_counter() - started) * 1000, 1)
         self.runs += 1
         report["run"] = self.runs

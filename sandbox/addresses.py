@@ -48,6 +48,10 @@ class FetchPolicy:
 
 
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")  # RFC 2765's IPv4-translated form
+# RFC 8215's local-use NAT64 prefix: where an address in it carries its IPv4 address depends on the
+# local translator's prefix length (RFC 6052 §2.2), so none of it can be judged and none is fetched.
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
 
 
 def _unwrap(address: IPAddress) -> IPAddress:
@@ -63,7 +67,7 @@ def _unwrap(address: IPAddress) -> IPAddress:
     if address.sixtofour is not None:
         return address.sixtofour
     low32 = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    if address in _NAT64 or (int(address) >> 32 == 0 and int(address) > 1):
+    if address in _NAT64 or address in _TRANSLATED or (int(address) >> 32 == 0 and int(address) > 1):
         return low32
     return address
 
@@ -73,6 +77,8 @@ def is_loopback(address: IPAddress) -> bool:
 
 
 def is_public(address: IPAddress) -> bool:
+    if address in _NAT64_LOCAL:
+        return False
     address = _unwrap(address)
     return address.is_global and not address.is_multicast and not address.is_unspecified
 
@@ -131,6 +137,11 @@ async def resolve_checked(host: str, port: int, policy: FetchPolicy) -> list[IPA
     addresses = await _resolve(host, port)
     forbidden = await _endpoint_addresses(policy, port)
     for address in addresses:
+        if address in _NAT64_LOCAL:
+            raise FetchRefused(
+                f"fetch: {host} resolves to {address}, in the local-use NAT64 prefix 64:ff9b:1::/48, whose IPv4 "
+                "target depends on the local translator; this host does not allow fetching it"
+            )
         plain = _unwrap(address)
         if None in forbidden or plain in forbidden:
             raise own

@@ -37,6 +37,7 @@ const go = async () => {
     try { await fetch(probe); } catch (e) { refused = e.message; }
   }
   console.log("eth", prices.ethereum.usd);
+  if (globalThis.fail) throw new Error(fail);
   Lit.Actions.setResponse({ response: JSON.stringify({ usd: prices.ethereum.usd, forwarded, refused }) });
 };
 go();
@@ -236,6 +237,18 @@ def test_up_and_dev_mock_every_node(files: tuple[Path, Path], tmp_path: Path) ->
                 with urllib.request.urlopen(req, timeout=120) as resp:
                     probed = json.load(resp)
                 assert probed["success"] and "one of this network's own services" in probed["response"]["refused"]
+
+                # A run that fails after its fetches still shows what the mocks answered, on each node whose
+                # answer came in before the client gave up (a quorum of failures is enough for that).
+                req = urllib.request.Request(base + "/run", json.dumps({"params": {"fail": "after the mocks"}}).encode())
+                with urllib.request.urlopen(req, timeout=120) as resp:
+                    failed = json.load(resp)
+                assert failed["error"]["message"].endswith("after the mocks"), failed
+                assert len(failed["mocked"]) == 1 and len(failed["mocked"][0]["nodes"]) >= 2, failed["mocked"]
+                assert failed["mocked"][0]["text"].split("\n") == [
+                    f"mocked: GET {PRICE_URL} -> prices.json (200)",
+                    f"mocked: GET https://prices.example.org/v2/spot?pair=ETH-USD -> forwarded to {api} (200)",
+                ]
             finally:
                 proc.terminate()
                 output = proc.communicate(timeout=30)[0]

@@ -62,6 +62,8 @@ class ExecuteResult:
     node_logs: dict[int, str] = field(default_factory=dict)
     # Lit.Actions.claimKey results as Lit's SDK returns them: keyId -> {signatures: [{r, s, v}], derivedKeyId}
     claims: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Nodes with fetch mocks (development): node index -> the mocked requests of this execution there.
+    node_mocked_fetches: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -121,6 +123,10 @@ def _failures(answers: dict[int, Any]) -> dict[int, str]:
         if isinstance(a, dict) and isinstance(a.get("error"), dict):
             errors[i] = f"{a['error'].get('kind')}: {a['error'].get('message')}"
     return errors
+
+
+def _mocked_fetches(answers: dict[int, Any]) -> dict[int, list[dict[str, Any]]]:
+    return {i: a["mockedFetches"] for i, a in answers.items() if isinstance(a, dict) and isinstance(a.get("mockedFetches"), list)}
 
 
 class LitClient:
@@ -366,6 +372,7 @@ class LitClient:
                     errors=errors,
                     ipfs_id=ipfs_id,
                     node_logs={i: a.get("logs", "") for i, a in answers.items() if isinstance(a, dict)},
+                    node_mocked_fetches=_mocked_fetches(answers),
                     claims=collect_claims(succeeded, ipfs_id, errors, self.claim_addresses) if isinstance(ipfs_id, str) else {},
                 )
             if not final and len(answers) - len(succeeded) <= len(self.network.nodes) - self.network.threshold:
@@ -385,7 +392,7 @@ class LitClient:
         js_errors = [a["error"] for a in answers.values() if isinstance(a, dict) and a.get("error")]
         if len(js_errors) > n - need:
             detail = json.loads(Counter(json.dumps(e, sort_keys=True) for e in js_errors).most_common(1)[0][0])
-            return ActionError(str(detail.get("message")), detail.get("line"), errors)
+            return ActionError(str(detail.get("message")), detail.get("line"), errors, _mocked_fetches(answers))
         return NetworkError(f"fewer than {need} of {n} nodes answered successfully: {summary}")
 
     # ---- access control ------------------------------------------------------------------------

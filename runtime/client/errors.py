@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = ["LitError", "NetworkError", "NotPermitted", "NotEnoughShares", "ActionError"]
 
 
@@ -31,8 +33,15 @@ class NotEnoughShares(LitError):
 
 
 class ActionError(LitError):
-    def __init__(self, message: str, line: int | None = None, node_errors: dict[int, str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        line: int | None = None,
+        node_errors: dict[int, str] | None = None,
+        node_mocked_fetches: dict[int, list[dict[str, Any]]] | None = None,
+    ) -> None:
         super().__init__(f"{message} (line {line})" if line else message)
         self.js_message = message
         self.line = line
         self.node_errors = node_errors or {}
+        self.node_mocked_fetches = node_mocked_fetches or {}  # as ExecuteResult's: the run's mocked requests

@@ -36,10 +36,6 @@ TRANSLATED = [
     "::ffff:0:7f00:1",  # IPv4-translated 127.0.0.1
     "::ffff:0:a00:1",  # IPv4-translated 10.0.0.1
 ]
-NEEDS_ADDRESSES_FIX = pytest.mark.xfail(
-    strict=True,
-    reason="sandbox/addresses.py does not yet treat 64:ff9b:1::/48 or ::ffff:0:0/96 as translated addresses",
-)
 
 
 @pytest.mark.parametrize("address", LOOPBACK_FORMS)
@@ -56,20 +52,17 @@ async def test_dev_network_still_reaches_other_loopback_ports_in_those_forms(add
     assert await resolve_checked(address, DEV_SERVICE[1] + 1, policy) == [ipaddress.ip_address(address)]
 
 
-@NEEDS_ADDRESSES_FIX
 @pytest.mark.parametrize("address", TRANSLATED)
 def test_translated_addresses_are_not_public(address: str) -> None:
     assert not is_public(ipaddress.ip_address(address))
 
 
-@NEEDS_ADDRESSES_FIX
 @pytest.mark.parametrize("address", TRANSLATED)
 async def test_a_public_node_refuses_translated_addresses(address: str) -> None:
     with pytest.raises(FetchRefused, match="does not allow fetching it"):
         await resolve_checked(address, 80, FetchPolicy())
 
 
-@NEEDS_ADDRESSES_FIX
 @pytest.mark.parametrize("address", ["64:ff9b:1::7f00:1", "64:ff9b:1:7f00:0:100::", "::ffff:0:7f00:1"])
 async def test_dev_network_service_is_refused_through_translated_addresses(address: str) -> None:
     policy = FetchPolicy(allow_private=True, forbidden_endpoints=frozenset({DEV_SERVICE}))
