@@ -7,6 +7,7 @@ outvoted, a node that is down is done without, and a package for another message
 from __future__ import annotations
 
 import asyncio
+import copy
 import random
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,13 @@ from node.frost_signing import FrostKey, FrostSigning
 from node.sealed import SealedStore, load_or_create_key
 from node.testfaults import Fault
 from runtime.crypto.dkg import SCHEDULE, DkgConfig, DkgParty
+from runtime.crypto.errors import VerificationFailed
 from runtime.crypto.frost_suites import SCHNORR_K256_SHA256
 from runtime.crypto.group import threshold_for
 from runtime.crypto.hd import HdCurve, derive_key, derive_secret_share
 from runtime.crypto.identity import PeerDirectory
 from runtime.crypto.schemes import SCHEMES, Scheme
+from runtime.crypto.share_payloads import combine_frost_payloads
 from sandbox import HostError
 from tests.crypto.conftest import identities
 from tests.crypto.harness import Harness
@@ -176,3 +179,26 @@ async def test_a_node_that_computed_another_message_releases_no_share(tmp_path):
         payload = results[index]
         assert payload["badNodes"] == [4] and payload["frost"]["attempt"] == 1
         _verify(scheme, payload, b"pay alice", net.n)
+
+
+async def test_the_client_combines_the_payloads_and_names_a_node_that_lies_to_it(tmp_path):
+    scheme = SCHEMES["SchnorrEd25519Sha512"]
+    net = Network(tmp_path, 4)
+    message = b"to the client"
+    results = await net.sign(scheme, message)
+    commitments = [k.commitment_points(scheme.hd.group) for k in _ROOTS[scheme.hd.name, 4][1].keys]
+    roots = {scheme.key_type: commitments}
+    combined = combine_frost_payloads("sig", results, roots, net.t)
+    assert combined["signature"] == results[1]["signature"] and combined["badNodes"] == []
+    VerifyKey(bytes.fromhex(combined["publicKey"][2:])).verify(message, bytes.fromhex(combined["signature"][2:]))
+
+    # Node 2 sends the client a bad share of its own and a package for another message: it is
+    # outvoted on the package, named for its share, and its honest share is taken from the others.
+    liar = copy.deepcopy(results[2])
+    liar["frost"]["shares"]["2"] = "00" * 31 + "01"
+    liar["frost"]["package"]["message"] = b"to mallory".hex()
+    combined = combine_frost_payloads("sig", {**results, 2: liar}, roots, net.t)
+    assert combined["badNodes"] == [2] and combined["signature"] == results[1]["signature"]
+    # With only t+1 payloads, one of them the liar's, no package has t+1 votes: nothing is signed.
+    with pytest.raises(VerificationFailed, match="do not agree on the FROST signing package"):
+        combine_frost_payloads("sig", {1: results[1], 2: liar}, roots, net.t)
