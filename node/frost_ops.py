@@ -9,7 +9,9 @@ Keys and signatures are written as Lit writes them for FROST (lit-sdk `signature
 `VerifyingKey` / `Signature`, whose human-readable form is the pair [lit-frost scheme name, hex]
 (lit-frost `macros.rs` serde_impl), e.g. ["Ed25519Sha512","<32-byte key hex>"]. Key bytes are the
 suite's encoding (32 bytes for Ed25519, 33-byte compressed SEC1 for secp256k1), signatures R ‖ z
-(64 bytes; 65 for FROST(secp256k1, SHA-256), whose R is compressed). getActionPublicKey returns that
+with R as each ciphersuite serializes it: 64 bytes for Ed25519, 65 for both secp256k1 schemes (R
+compressed; for Taproot 0x02 ‖ the 64-byte BIP-340 signature, as the frost-taproot suite Lit's
+lit-frost uses serializes it). getActionPublicKey returns that
 key string; signAsAction returns Lit's `SignedDataOutput` with `recovery_id` null.
 
 One difference from Lit: lit-frost's K256Taproot signs SHA-256(toSign) (lib.rs `signing_round2`);
@@ -109,9 +111,15 @@ def action_public_key_text(node: NodeContext, chosen: Scheme, cid: str) -> str:
     return lit_frost_value(chosen, suite.encode_point(action_public_key(node, chosen, cid)))
 
 
+def _taproot_value(chosen: Scheme, signature: bytes) -> bytes:
+    """Lit's FROST(secp256k1, Taproot) serializes R compressed (65 bytes); R's y is even, so 0x02."""
+    return b"\x02" + signature if chosen.name == "SchnorrK256Taproot" else signature
+
+
 def signed_data_output(chosen: Scheme, payload: dict[str, Any]) -> dict[str, Any]:
+    signature = _taproot_value(chosen, bytes.fromhex(payload["signature"].removeprefix("0x")))
     return {
-        "signature": lit_frost_value(chosen, bytes.fromhex(payload["signature"].removeprefix("0x"))),
+        "signature": lit_frost_value(chosen, signature),
         "verifying_key": lit_frost_value(chosen, bytes.fromhex(payload["publicKey"].removeprefix("0x"))),
         "signed_data": payload["dataSigned"].removeprefix("0x"),
         "recovery_id": None,
@@ -130,6 +138,10 @@ def verify_signed_data_output(node: NodeContext, chosen: Scheme, cid: str, to_si
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise HostError(f"signOutput: not a signAsAction output ({type(exc).__name__}: {exc})") from None
     signature = _lit_frost_bytes(chosen, raw_signature, "signature")
+    if chosen.name == "SchnorrK256Taproot":
+        if signature[:1] != b"\x02":
+            return False
+        signature = signature[1:]
     verifying_key = _lit_frost_bytes(chosen, raw_key, "verifying_key")
     if verifying_key != suite.encode_point(key) or signed != bytes(to_sign):
         return False

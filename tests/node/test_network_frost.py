@@ -56,6 +56,14 @@ def _k256_frost_verifies(public_key: bytes, message: bytes, signature: bytes) ->
     return left.format() == right.format()
 
 
+def _bip340(scheme: str, value: bytes) -> bytes:
+    """The signature a verifier takes from lit-frost's value: for Taproot, 0x02 ‖ BIP-340 signature."""
+    if scheme != "SchnorrK256Taproot":
+        return value
+    assert len(value) == 65 and value[0] == 2
+    return value[1:]
+
+
 def _check(scheme: str, public_key: bytes, message: bytes, signature: bytes) -> None:
     if scheme == "SchnorrEd25519Sha512":
         assert VerifyKey(public_key).verify(message, signature) == message
@@ -96,7 +104,7 @@ async def test_sign_as_action_for_every_frost_scheme_verifies_with_outside_verif
             assert output["verifying_key"] == out["pk"]
             name, signature_hex = json.loads(output["signature"])
             assert name == LIT_FROST[scheme]
-            signature = bytes.fromhex(signature_hex)
+            signature = _bip340(scheme, bytes.fromhex(signature_hex))
             _check(scheme, public_key, message, signature)
             assert out["ok"] is True and out["other"] is False
             # The client combined the same signature from the shares the nodes sealed for it.
@@ -119,7 +127,8 @@ async def test_taproot_signatures_of_several_actions_verify_with_noble(network):
             result = await client.execute_js(ipfs_id=cid, js_params={"toSign": list(message), "schemes": ["SchnorrK256Taproot"]})
             output = json.loads(result.response["out"]["SchnorrK256Taproot"]["sig"])
             sig, key = json.loads(output["signature"])[1], json.loads(output["verifying_key"])[1]
-            cases.append({"pub": key[2:], "msg": message.hex(), "sig": sig})
+            assert sig[:2] == "02"  # Lit's 65-byte form: R compressed, even y
+            cases.append({"pub": key[2:], "msg": message.hex(), "sig": sig[2:]})
         tampered = dict(cases[0], msg=("00" if cases[0]["msg"][:2] != "00" else "01") + cases[0]["msg"][2:])
         assert _noble(cases + [tampered]) == [True, True, True, False]
 
@@ -186,7 +195,7 @@ async def test_a_node_sending_bad_frost_shares_is_named_and_outvoted(liar_networ
             curve = HD_ED25519 if scheme == "SchnorrEd25519Sha512" else HD_K256
             public_key = curve.group.encode(derive_public_key(action_key_id(cid), [row[0] for row in roots[curve.name]], curve))
             output = json.loads(result.response["out"][scheme]["sig"])
-            _check(scheme, public_key, message, bytes.fromhex(json.loads(output["signature"])[1]))
+            _check(scheme, public_key, message, _bip340(scheme, bytes.fromhex(json.loads(output["signature"])[1])))
             combined = result.signatures[scheme]
             assert combined["badNodes"] == [2], combined
             assert 2 not in combined["signingSet"] and len(combined["signingSet"]) == 3
