@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import logging
@@ -23,7 +22,9 @@ from .errors import BadRequest, NodeError
 from .exchange import EXCHANGE_PATH
 from .execute import handle_execute, handle_pkp_sign
 from .litsdk import register as register_lit_sdk
+from . import testfaults
 from .service import NodeService
+from .testfaults import Fault
 
 __all__ = ["create_app", "SERVICE"]
 
@@ -139,8 +140,8 @@ async def peer_presign_start(request: web.Request) -> web.Response:
 async def execute(request: web.Request) -> web.Response:
     service = request.app[SERVICE]
     answer = await handle_execute(service, await read_json(request), dict(request.headers))
-    if service.config.fault == "stall_execute":
-        await asyncio.sleep(3600)
+    if service.config.fault == Fault.STALL_EXECUTE:
+        await testfaults.stall()
     return web.json_response(answer)
 
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from sandbox.fetch_mocks import FetchMocks, MockSpecError
 
 from .errors import BadRequest
-from .testfaults import Fault, armed_fault, parse_fault
+from .testfaults import Fault, parse_fault
 
 __all__ = ["PeerInfo", "NodeConfig", "ExecutionCaps", "url_endpoint"]
 
@@ -91,7 +91,7 @@ class NodeConfig:
     # "localhost" and its dev chain has id 31337 (runtime/chain/devchain.py).
     siwe_domains: list[str] = field(default_factory=lambda: ["localhost"])
     siwe_chain_id: int = 31337
-    # Testing only: a node/testfaults.py Fault, taken only with ALLOW_TEST_FAULTS_FLAG (checked_fault()).
+    # Testing only: a node/testfaults.py Fault; NodeService takes it only with ALLOW_TEST_FAULTS_FLAG (armed_fault).
     fault: Fault | None = None
 
     def execution_caps(self) -> ExecutionCaps:
@@ -101,11 +101,6 @@ class NodeConfig:
         queued = _positive(self.max_queued_executions, "max_queued_executions", 4 * running, least=0)
         per_client = _positive(self.max_executions_per_client, "max_executions_per_client", max(1, (running + queued) // 2))
         return ExecutionCaps(running, queued, per_client)
-
-    def checked_fault(self, allow_test_faults: bool) -> Fault | None:
-        """The test fault this node is to run with (None for an honest node); BadRequest when the config
-        names one but the node was not started with ALLOW_TEST_FAULTS_FLAG."""
-        return armed_fault(self.fault, allow_test_faults)
 
     def code_cache_limit(self) -> int:
         """code_cache_bytes, checked as execution_caps() checks its settings."""

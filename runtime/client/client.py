@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 
@@ -35,7 +35,7 @@ from .auth import create_auth_sig
 from .claims import collect_claims
 from .combine import combine_signature
 from .errors import ActionError, LitError, NetworkError, NotEnoughShares, NotPermitted
-from .quorum import Decide, T, gather_until_decided
+from .quorum import Decide, gather_until_decided
 
 if TYPE_CHECKING:  # web3 and eth-abi cost most of a CLI call's start-up; only the methods that use them load them
     from runtime.chain.pkp import MintedPkp, PkpRegistry
@@ -43,6 +43,8 @@ if TYPE_CHECKING:  # web3 and eth-abi cost most of a CLI call's start-up; only t
     from .access import DecryptResult, EncryptedData
 
 __all__ = ["LitClient", "ExecuteResult"]
+
+T = TypeVar("T")
 
 ResponseStrategy = str | Callable[[list[Any]], Any]
 

@@ -8,16 +8,18 @@ its shape.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from runtime.crypto.bls_threshold import ThresholdPublicKey
     from runtime.crypto.channel import ResponseKey
     from runtime.network.launcher import NetworkInfo
 
-    from .quorum import Decide, T
+    from .quorum import Decide
 
 __all__ = ["NodeFanOut"]
+
+T = TypeVar("T")
 
 
 class NodeFanOut(Protocol):

@@ -22,7 +22,9 @@ import pytest
 import node.config
 from node.config import NodeConfig
 from node.errors import BadRequest
-from node.testfaults import ALLOW_TEST_FAULTS_FLAG, TEST_FAULTS, Fault, wrong_bls_share, wrong_signature_share
+from node.testfaults import (
+    ALLOW_TEST_FAULTS_FLAG, TEST_FAULTS, Fault, armed_fault, wrong_bls_share, wrong_signature_share,
+)
 from runtime.crypto import bls_threshold
 from runtime.crypto.bls import G1
 from runtime.crypto.ecdsa import SignatureShare
@@ -72,11 +74,11 @@ def test_an_unknown_fault_is_refused_by_name_with_the_known_ones(tmp_path: Path,
 
 def test_the_config_checks_the_fault_and_the_switch(tmp_path: Path) -> None:
     honest = NodeConfig.from_dict(_config(tmp_path))
-    assert honest.checked_fault(False) is None and honest.checked_fault(True) is None
+    assert armed_fault(honest.fault, False) is None and armed_fault(honest.fault, True) is None
     liar = NodeConfig.from_dict(_config(tmp_path, fault="stall_execute"))
-    assert liar.checked_fault(True) == "stall_execute"
+    assert armed_fault(liar.fault, True) == "stall_execute"
     with pytest.raises(BadRequest, match="'stall_execute' is for tests only.*--allow-test-faults"):
-        liar.checked_fault(False)
+        armed_fault(liar.fault, False)
     for bad in ("", "STALL_EXECUTE", 1, ["stall_execute"]):
         with pytest.raises(BadRequest, match=r"unknown fault .*known test faults are wrong_signature_shares, "):
             NodeConfig.from_dict(_config(tmp_path, fault=bad))
@@ -128,3 +130,13 @@ def test_status_names_the_fault_of_a_faulty_network(tmp_path: Path, launcher) ->
         assert switched == {"node2"}
     finally:
         stop_network(info.state_dir)
+
+
+def test_an_in_process_node_refuses_a_fault_it_was_not_armed_for(tmp_path: Path) -> None:
+    from node.service import NodeService
+    from tests.security.nodes import node_config
+
+    config = node_config(tmp_path, ["http://127.0.0.1:9"], fault=Fault.STALL_EXECUTE)
+    with pytest.raises(BadRequest, match="'stall_execute' is for tests only"):
+        NodeService(config)
+    assert NodeService(config, allow_test_faults=True).status()["testFault"] == "stall_execute"
