@@ -26,6 +26,7 @@ from tests.oracles import needs_oracle
 
 pytestmark = pytest.mark.slow
 
+EMBIT_MISSING = None if importlib.util.find_spec("embit") else "needs embit (PyPI) to check a Bitcoin transaction"
 SOLDERS_MISSING = None if importlib.util.find_spec("solders") else "needs solders (PyPI) to check a Solana transaction"
 
 SCHEMES = ("SchnorrEd25519Sha512", "SchnorrK256Sha256", "SchnorrK256Taproot")
@@ -225,3 +226,34 @@ async def test_an_action_signs_a_solana_transfer_that_solders_accepts(network):
         other = Message.new_with_blockhash([instruction], payer, Hash.new_unique())
         with pytest.raises(TransactionError):
             Transaction.populate(other, [signature]).verify()
+
+
+@needs_oracle(EMBIT_MISSING)
+async def test_an_action_spends_a_p2tr_output_by_its_key_path_as_embit_checks(network):
+    """A P2TR output whose output key is the action's SchnorrK256Taproot key: embit computes the
+    BIP-341 sighash of a spend, the nodes sign it, and embit accepts the key-path witness."""
+    from embit import ec
+    from embit.script import Script, Witness
+    from embit.transaction import Transaction, TransactionInput, TransactionOutput
+
+    async with await LitClient.connect(network.state_dir) as client:
+        cid = await client.upload_action(SIGN_AS_ACTION + "\n// taproot")
+        roots = frost_roots(client.network.public, client.root_commitments)["k256"]
+        key = HD_K256.group.encode(derive_public_key(action_key_id(cid), [r[0] for r in roots], HD_K256))
+        spent = Script(b"\x51\x20" + key[1:])  # OP_1 <x(P)>: the output key itself, no script tree
+        spend = Transaction(
+            vin=[TransactionInput(bytes(range(32)), 1)], vout=[TransactionOutput(90_000, Script(b"\x00\x14" + bytes(20)))]
+        )
+        sighash = spend.sighash_taproot(0, [spent], [100_000])  # SIGHASH_DEFAULT
+        result = await client.execute_js(ipfs_id=cid, js_params={"toSign": list(sighash), "schemes": ["SchnorrK256Taproot"]})
+        output = json.loads(result.response["out"]["SchnorrK256Taproot"]["sig"])
+        signature = _bip340("SchnorrK256Taproot", bytes.fromhex(json.loads(output["signature"])[1]))
+        spend.vin[0].witness = Witness([signature])
+        signed = Transaction.parse(spend.serialize())  # a complete segwit transaction, as it would be relayed
+        (witness_sig,) = signed.vin[0].witness.items
+        output_key = ec.PublicKey.from_xonly(spent.data[2:])
+        assert output_key.schnorr_verify(ec.SchnorrSig(witness_sig), signed.sighash_taproot(0, [spent], [100_000]))
+        # The same witness does not spend an output of another amount (another sighash; a fresh
+        # parse, since embit caches the amounts' hash in the transaction object).
+        other = Transaction.parse(spend.serialize()).sighash_taproot(0, [spent], [100_001])
+        assert other != sighash and not output_key.schnorr_verify(ec.SchnorrSig(witness_sig), other)
