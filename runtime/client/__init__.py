@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .errors import ActionError, LitError, NetworkError, NotEnoughShares, NotPermitted
+from .errors import ActionError, LitError, NetworkError, NotEnoughShares, NotPermitted, TooBusy
 
 if TYPE_CHECKING:
     from runtime.access import ConditionError
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LitClient", "SyncLitClient", "ExecuteResult", "create_auth_sig", "eth_wallet_auth_method", "encrypt", "verify_jwt", "EncryptedData",
-    "DecryptResult", "LitError", "NetworkError", "NotPermitted", "NotEnoughShares", "ActionError",
+    "DecryptResult", "LitError", "NetworkError", "NotPermitted", "NotEnoughShares", "ActionError", "TooBusy",
     "ConditionError", "JwtError", "dev_key",
 ]
 

@@ -34,7 +34,7 @@ from . import session
 from .auth import create_auth_sig
 from .claims import collect_claims
 from .combine import combine_signature
-from .errors import ActionError, LitError, NetworkError, NotEnoughShares, NotPermitted
+from .errors import ActionError, LitError, NetworkError, NotEnoughShares, NotPermitted, TooBusy
 from .quorum import Decide, gather_until_decided
 
 if TYPE_CHECKING:  # web3 and eth-abi cost most of a CLI call's start-up; only the methods that use them load them
@@ -132,12 +132,19 @@ def _mocked_fetches(answers: dict[int, Any]) -> dict[int, list[dict[str, Any]]]:
 
 
 class LitClient:
-    def __init__(self, network: NetworkInfo, timeout_s: float = 60.0, straggler_grace_s: float = 0.0) -> None:
+    def __init__(
+        self, network: NetworkInfo, timeout_s: float = 60.0, straggler_grace_s: float = 0.0, busy_retries: int = 5
+    ) -> None:
         """`timeout_s` bounds each node's answer; once a quorum has answered, the others get
-        `straggler_grace_s` more (raise it to have late liars named in `errors`)."""
+        `straggler_grace_s` more (raise it to have late liars named in `errors`). A node too busy
+        to take a request (HTTP 429) is asked again up to `busy_retries` times, after 0.1 s, 0.2 s,
+        0.4 s, ... (3.1 s in all for the default 5); then its answer is the TooBusy it gave."""
+        if busy_retries < 0:
+            raise ValueError(f"busy_retries must be 0 or more, got {busy_retries}")
         self.network = network
         self.timeout_s = timeout_s
         self.straggler_grace_s = straggler_grace_s
+        self.busy_retries = busy_retries
         self._session: aiohttp.ClientSession | None = None
         self.root_commitments: list[list[Point]] = []
         self.claim_addresses: dict[int, str] = {}  # node -> its claimKey wallet, from /status
@@ -149,11 +156,12 @@ class LitClient:
 
     @classmethod
     async def connect(
-        cls, network: str | Path | NetworkInfo, timeout_s: float = 60.0, straggler_grace_s: float = 0.0
+        cls, network: str | Path | NetworkInfo, timeout_s: float = 60.0, straggler_grace_s: float = 0.0,
+        busy_retries: int = 5,
     ) -> "LitClient":
-        """`network` is a local network's state directory (or its NetworkInfo)."""
+        """`network` is a local network's state directory (or its NetworkInfo); see __init__ for the rest."""
         info = network if isinstance(network, NetworkInfo) else load_network(network)
-        client = cls(info, timeout_s, straggler_grace_s)
+        client = cls(info, timeout_s, straggler_grace_s, busy_retries)
         await client.refresh()
         return client
 
@@ -199,13 +207,21 @@ class LitClient:
         return self._session
 
     async def _request(self, method: str, url: str, body: Any) -> Any:
-        async with self._http().request(method, url, json=body) as resp:
-            data = await resp.json(content_type=None)
-            if resp.status >= 400:
+        for attempt in range(self.busy_retries + 1):
+            async with self._http().request(method, url, json=body) as resp:
+                data = await resp.json(content_type=None)
+                status = resp.status
+            if status == 429 and attempt < self.busy_retries:
+                # Refused at admission, before any work: the same request is safe to send again.
+                await asyncio.sleep(0.1 * 2**attempt)
+                continue
+            if status >= 400:
                 kind = data.get("errorKind") if isinstance(data, dict) else None
                 message = data.get("message") if isinstance(data, dict) else str(data)
-                raise (NotPermitted if kind == "not_permitted" else LitError)(message)
+                error = NotPermitted if kind == "not_permitted" else TooBusy if status == 429 else LitError
+                raise error(message)
             return data
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _fan_out(
         self, method: str, path: str, body: Any, decide: Decide[T], session_sigs: Mapping[str, Any] | None = None
@@ -391,6 +407,12 @@ class LitClient:
         summary = "; ".join(f"node {i}: {e}" for i, e in sorted(errors.items()))
         if len(refusals) > n - need:
             return NotPermitted(Counter(refusals).most_common(1)[0][0])
+        busy = [str(a) for a in answers.values() if isinstance(a, TooBusy)]
+        if len(busy) > n - need:
+            return TooBusy(
+                f"{len(busy)} of {n} nodes were too busy to take the request, also after {self.busy_retries} "
+                f"retries: {Counter(busy).most_common(1)[0][0]}"
+            )
         js_errors = [a["error"] for a in answers.values() if isinstance(a, dict) and a.get("error")]
         if len(js_errors) > n - need:
             detail = json.loads(Counter(json.dumps(e, sort_keys=True) for e in js_errors).most_common(1)[0][0])

@@ -4,6 +4,7 @@
      ├── NetworkError         nodes unreachable, or they disagree about the network
      ├── NotPermitted         nodes refused: the action or authSig lacks a permission (reason given)
      ├── NotEnoughShares      fewer good signature shares than the threshold; says which nodes failed
+     ├── TooBusy              nodes refused the request at admission (HTTP 429), also after retrying
      └── ActionError          the action itself failed: the JS message and its line
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LitError", "NetworkError", "NotPermitted", "NotEnoughShares", "ActionError"]
+__all__ = ["LitError", "NetworkError", "NotPermitted", "NotEnoughShares", "ActionError", "TooBusy"]
 
 
 class LitError(Exception):
@@ -23,6 +24,10 @@ class NetworkError(LitError):
 
 
 class NotPermitted(LitError):
+    pass
+
+
+class TooBusy(LitError):
     pass
 
 

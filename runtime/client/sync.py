@@ -23,11 +23,14 @@ __all__ = ["SyncLitClient"]
 class SyncLitClient:
     """`SyncLitClient(".litrt/network").execute_js(...)`: every LitClient coroutine, blocking."""
 
-    def __init__(self, network: str | Path | NetworkInfo, timeout_s: float = 60.0, straggler_grace_s: float = 0.0) -> None:
+    def __init__(
+        self, network: str | Path | NetworkInfo, timeout_s: float = 60.0, straggler_grace_s: float = 0.0,
+        busy_retries: int = 5,
+    ) -> None:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="litrt-client", daemon=True)
         self._thread.start()
-        self._client: LitClient = self._call(LitClient.connect(network, timeout_s, straggler_grace_s))
+        self._client: LitClient = self._call(LitClient.connect(network, timeout_s, straggler_grace_s, busy_retries))
 
     def _call(self, coroutine: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
