@@ -28,7 +28,9 @@ from runtime.crypto.hd import action_key_id, derive_public_key
 from runtime.crypto.schemes import Scheme, scheme as scheme_named
 from sandbox import HostError
 
+from .agreement import SignatureSlot
 from .context import NodeContext
+from .errors import BadRequest
 from .frost_service import frost_for
 from .request import RequestContext
 
@@ -36,6 +38,7 @@ __all__ = [
     "LIT_FROST_NAMES",
     "lit_frost_value",
     "frost_scheme",
+    "frost_payload",
     "frost_sign",
     "action_public_key_text",
     "signed_data_output",
@@ -76,19 +79,25 @@ def frost_scheme(name: str) -> Scheme | None:
     return chosen if chosen.frost is not None else None
 
 
-async def frost_sign(
-    node: NodeContext, request: RequestContext, sig_name: str, chosen: Scheme, key_id: bytes, to_sign: bytes
-) -> dict[str, Any]:
-    """Run the FROST signing for `sig_name` and record its payload for the client."""
+async def frost_payload(node: NodeContext, slot: SignatureSlot, chosen: Scheme, key_id: bytes, to_sign: bytes) -> dict[str, Any]:
+    """This node's part of one FROST signature with the key `key_id` (a PKP's, or an action's own):
+    the payload the client combines. For any request, in an action or not (e.g. /web/pkp/sign)."""
     frost = frost_for(node)
     try:
         key = frost.key(chosen, key_id)
     except CryptoError as exc:
-        raise HostError(f"{chosen.name}: {exc}") from None
+        raise BadRequest(f"{chosen.name}: {exc}") from None
+    return await frost.signing.sign(slot, chosen, key, to_sign)
+
+
+async def frost_sign(
+    node: NodeContext, request: RequestContext, sig_name: str, chosen: Scheme, key_id: bytes, to_sign: bytes
+) -> dict[str, Any]:
+    """Run the FROST signing for `sig_name` in an action and record its payload for the client."""
     slot = request.slot(sig_name)
     request.signed[sig_name] = {}  # taken while the nodes sign: a second sign with it is refused
     try:
-        payload = await frost.signing.sign(slot, chosen, key, to_sign)
+        payload = await frost_payload(node, slot, chosen, key_id, to_sign)
     except BaseException:
         del request.signed[sig_name]
         raise

@@ -18,7 +18,8 @@ whose sender is authenticated by the peer envelope):
    commitment, so a bad share cannot just be dropped). Up to t liars are outvoted this way.
 
 A coordinator is trusted only for liveness: a nonce signs one package at most whatever it sends
-(node/frost_nonces.py), and members refuse a package for another message or key.
+(node/frost_nonces.py), and members refuse a package for another message or key. Failures are
+NodeErrors (SigningRefused, NotReady): an action sees them as errors, a plain request as 409/503.
 """
 
 from __future__ import annotations
@@ -33,9 +34,8 @@ from runtime.crypto.frost import Commitment, sign_share
 from runtime.crypto.hd import DerivedKey
 from runtime.crypto.schemes import Scheme
 from runtime.crypto.share_payloads import FrostPackage, frost_signature
-from sandbox import HostError
-
-from .agreement import SignatureSlot
+from .agreement import SignatureSlot, SigningRefused
+from .errors import NotReady
 from .exchange import RequestExchange
 from .frost_nonces import FrostNoncePool, package_record
 from .testfaults import Fault
@@ -78,7 +78,7 @@ class FrostSigning:
         deadline = asyncio.get_running_loop().time() + _POOL_WAIT_S
         while (taken := self._pool.take(group)) is None:
             if asyncio.get_running_loop().time() > deadline:
-                raise HostError(f"node {self._index} has no FROST nonces ready for {group}; try again shortly")
+                raise NotReady(f"node {self._index} has no FROST nonces ready for {group}; try again shortly")
             await asyncio.sleep(0.05)  # refilled in the background
         return taken
 
@@ -108,7 +108,7 @@ class FrostSigning:
             log.warning("FROST %s/%s attempt %d: no valid share from nodes %s", slot.request_id, slot.name, attempt, bad)
             if self._n - len(excluded) < 2 * self._t + 1:
                 break
-        raise HostError(
+        raise SigningRefused(
             f"{scheme.name} signature {slot.name!r}: no valid signature after {attempt + 1} attempts; "
             f"nodes {sorted(named)} sent no valid share"
         )
@@ -127,29 +127,29 @@ class FrostSigning:
             await self._exchange.publish(rid, base + ":package", FrostPackage(scheme, key.key_id, message, chosen).to_dict())
         got = await self._exchange.wait(rid, base + ":package", lambda v: slot.coordinator in v, _PACKAGE_S)
         if slot.coordinator not in got:
-            raise HostError(f"{scheme.name} signature {slot.name!r}: coordinator node {slot.coordinator} sent no signing package")
+            raise NotReady(f"{scheme.name} signature {slot.name!r}: coordinator node {slot.coordinator} sent no signing package")
         try:
             package = FrostPackage.from_dict(got[slot.coordinator])
         except CryptoError as exc:
-            raise HostError(f"coordinator node {slot.coordinator} sent a malformed FROST package: {exc}") from None
+            raise SigningRefused(f"coordinator node {slot.coordinator} sent a malformed FROST package: {exc}") from None
         if (package.scheme.name, package.key_id, package.message) != (scheme.name, key.key_id, message):
-            raise HostError(
+            raise SigningRefused(
                 f"{scheme.name} signature {slot.name!r}: the coordinator's package is for another scheme, key or "
                 "message than this node computed; this node releases no share (is the action deterministic?)"
             )
         try:
             signing = package.signing_package(key.key)
         except CryptoError as exc:
-            raise HostError(f"coordinator node {slot.coordinator}'s FROST package is unusable: {exc}") from None
+            raise SigningRefused(f"coordinator node {slot.coordinator}'s FROST package is unusable: {exc}") from None
         if self._index in package.signers:
             if package.commitments[package.signers.index(self._index)] != mine:
-                raise HostError(f"coordinator node {slot.coordinator} altered node {self._index}'s commitment")
+                raise SigningRefused(f"coordinator node {slot.coordinator} altered node {self._index}'s commitment")
             record = package_record(suite, signing.group_public_key, message, package.commitments)
             try:
                 nonces = await asyncio.to_thread(self._pool.use, nonce_id, record)
                 z = sign_share(signing, self._index, key.share, nonces)
             except CryptoError as exc:
-                raise HostError(f"{scheme.name} signing refused: {exc}") from None
+                raise SigningRefused(f"{scheme.name} signing refused: {exc}") from None
             if self._fault == Fault.WRONG_SIGNATURE_SHARES:
                 z = (z + 1) % suite.order  # the test liar (node/testfaults.py), as its ECDSA shares
             await self._exchange.publish(rid, base + ":share", suite.encode_scalar(z).hex())
@@ -188,7 +188,7 @@ class FrostSigning:
         topic = base + ":commit"
         values = await self._exchange.wait(request_id, topic, lambda v: len(valid(v)) >= need, _FIRST_COMMITMENTS_S)
         if len(valid(values)) < need:
-            raise HostError(
+            raise SigningRefused(
                 f"{scheme.name}: only nodes {sorted(valid(values))} committed nonces within {_FIRST_COMMITMENTS_S:.0f} s; "
                 f"{need} are needed"
             )

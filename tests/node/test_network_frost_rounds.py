@@ -17,7 +17,7 @@ from coincurve import PublicKey, PublicKeyXOnly
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from nacl.signing import VerifyKey
 
-from node.agreement import SignatureSlot
+from node.agreement import SignatureSlot, SigningRefused
 from node.exchange import RequestExchange
 from node.frost_nonces import open_nonce_pool
 from node.frost_signing import FrostKey, FrostSigning
@@ -31,7 +31,6 @@ from runtime.crypto.hd import HdCurve, derive_key, derive_secret_share
 from runtime.crypto.identity import PeerDirectory
 from runtime.crypto.schemes import SCHEMES, Scheme
 from runtime.crypto.share_payloads import combine_frost_payloads
-from sandbox import HostError
 from tests.crypto.conftest import identities
 from tests.crypto.harness import Harness
 
@@ -174,7 +173,7 @@ async def test_a_node_that_computed_another_message_releases_no_share(tmp_path):
     scheme = SCHEMES["SchnorrEd25519Sha512"]
     net = Network(tmp_path, 4)
     results = await net.sign(scheme, b"pay alice", messages={4: b"pay mallory"})
-    assert isinstance(results[4], HostError) and "another scheme, key or message" in str(results[4])
+    assert isinstance(results[4], SigningRefused) and "another scheme, key or message" in str(results[4])
     for index in (1, 2, 3):  # node 4 committed but gave no share: left out, the others sign
         payload = results[index]
         assert payload["badNodes"] == [4] and payload["frost"]["attempt"] == 1
