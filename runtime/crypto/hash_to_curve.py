@@ -1,4 +1,4 @@
-"""RFC 9380 pieces needed for secp256k1 scalars: expand_message_xmd (SHA-256) and hash_to_field.
+"""RFC 9380 pieces needed for scalars: expand_message_xmd (SHA-256, or SHA-512 for Ed25519) and hash_to_field.
 
 Only the scalar-field hash is implemented here, because HD key derivation (Lit's `hd-keys-curves`,
 `k256::Secp256k1::hash_to_scalar::<ExpandMsgXmd<Sha256>>`) needs nothing else. Lit's parameters:
@@ -14,13 +14,15 @@ from .secp256k1 import ORDER
 
 __all__ = ["expand_message_xmd", "hash_to_field", "hash_to_scalar"]
 
-_B_IN_BYTES = 32  # SHA-256 output size
-_R_IN_BYTES = 64  # SHA-256 block size
 _SCALAR_L = 48  # bytes per field element for a 256-bit prime at 128-bit security
 
 
-def expand_message_xmd(msg: bytes, dst: bytes, length: int) -> bytes:
-    """RFC 9380 §5.3.1 with SHA-256."""
+def expand_message_xmd(msg: bytes, dst: bytes, length: int, hash_name: str = "sha256") -> bytes:
+    """RFC 9380 §5.3.1 with SHA-256, or with `hash_name` "sha512" (Lit's Ed25519 derivation)."""
+    if hash_name not in ("sha256", "sha512"):
+        raise InvalidInput("hash_name", f"expected sha256 or sha512, got {hash_name!r}")
+    digest = getattr(hashlib, hash_name)
+    b_in_bytes, r_in_bytes = digest().digest_size, digest().block_size
     if not isinstance(msg, (bytes, bytearray)):
         raise InvalidInput("msg", f"expected bytes, got {type(msg).__name__}")
     if not isinstance(dst, (bytes, bytearray)) or not dst:
@@ -28,17 +30,15 @@ def expand_message_xmd(msg: bytes, dst: bytes, length: int) -> bytes:
     if len(dst) > 255:
         # RFC 9380 §5.3.3 would hash an oversize DST; no caller of ours uses one, so refuse it.
         raise InvalidInput("dst", "longer than 255 bytes")
-    ell = -(-length // _B_IN_BYTES)
+    ell = -(-length // b_in_bytes)
     if length <= 0 or ell > 255 or length > 65535:
         raise InvalidInput("length", f"cannot expand to {length} bytes")
     dst_prime = bytes(dst) + bytes([len(dst)])
-    b0 = hashlib.sha256(
-        bytes(_R_IN_BYTES) + bytes(msg) + length.to_bytes(2, "big") + b"\x00" + dst_prime
-    ).digest()
-    blocks = [hashlib.sha256(b0 + b"\x01" + dst_prime).digest()]
+    b0 = digest(bytes(r_in_bytes) + bytes(msg) + length.to_bytes(2, "big") + b"\x00" + dst_prime).digest()
+    blocks = [digest(b0 + b"\x01" + dst_prime).digest()]
     for i in range(2, ell + 1):
         mixed = bytes(x ^ y for x, y in zip(b0, blocks[-1]))
-        blocks.append(hashlib.sha256(mixed + bytes([i]) + dst_prime).digest())
+        blocks.append(digest(mixed + bytes([i]) + dst_prime).digest())
     return b"".join(blocks)[:length]
 
 

@@ -20,7 +20,6 @@ read little-endian mod L (curve25519-dalek `from_bytes_mod_order_wide`). Every f
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
@@ -29,7 +28,7 @@ from .ed25519 import ED25519
 from .errors import InvalidInput, InvalidPoint
 from .eth import keccak256, to_checksum_address
 from .group import Group
-from .hash_to_curve import hash_to_field, hash_to_scalar
+from .hash_to_curve import expand_message_xmd, hash_to_field, hash_to_scalar
 from .p256 import P256
 from .secp256k1 import SECP256K1, Point
 from .vss import commitment_at
@@ -56,19 +55,8 @@ __all__ = [
 KEY_ID_DST = b"LIT_HD_KEY_ID_K256_XMD:SHA-256_SSWU_RO_NUL_"
 
 
-def _expand_message_xmd_sha512(msg: bytes, dst: bytes, length: int) -> bytes:
-    """RFC 9380 §5.3.1 with SHA-512 (b = 64, r = 128 bytes): hash_to_curve.py has only SHA-256."""
-    ell = -(-length // 64)
-    dst_prime = dst + bytes([len(dst)])
-    b0 = hashlib.sha512(bytes(128) + msg + length.to_bytes(2, "big") + b"\x00" + dst_prime).digest()
-    out = [hashlib.sha512(b0 + b"\x01" + dst_prime).digest()]
-    for i in range(2, ell + 1):
-        out.append(hashlib.sha512(bytes(x ^ y for x, y in zip(b0, out[-1])) + bytes([i]) + dst_prime).digest())
-    return b"".join(out)[:length]
-
-
 def _ed25519_scalar(msg: bytes, dst: bytes) -> int:
-    return int.from_bytes(_expand_message_xmd_sha512(msg, dst, 64), "little") % ED25519.order
+    return int.from_bytes(expand_message_xmd(msg, dst, 64, "sha512"), "little") % ED25519.order
 
 
 @dataclass(frozen=True)
