@@ -88,8 +88,10 @@ class FrostNoncePool:
         g = suite.group
         for item in record["nonces"]:
             nonces = Nonces.from_dict(suite, item)
-            commitment = Commitment(self._index, g.base_mul(nonces.hiding), g.base_mul(nonces.binding))
-            self._held[self.nonce_id(group, commitment)] = _Held(group, name, nonces, commitment)
+            self._hold(group, name, nonces, Commitment(self._index, g.base_mul(nonces.hiding), g.base_mul(nonces.binding)))
+
+    def _hold(self, group: str, batch: str, nonces: Nonces, commitment: Commitment) -> None:
+        self._held[self.nonce_id(group, commitment)] = _Held(group, batch, nonces, commitment)
 
     @staticmethod
     def nonce_id(group: str, commitment: Commitment) -> str:
@@ -107,14 +109,14 @@ class FrostNoncePool:
             raise ValueError(f"a nonce batch holds 1..{_MAX_BATCH} pairs, not {count}")
         suite = NONCE_SUITES[group]
         hedge = int.from_bytes(self._hedge, "big") % suite.order or 1
-        pairs = [commit(suite, self._index, hedge, secrets.token_bytes(64))[0] for _ in range(count)]
+        pairs = [commit(suite, self._index, hedge, secrets.token_bytes(64)) for _ in range(count)]
         name = f"frost-nonces-{group}-{secrets.token_hex(8)}"
-        record = {"group": group, "nonces": [p.to_dict(suite) for p in pairs]}
-        self._store.save(name, record)
+        self._store.save(name, {"group": group, "nonces": [nonces.to_dict(suite) for nonces, _ in pairs]})
         with self._lock:
             self._batches.append(name)
             self._store.save(_INDEX_RECORD, self._batches)
-            self._absorb(name, record)
+            for nonces, commitment in pairs:
+                self._hold(group, name, nonces, commitment)
         return count
 
     def take(self, group: str) -> tuple[str, Commitment] | None:
