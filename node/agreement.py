@@ -160,6 +160,7 @@ class SigningAgreement:
             await asyncio.sleep(0.05)  # the pool refills in the background
         if known is not None:
             return known
+        assert presig is not None  # the loop above ends with one or the other
         self._assigned[key] = presig.id
         self._rounds[presig.id] = _Round(presig, self._directory, key[0])
         asyncio.get_running_loop().call_later(AGREEMENT_TIMEOUT_S, self._expire, key, presig.id)

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import secrets
+from contextlib import nullcontext
 from typing import Any
 
 from aiohttp import web
@@ -55,7 +56,8 @@ def _error_response(request: web.Request, status: int, kind: str, message: str) 
 @web.middleware
 async def _errors(request: web.Request, handler: Any) -> web.StreamResponse:
     try:
-        return await handler(request)
+        response: web.StreamResponse = await handler(request)
+        return response
     except NodeError as exc:
         return _error_response(request, exc.status, exc.code, str(exc))
     except web.HTTPException:
@@ -77,10 +79,9 @@ async def _errors(request: web.Request, handler: Any) -> web.StreamResponse:
 
 @web.middleware
 async def _client_activity(request: web.Request, handler: Any) -> web.StreamResponse:
-    if not request.path.startswith(_CLIENT_PATHS):
-        return await handler(request)
-    with request.app[SERVICE].presigner.serving_client():
-        return await handler(request)
+    with request.app[SERVICE].presigner.serving_client() if request.path.startswith(_CLIENT_PATHS) else nullcontext():
+        response: web.StreamResponse = await handler(request)
+        return response
 
 
 def _too_deep(raw: bytes) -> bool:

@@ -55,6 +55,7 @@ class RequestExchange:
         for name, field in (("requestId", request_id), ("topic", topic)):
             if not isinstance(field, str) or not field or len(field) > _MAX_FIELD:
                 raise BadRequest(f"exchange: {name} must be a string of 1 to {_MAX_FIELD} characters")
+        assert isinstance(request_id, str) and isinstance(topic, str)  # checked just above
         if "value" not in payload:
             raise BadRequest("exchange: value is missing")
         self._store(sender, request_id, topic, payload["value"])

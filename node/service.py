@@ -266,7 +266,8 @@ class NodeService:
         """The key this node signs Lit.Actions.claimKey answers with (Lit: the operator's wallet);
         derived from the sealed store, its address is published in /status."""
         secret = int.from_bytes(self.store.derive_key(CLAIM_WALLET_PURPOSE), "big") % (ORDER - 1) + 1
-        return Account.from_key(secret.to_bytes(32, "big"))
+        wallet: LocalAccount = Account.from_key(secret.to_bytes(32, "big"))
+        return wallet
 
     def require_keys(self) -> NetworkKeys:
         if self.keys is None:
@@ -322,7 +323,7 @@ class NodeService:
     def cid_of(code: str) -> str:
         return str(build_dag(code.encode("utf-8")).root)
 
-    def status(self) -> dict:
+    def status(self) -> dict[str, object]:
         keys = self.keys
         return {
             "index": self.config.index,

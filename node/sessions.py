@@ -95,7 +95,7 @@ async def run_party(
     others = [i for i in participants if i != party.index]
 
     async def dispatch(messages: list[Message]) -> None:
-        sends = []
+        sends: list[Awaitable[None]] = []
         for m in messages:
             targets = others if m.recipient is None else [m.recipient]
             sends.extend(send(target, m) for target in targets if target != party.index)

@@ -94,6 +94,7 @@ class LitSdkRoutes:
         return block_hash, timestamp
 
     async def handshake(self, request: web.Request) -> web.Response:
+        await self._body(request)  # the SDK's challenge is not used, but a malformed body is still a 400
         public = self._service.require_keys().public_info()
         block_hash, _ = await self._latest_block()
         bls_key = public["blsPublicKey"].removeprefix("0x")  # 96 hex digits: the SDK reads it without 0x
@@ -121,7 +122,7 @@ class LitSdkRoutes:
     async def execute(self, request: web.Request) -> web.Response:
         body = await self._body(request)
         request_id, key = _request_id(request), ResponseKey.generate()
-        ours = {k: body[k] for k in ("code", "ipfsId", "jsParams", "authSig", "authMethods") if k in body}
+        ours: dict[str, Any] = {k: body[k] for k in ("code", "ipfsId", "jsParams", "authSig", "authMethods") if k in body}
         ours.update(requestId=request_id, clientPublicKey=key.public_hex)
         answer = await handle_execute(self._service, ours, dict(request.headers))
         if not answer["success"]:
