@@ -228,13 +228,12 @@ class Linker:
         files = sorted(self._everything if key == "all" else (int(i) for i in key.split(".")))
         defs = ",".join(f"{i}:function(exports,require,module){{{self._files[i].code}\n}}" for i in files)
         lazy = {i: list(self._files[i].lazy) for i in self._barrels}
-        text = (
+        return (
             self._loader.replace("__LITRT_ETHERS_DEFS__", "{" + defs + "}")
             .replace("__LITRT_ETHERS_LAZY__", json.dumps(lazy))
             .replace("__LITRT_ETHERS_PATHS__", json.dumps([f.path for f in self._files]))
             .replace("__LITRT_ETHERS_ENTRY__", str(self._entry))
         )
-        return text
 
 
 _STEP_BROKEN = re.compile(r"\s*\??\.(?!\s*" + _IDENT + r")")

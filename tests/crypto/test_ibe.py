@@ -132,7 +132,7 @@ def test_bad_keys_are_refused() -> None:
 KAT_CIPHERTEXT = (
     "b95cd2e268cacb1ccdc207238a008126099b3595279130eb0bf542ecb61ca00e5a48b8ddb4d31baf572634c94bc13b0f"  # U
     "105073b87cca3fc44272266d228af5e7df8aa9b6b01afca9263d9285cfb6fe2d"  # V
-    "20" "05015769c675f856cecdc02b25218a10cec0cecf79859ec0fec3d409e5847a92"  # uleb128(32), W
+    "2005015769c675f856cecdc02b25218a10cec0cecf79859ec0fec3d409e5847a92"  # uleb128(32) = 20, then W
     "02"  # scheme: proof of possession
 )
 
