@@ -13,14 +13,15 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from sandbox.fetch_mocks import FetchMocks
-
 from .lit_sdk import NotIPv4, connect_snippet, publish_for_lit_sdk
 from .processes import ManagedProcess, free_port, python_cmd, spawn, stop_all, wait_http
+
+if TYPE_CHECKING:  # the sandbox package is for nodes; a client that only reads network.json skips it
+    from sandbox.fetch_mocks import FetchMocks
 
 __all__ = ["NetworkInfo", "start_network", "load_network", "stop_network", "NETWORK_FILE"]
 
