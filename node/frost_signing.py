@@ -175,10 +175,10 @@ class FrostSigning:
         def valid(values: dict[int, Any]) -> dict[int, Commitment]:
             out = {}
             for sender, value in values.items():
-                if sender in excluded or not isinstance(value, dict):
+                if sender in excluded or not isinstance(value, dict) or not isinstance(value.get("commitment"), dict):
                     continue
                 try:
-                    c = Commitment.from_dict(suite, value.get("commitment"))
+                    c = Commitment.from_dict(suite, value["commitment"])
                 except CryptoError:
                     continue
                 if c.identifier == sender:  # a node commits only for itself

@@ -1,9 +1,10 @@
 """Genesis: the network's first DKG, run over HTTP among all nodes.
 
-Three GJKR runs at once: K secp256k1 root keys (degree t), K Ed25519 root keys (degree t) and the
+Four GJKR runs at once: K root keys (degree t) on each of secp256k1, Ed25519 and P-256, and the
 BLS12-381 network key (degree 2t). Lit keeps K root keys per curve and derives every PKP of that
 curve from them (docs/architecture.md §Threshold keys); K256 root keys serve ECDSA and both K256
-FROST schemes, the Ed25519 ones SchnorrEd25519Sha512.
+FROST schemes, the Ed25519 ones SchnorrEd25519Sha512, the P-256 ones EcdsaP256Sha256 (not signed
+with yet).
 A node that is down or cheats is left out of the qualified set as the DKG decides; the others
 finish with the same public keys, each confirmed by n − t nodes before it is saved.
 
@@ -25,6 +26,7 @@ from runtime.crypto.bls import G1
 from runtime.crypto.dkg import DkgConfig, DkgParty
 from runtime.crypto.dkg_result import DkgIncomplete
 from runtime.crypto.ed25519 import ED25519
+from runtime.crypto.p256 import P256
 from runtime.crypto.errors import ProtocolError
 from runtime.crypto.identity import PartyKeys, PeerDirectory, PublicKeys
 from runtime.crypto.group import threshold_for
@@ -95,12 +97,14 @@ async def peers_with_keys(config: NodeConfig, timeout_s: float = 2.0) -> list[in
     return sorted(i for i in answers if i is not None)
 
 
-GENESIS_SESSIONS = ("genesis-ecdsa", "genesis-bls", "genesis-ed25519")
+GENESIS_SESSIONS = ("genesis-ecdsa", "genesis-bls", "genesis-ed25519", "genesis-p256")
 
 
-def network_keys(ecdsa: DkgParty, bls: DkgParty, ed25519: DkgParty | None = None) -> NetworkKeys:
+def network_keys(
+    ecdsa: DkgParty, bls: DkgParty, ed25519: DkgParty | None = None, p256: DkgParty | None = None
+) -> NetworkKeys:
     """The finished DKGs' keys, or NeedsResharing naming why this node got none."""
-    parties = [p for p in (ecdsa, bls, ed25519) if p is not None]
+    parties = [p for p in (ecdsa, bls, ed25519, p256) if p is not None]
     reasons = []
     for party in parties:
         if party.result is None:
@@ -110,7 +114,10 @@ def network_keys(ecdsa: DkgParty, bls: DkgParty, ed25519: DkgParty | None = None
         failed = tuple(p.session for p in parties if p.result is None)
         raise NeedsResharing("; ".join(f"{s}: {r}" for s, r in zip(failed, reasons)), failed)
     return NetworkKeys(
-        ecdsa=ecdsa.outcome(), bls=bls.outcome(), ed25519=ed25519.outcome() if ed25519 is not None else None
+        ecdsa=ecdsa.outcome(),
+        bls=bls.outcome(),
+        ed25519=ed25519.outcome() if ed25519 is not None else None,
+        p256=p256.outcome() if p256 is not None else None,
     )
 
 
@@ -126,14 +133,14 @@ async def run_genesis(config: NodeConfig, identity: PartyKeys, hub: SessionHub, 
         dkg_config = DkgConfig.for_network(session, config.n, keys=config.root_key_count)
         return DkgParty(group, dkg_config, config.index, identity, directory)
 
-    ecdsa, ed25519 = roots(SECP256K1, "genesis-ecdsa"), roots(ED25519, "genesis-ed25519")
+    ecdsa, ed25519, p256 = roots(SECP256K1, "genesis-ecdsa"), roots(ED25519, "genesis-ed25519"), roots(P256, "genesis-p256")
     bls = DkgParty(G1, DkgConfig.for_network("genesis-bls", config.n, double_degree=True), config.index, identity, directory)
     await asyncio.gather(
-        *(run_party(p, hub, send, participants, config.dkg_phase_timeout_s) for p in (ecdsa, bls, ed25519))
+        *(run_party(p, hub, send, participants, config.dkg_phase_timeout_s) for p in (ecdsa, bls, ed25519, p256))
     )
-    keys = network_keys(ecdsa, bls, ed25519)
+    keys = network_keys(ecdsa, bls, ed25519, p256)
     log.info(
-        "genesis done: qualified ecdsa=%s bls=%s ed25519=%s",
-        list(keys.ecdsa.qualified), list(keys.bls.qualified), list(keys.ed25519.qualified if keys.ed25519 else ()),
+        "genesis done: qualified ecdsa=%s bls=%s ed25519=%s p256=%s",
+        *(list(r.qualified) if r is not None else [] for r in (keys.ecdsa, keys.bls, keys.ed25519, keys.p256)),
     )
     return keys

@@ -2,8 +2,8 @@
 
 Root keys are per curve, as Lit's (lit-peer keeps `root_keys` per CurveType): the K secp256k1 root
 keys serve every K256 scheme (ECDSA and both FROST ones), the K Ed25519 root keys
-SchnorrEd25519Sha512. A network made before Ed25519 root keys existed has none (`ed25519` is None)
-and refuses Ed25519 keys by name rather than deriving from nothing."""
+SchnorrEd25519Sha512, the K P-256 ones EcdsaP256Sha256. A network made before a curve's root keys
+existed has none (that field is None) and refuses its keys by name rather than deriving from nothing."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from runtime.crypto.bls import G1
 from runtime.crypto.bls_threshold import ThresholdPublicKey
 from runtime.crypto.dkg import DkgResult
 from runtime.crypto.errors import InvalidInput
-from runtime.crypto.hd import HD_ED25519, HD_K256, DerivedKey, HdCurve, derive_key, derive_secret_share
+from runtime.crypto.hd import HD_ED25519, HD_K256, HD_P256, DerivedKey, HdCurve, derive_key, derive_secret_share
 from runtime.crypto.secp256k1 import Point
 
 __all__ = ["NetworkKeys"]
@@ -26,6 +26,7 @@ class NetworkKeys:
     ecdsa: DkgResult  # K root secp256k1 keys, degree t
     bls: DkgResult  # the BLS12-381 network key, degree 2t
     ed25519: DkgResult | None = None  # K root Ed25519 keys, degree t (None on networks made before them)
+    p256: DkgResult | None = None  # K root P-256 keys, degree t (likewise)
     _derived: dict[tuple[str, bytes], tuple[DerivedKey, int]] = field(default_factory=dict, repr=False)
     _roots: dict[str, list[list[Any]]] = field(default_factory=dict, repr=False)
 
@@ -37,8 +38,9 @@ class NetworkKeys:
         """The DKG result holding `curve`'s root keys; InvalidInput naming the curve if there is none."""
         if curve is HD_K256:
             return self.ecdsa
-        if curve is HD_ED25519 and self.ed25519 is not None:
-            return self.ed25519
+        chosen = {HD_ED25519.name: self.ed25519, HD_P256.name: self.p256}.get(curve.name)
+        if chosen is not None:
+            return chosen
         raise InvalidInput("key_type", f"this network has no {curve.name} root keys (its genesis made none)")
 
     def root_commitments_for(self, curve: HdCurve) -> list[list[Any]]:
@@ -86,29 +88,35 @@ class NetworkKeys:
             "blsPublicKey": self.bls.keys[0].public_key,
             "blsCommitments": list(self.bls.keys[0].commitments),
             "blsQualified": list(self.bls.qualified),
-            **self._ed25519_info(),
+            **self._curve_info("ed25519", self.ed25519),
+            **self._curve_info("p256", self.p256),
         }
 
-    def _ed25519_info(self) -> dict[str, Any]:
-        if self.ed25519 is None:
+    @staticmethod
+    def _curve_info(prefix: str, roots: DkgResult | None) -> dict[str, Any]:
+        if roots is None:
             return {}
         return {
-            "ed25519RootKeys": list(self.ed25519.public_keys),
-            "ed25519Commitments": [list(k.commitments) for k in self.ed25519.keys],
-            "ed25519Qualified": list(self.ed25519.qualified),
+            f"{prefix}RootKeys": list(roots.public_keys),
+            f"{prefix}Commitments": [list(k.commitments) for k in roots.keys],
+            f"{prefix}Qualified": list(roots.qualified),
         }
 
     def to_record(self) -> dict[str, Any]:
         record = {"ecdsa": self.ecdsa.to_dict(), "bls": self.bls.to_dict()}
-        if self.ed25519 is not None:
-            record["ed25519"] = self.ed25519.to_dict()
+        for name, roots in (("ed25519", self.ed25519), ("p256", self.p256)):
+            if roots is not None:
+                record[name] = roots.to_dict()
         return record
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> "NetworkKeys":
-        ed25519 = record.get("ed25519")
+        def optional(name: str) -> DkgResult | None:
+            return DkgResult.from_dict(record[name]) if record.get(name) is not None else None
+
         return cls(
             ecdsa=DkgResult.from_dict(record["ecdsa"]),
             bls=DkgResult.from_dict(record["bls"]),
-            ed25519=DkgResult.from_dict(ed25519) if ed25519 is not None else None,
+            ed25519=optional("ed25519"),
+            p256=optional("p256"),
         )

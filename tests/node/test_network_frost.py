@@ -13,6 +13,7 @@ import urllib.request
 
 import pytest
 from coincurve import PublicKey, PublicKeyXOnly
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from nacl.signing import VerifyKey
 
@@ -76,14 +77,19 @@ def _check(scheme: str, public_key: bytes, message: bytes, signature: bytes) -> 
         assert not _k256_frost_verifies(public_key, message + b"x", signature)
 
 
-async def test_genesis_made_ten_ed25519_root_keys_the_same_everywhere(network):
+async def test_genesis_made_ten_root_keys_per_curve_the_same_everywhere(network):
     statuses = [json.load(urllib.request.urlopen(u + "/status")) for u in network.nodes]
     views = {json.dumps(s["network"], sort_keys=True) for s in statuses}
     assert len(views) == 1
     public = statuses[0]["network"]
-    assert len(public["ed25519RootKeys"]) == 10 and len(public["ecdsaRootKeys"]) == 10
-    assert len(set(public["ed25519RootKeys"])) == 10
-    assert all(len(bytes.fromhex(k)) == 32 for k in public["ed25519RootKeys"])
+    for curve, size in (("ecdsa", 33), ("ed25519", 32), ("p256", 33)):
+        roots = public[f"{curve}RootKeys"]
+        assert len(roots) == len(set(roots)) == 10, curve
+        assert all(len(bytes.fromhex(k)) == size for k in roots), curve
+        assert public[f"{curve}Qualified"] == [1, 2, 3, 4]
+    # Each P-256 root key is a point OpenSSL accepts (it checks the curve equation).
+    for key in public["p256RootKeys"]:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), bytes.fromhex(key))
 
 
 async def test_sign_as_action_for_every_frost_scheme_verifies_with_outside_verifiers(network):
