@@ -69,6 +69,7 @@ class Network:
         self.n, self.t, self.down = n, threshold_for(n), set(down)
         self.exchanges: dict[int, RequestExchange] = {}
         self.signers: dict[int, FrostSigning] = {}
+        tmp.mkdir(exist_ok=True)
         for i in range(1, n + 1):
             state, keys = tmp / f"node{i}", tmp / f"secrets{i}"
             state.mkdir(mode=0o700)
@@ -201,3 +202,25 @@ async def test_the_client_combines_the_payloads_and_names_a_node_that_lies_to_it
     # With only t+1 payloads, one of them the liar's, no package has t+1 votes: nothing is signed.
     with pytest.raises(VerificationFailed, match="do not agree on the FROST signing package"):
         combine_frost_payloads("sig", {1: results[1], 2: liar}, roots, net.t)
+
+
+@pytest.mark.slow  # each node that is down costs the coordinator's 1 s grace
+async def test_any_three_of_four_sign(tmp_path):
+    for down, scheme in zip((1, 2, 3, 4), [*FROST, FROST[0]]):
+        net = Network(tmp_path / f"down{down}", 4, down={down})
+        coordinator = 2 if down == 1 else 1
+        results = await net.sign(scheme, b"any 2t+1", coordinator=coordinator)
+        for payload in results.values():
+            signers = [c["identifier"] for c in payload["frost"]["package"]["commitments"]]
+            assert signers == [i for i in (1, 2, 3, 4) if i != down]
+            _verify(scheme, payload, b"any 2t+1", net.n)
+
+
+async def test_a_lying_coordinator_is_named_and_left_out_of_its_own_package(tmp_path):
+    scheme = SCHEMES["SchnorrK256Taproot"]
+    net = Network(tmp_path, 4, faults={2: Fault.WRONG_SIGNATURE_SHARES})
+    results = await net.sign(scheme, b"\x09" * 32, coordinator=2)
+    for payload in results.values():
+        assert payload["badNodes"] == [2]
+        assert [c["identifier"] for c in payload["frost"]["package"]["commitments"]] == [1, 3, 4]
+        _verify(scheme, payload, b"\x09" * 32, net.n)
