@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from web3 import AsyncWeb3
 from web3.logs import DISCARD
@@ -101,7 +101,7 @@ class ContractClient:
     async def close(self) -> None:
         await self.w3.provider.disconnect()
 
-    async def __aenter__(self) -> "ContractClient":
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -88,7 +88,8 @@ async def _keygen(state_dir: Path, seal_key: Path) -> dict[str, str]:
     out, err = await proc.communicate()
     if proc.returncode != 0:
         raise RuntimeError(f"keygen for {state_dir} failed: {err.decode(errors='replace')[-1000:]}")
-    return json.loads(out)
+    identity: dict[str, str] = json.loads(out)
+    return identity
 
 
 async def start_network(
@@ -142,7 +143,7 @@ async def start_network(
         identities = await asyncio.gather(
             *(_keygen(root / f"node{i}", root / "secrets" / f"node{i}.seal") for i in range(1, n + 1))
         )
-        peers = [
+        peers: list[dict[str, Any]] = [
             {"index": i, "url": f"http://{host}:{ports[i - 1]}", **keys} for i, keys in enumerate(identities, start=1)
         ]
         nodes = []

@@ -14,8 +14,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -91,7 +93,9 @@ def is_alive(pid: int) -> bool:
     return True
 
 
-async def wait_http(proc: ManagedProcess, path: str, timeout_s: float, ready=lambda data: True) -> dict:
+async def wait_http(
+    proc: ManagedProcess, path: str, timeout_s: float, ready: Callable[[Any], object] = lambda data: True
+) -> dict[str, Any]:
     """Poll `proc.url + path` until it answers JSON that `ready` accepts; fail early if the process died."""
     deadline = time.monotonic() + timeout_s
     last = "no answer yet"
@@ -103,7 +107,7 @@ async def wait_http(proc: ManagedProcess, path: str, timeout_s: float, ready=lam
             try:
                 async with session.get(proc.url + path) as resp:
                     data = await resp.json(content_type=None)
-                    if resp.status == 200 and ready(data):
+                    if resp.status == 200 and isinstance(data, dict) and ready(data):
                         return data
                     last = f"HTTP {resp.status}: {str(data)[:200]}"
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
