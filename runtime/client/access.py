@@ -3,6 +3,10 @@
 Encrypting needs only the network's BLS public key (no node is asked). Decrypting and JWTs ask
 every node; each checks the caller's authSig and the conditions before it releases a BLS share, and
 the client verifies every share against the node's public key share before combining.
+
+The client's ConditionError and JwtError live here, with the access-control packages they wrap:
+each is a LitError and also the runtime.access error of the same name, so `except LitError` and
+`except runtime.access.ConditionError` both catch what these functions raise.
 """
 
 from __future__ import annotations
@@ -12,29 +16,77 @@ import json
 import secrets
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.access import ConditionError, conditions_field, conditions_from_request
+from runtime.access import conditions_field, conditions_from_request
+from runtime.access import errors as access_errors
+from runtime.access import jwt
 from runtime.access._checks import plan
+from runtime.access.conditions import Group, Kind
 from runtime.access.evaluate import check_chains as chain_rule
 from runtime.access.envelope import access_identity, encrypt_under_conditions, parse_ciphertext
-from runtime.access.jwt import b64url, verify_jwt
 from runtime.crypto import ibe
-from runtime.crypto.bls import G2, G2Point
+from runtime.crypto.bls import G1, G2, G2Point
 from runtime.crypto.bls_threshold import SignatureShare, ThresholdPublicKey, combine_verified, verify_shares
 from runtime.crypto.channel import ResponseKey
 from runtime.crypto.errors import CryptoError
 
-from .errors import LitError, NotEnoughShares
+from ._errors_map import caller_argument
+from .errors import InvalidArgument, LitError, NotEnoughShares
 from .fanout import NodeFanOut
 
 __all__ = [
-    "EncryptedData", "DecryptResult", "conditions_field", "check_chains", "encrypt", "decrypt", "sign_jwt", "verify_jwt",
+    "EncryptedData", "DecryptResult", "ConditionError", "JwtError", "conditions_field", "check_chains", "encrypt",
+    "decrypt", "sign_jwt", "verify_jwt", "parse_envelope",
 ]
 
 DEFAULT_JWT_LIFETIME_S = 12 * 3600  # as Lit's SDK
+
+
+class ConditionError(InvalidArgument, access_errors.ConditionError):
+    """Access-control conditions that are malformed, unsupported or on a chain the network cannot
+    use; `.path` names the offending part, e.g. "accessControlConditions[0].chain"."""
+
+    def __init__(self, path: str, message: str) -> None:
+        access_errors.ConditionError.__init__(self, path, message)
+
+
+class JwtError(LitError, jwt.JwtError):
+    """A token that is malformed, not signed by the network, expired or not yet valid; says which."""
+
+
+@contextmanager
+def _conditions() -> Iterator[None]:
+    try:
+        yield
+    except ConditionError:
+        raise
+    except access_errors.ConditionError as exc:
+        raise ConditionError(exc.path, exc.message) from exc
+
+
+def _parse_conditions(conditions: Any) -> tuple[dict[str, Any], Kind, Group]:
+    """The request field, kind and parsed form of `conditions`; ConditionError names a bad part."""
+    with _conditions():
+        fields = conditions_field(conditions)
+        kind, parsed = conditions_from_request(fields)
+    return fields, kind, parsed
+
+
+def verify_jwt(token: str, network_public_key: bytes | str, now: float | None = None) -> dict[str, Any]:
+    """The payload if the network whose BLS key is `network_public_key` signed `token` and it is
+    valid at `now` (default: the current time); JwtError saying what is wrong otherwise."""
+    if not isinstance(token, str):
+        raise JwtError(f"a JWT is a string, not {type(token).__name__}")
+    try:
+        return jwt.verify_jwt(token, network_public_key, now)
+    except jwt.JwtError as exc:
+        raise JwtError(str(exc)) from exc
+    except (ValueError, CryptoError) as exc:
+        raise InvalidArgument(f"network_public_key: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -50,7 +102,7 @@ class EncryptedData:
     @classmethod
     def from_json(cls, data: Any) -> "EncryptedData":
         if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in ("ciphertext", "dataToEncryptHash")):
-            raise ValueError("an encrypted envelope is a JSON object with string ciphertext and dataToEncryptHash")
+            raise InvalidArgument("an encrypted envelope is a JSON object with string ciphertext and dataToEncryptHash")
         return cls(data["ciphertext"], data["dataToEncryptHash"])
 
 
@@ -63,8 +115,9 @@ class DecryptResult:
 def check_chains(conditions: Any, configured: Iterable[str]) -> None:
     """ConditionError, in the words the nodes refuse a decryption with, when a condition names a chain
     the network cannot use (runtime.access.evaluate.check_chains, the nodes' own rule)."""
-    _, parsed = conditions_from_request(conditions_field(conditions))
-    chain_rule(map(plan, parsed.conditions()), configured)
+    _, _, parsed = _parse_conditions(conditions)
+    with _conditions():
+        chain_rule(map(plan, parsed.conditions()), configured)
 
 
 def encrypt(
@@ -74,11 +127,16 @@ def encrypt(
 
     With `chains` (the chain names the network's nodes are configured with) a condition the nodes
     would refuse for its chain is refused here, before anything is encrypted that nobody could open."""
-    key = bytes.fromhex(network_public_key.removeprefix("0x")) if isinstance(network_public_key, str) else network_public_key
-    kind, parsed = conditions_from_request(conditions_field(conditions))
+    if not isinstance(data, (bytes, bytearray)):
+        raise InvalidArgument(f"data: expected bytes, got {type(data).__name__}")
+    with caller_argument("network_public_key"):
+        key = bytes.fromhex(network_public_key.removeprefix("0x")) if isinstance(network_public_key, str) else network_public_key
+        point = G1.decode(key, "network_public_key")
+    _, kind, parsed = _parse_conditions(conditions)
     if chains is not None:
-        chain_rule(map(plan, parsed.conditions()), chains)
-    return EncryptedData(*encrypt_under_conditions(key, data, kind, parsed))
+        with _conditions():
+            chain_rule(map(plan, parsed.conditions()), chains)
+    return EncryptedData(*encrypt_under_conditions(point, bytes(data), kind, parsed))
 
 
 def _failure(client: NodeFanOut, answers: dict[int, Any], errors: dict[int, str]) -> LitError:
@@ -132,9 +190,12 @@ async def decrypt(
     session_sigs: Mapping[str, Any] | None = None,
 ) -> DecryptResult:
     """Ask every node for its decryption share; verify, combine and decrypt."""
-    fields = conditions_field(conditions)
-    ciphertext = parse_ciphertext(encrypted.ciphertext)
-    identity = access_identity(*conditions_from_request(fields), encrypted.data_to_encrypt_hash)
+    if not isinstance(encrypted, EncryptedData):
+        raise InvalidArgument(f"encrypted: expected an EncryptedData, got {type(encrypted).__name__}")
+    fields, kind, parsed = _parse_conditions(conditions)
+    with caller_argument("encrypted"):
+        ciphertext = parse_ciphertext(encrypted.ciphertext)
+        identity = access_identity(kind, parsed, encrypted.data_to_encrypt_hash)
     key, request_id, public = ResponseKey.generate(), secrets.token_hex(16), client.bls_key
     body = {**fields, "dataToEncryptHash": encrypted.data_to_encrypt_hash, "authSig": auth_sig,
             "clientPublicKey": key.public_hex, "requestId": request_id}
@@ -176,7 +237,7 @@ async def sign_jwt(
     session_sigs: Mapping[str, Any] | None = None,
 ) -> str:
     """A JWT signed by the network saying the authSig's address meets `conditions` (compact form)."""
-    fields = conditions_field(conditions)
+    fields, _, _ = _parse_conditions(conditions)
     chain = chain or _first_chain(next(iter(fields.values())))
     if not chain:
         raise ConditionError("chain", "give chain= or put a chain in the conditions")
@@ -197,8 +258,11 @@ async def sign_jwt(
         message = (unsigned or "").encode()
         combined = _combine_shares(agreeing, public, message, errors)
         if unsigned and combined.signature is not None:
-            token = f"{unsigned}.{b64url(G2.encode(combined.signature))}"
-            verify_jwt(token, network_key)  # the combined signature must verify under the network key
+            token = f"{unsigned}.{jwt.b64url(G2.encode(combined.signature))}"
+            try:  # shares are verified one by one, so this fails only if the nodes' JWT itself is bad
+                verify_jwt(token, network_key)
+            except JwtError as exc:
+                raise NotEnoughShares(f"the nodes' JWT does not verify under the network key: {exc}", errors) from exc
             return token
         if not final and len(answers) - combined.possibly_good <= len(client.network.nodes) - public.need:
             return None
@@ -212,4 +276,4 @@ def parse_envelope(text: str) -> EncryptedData:
     try:
         return EncryptedData.from_json(json.loads(text))
     except json.JSONDecodeError as exc:
-        raise ValueError(f"envelope is not JSON: {exc}") from None
+        raise InvalidArgument(f"envelope is not JSON: {exc}") from exc

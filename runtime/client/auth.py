@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import secrets
 from collections.abc import Iterable
@@ -13,6 +14,9 @@ from runtime.auth.recap import (
     ACC_PREFIX, ACTION_PREFIX, DECRYPTION, EXECUTION, PKP_PREFIX, SIGNING, encode_recap,
 )
 from runtime.auth.siwe import SiweMessage
+
+from ._errors_map import caller_argument, check_private_key
+from .errors import InvalidArgument
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -46,15 +50,21 @@ def siwe_message(
     issued = issued_at or datetime.now(timezone.utc)
     recap: tuple[str, ...] = ()
     if resources is not None:
-        urn, recap_text = encode_recap(resources)
+        with caller_argument("resources"):
+            urn, recap_text = encode_recap(resources)
         statement = f"{statement} {recap_text}" if statement else recap_text
         recap = (urn,)
-    message = SiweMessage(
-        domain=domain, address=address,
-        uri=uri, version="1", chain_id=chain_id, nonce=nonce or secrets.token_hex(8),
-        issued_at=issued, expiration_time=issued + expires_in, statement=statement or None, resources=recap,
-    )
-    return message.to_text()
+    with caller_argument("SIWE message"):
+        message = SiweMessage(
+            domain=domain, address=address,
+            uri=uri, version="1", chain_id=chain_id, nonce=nonce or secrets.token_hex(8),
+            issued_at=issued, expiration_time=issued + expires_in, statement=statement or None, resources=recap,
+        )
+        return message.to_text()
+
+
+# What create_auth_sig's **siwe may override: siwe_message's keywords but the two it sets itself.
+_SIWE_FIELDS = frozenset(inspect.signature(siwe_message).parameters) - {"address", "resources"}
 
 
 def create_auth_sig(
@@ -69,8 +79,14 @@ def create_auth_sig(
     `resources`: (ability, resource) pairs to grant, e.g. `[(SIGNING, pkp_resource(token_id))]`;
     by default every ability on every resource. `wallet`: sign in as this contract wallet (EIP-1271),
     whose isValidSignature accepts `account`'s signature. `siwe` overrides siwe_message's fields."""
-    key = account if isinstance(account, (str, bytes, bytearray)) else bytes(account.key)
-    address = address_of_key(key) if wallet is None else to_checksum_address(wallet)
+    key = account if isinstance(account, (str, bytes, bytearray)) else getattr(account, "key", account)
+    check_private_key(key, "account")
+    key = bytes(key) if isinstance(key, bytearray) else key
+    with caller_argument("wallet"):
+        address = address_of_key(key) if wallet is None else to_checksum_address(wallet)
+    unknown = set(siwe) - _SIWE_FIELDS
+    if unknown:
+        raise InvalidArgument(f"create_auth_sig got unknown SIWE fields {sorted(unknown)}; known: {sorted(_SIWE_FIELDS)}")
     message = siwe_message(address, resources=resources, **siwe)
     signature = sign_personal(key, message.encode())
     return {

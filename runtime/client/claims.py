@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from runtime.crypto.errors import InvalidInput
+from runtime.crypto.errors import CryptoError
 from runtime.crypto.eth import keccak256 as keccak, recover_personal
 
 __all__ = ["claim_key_id", "collect_claims"]
@@ -39,7 +39,7 @@ def _signer(derived: bytes, signature: dict[str, Any]) -> str | None:
     try:
         raw = bytes.fromhex(signature["r"][2:] + signature["s"][2:]) + bytes([signature["v"]])
         return recover_personal(derived, raw)
-    except (InvalidInput, ValueError):
+    except (CryptoError, ValueError, KeyError, TypeError, IndexError):  # a node's malformed claim is its own failure
         return None
 
 

@@ -28,7 +28,9 @@ async def gather_until_decided(calls: Mapping[int, Awaitable[Any]], decide: Deci
 
     Once decided, stragglers get `grace_s` more to answer (so a late liar can still be named) and
     the outcome is decided again on the fuller set; calls still running then are cancelled and
-    reported to `decide` as a NetworkError saying they had not answered."""
+    reported to `decide` as a NetworkError saying they had not answered. A call is expected to turn
+    its node's failure into an answer (the client's `_fan_out` does); one that raises instead ends
+    the gathering with that error."""
     tasks = {asyncio.ensure_future(call): index for index, call in calls.items()}
     answers: dict[int, Any] = {}
     pending = set(tasks)
@@ -49,5 +51,10 @@ async def gather_until_decided(calls: Mapping[int, Awaitable[Any]], decide: Deci
             answers[tasks[task]] = NetworkError("had not answered when a quorum of the other nodes had")
         return decide(answers, True)  # type: ignore[return-value]  # never None when final
     finally:
-        for task in pending:
-            task.cancel()
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+            elif not task.cancelled():
+                # A call that raised (not answered) while another's error was propagating: mark its error
+                # seen, or asyncio reports it later from a finalizer, which can run anywhere.
+                task.exception()

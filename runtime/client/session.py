@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from runtime.auth.session import ResourceAbilityRequest, SessionKey, make_session_sigs
 
 from . import auth as _auth
+from ._errors_map import caller_argument
+from .errors import InvalidArgument
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -37,19 +39,22 @@ def node_addresses_of(client_or_node_addresses: Any) -> list[str]:
     nodes = getattr(network, "nodes", None) if network is not None else getattr(target, "nodes", None)
     if nodes is None:
         nodes = target
-    if isinstance(nodes, str) or not all(isinstance(n, str) for n in nodes):
-        raise TypeError("expected a LitClient, a NetworkInfo or a list of node URLs")
+    if isinstance(nodes, str) or not isinstance(nodes, Iterable) or not all(isinstance(n, str) for n in nodes):
+        raise InvalidArgument(f"expected a LitClient, a NetworkInfo or a list of node URLs, got {type(target).__name__}")
     addresses = list(nodes)
     if not addresses:
-        raise ValueError("no node addresses to sign for")
+        raise InvalidArgument("no node addresses to sign for")
     return addresses
 
 
 def resource_requests(resources: Iterable[Resource]) -> list[ResourceAbilityRequest]:
     """`("lit-pkp://<id or *>", "pkp-signing")` pairs (or ResourceAbilityRequests) as ResourceAbilityRequests."""
-    out = [r if isinstance(r, ResourceAbilityRequest) else ResourceAbilityRequest.parse(*r) for r in resources]
+    out = []
+    for index, r in enumerate(resources):
+        with caller_argument(f"resources[{index}]"):
+            out.append(r if isinstance(r, ResourceAbilityRequest) else ResourceAbilityRequest.parse(*r))
     if not out:
-        raise ValueError("resources is empty: the session would grant nothing")
+        raise InvalidArgument("resources is empty: the session would grant nothing")
     return out
 
 
@@ -73,17 +78,22 @@ def get_session_sigs(
     `wallet=<contract address>`, `account` signs for that EIP-1271 wallet.
     """
     addresses = node_addresses_of(client_or_node_addresses)
+    for index, capability in enumerate(capability_auth_sigs):
+        if not isinstance(capability, Mapping):
+            raise InvalidArgument(f"capability_auth_sigs[{index}]: expected an authSig object, got {type(capability).__name__}")
     requests = resource_requests(resources)
     issued_at = now()
     if issued_at.tzinfo is None:
-        raise ValueError("now() returned a naive time; give it a timezone")
+        raise InvalidArgument("now() returned a naive time; give it a timezone")
     if expiration is None:
         expiration = DEFAULT_EXPIRATION
+    if not isinstance(expiration, (datetime, timedelta)):
+        raise InvalidArgument(f"expiration: expected a datetime or a timedelta, got {type(expiration).__name__}")
     expires = issued_at + expiration if isinstance(expiration, timedelta) else expiration
     if expires.tzinfo is None:
-        raise ValueError("expiration is a naive time; give it a timezone")
+        raise InvalidArgument("expiration is a naive time; give it a timezone")
     if expires <= issued_at:
-        raise ValueError(f"expiration {expires.isoformat()} is not after now {issued_at.isoformat()}")
+        raise InvalidArgument(f"expiration {expires.isoformat()} is not after now {issued_at.isoformat()}")
     key = session_key or SessionKey.generate(randbytes)
 
     options: dict[str, Any] = {
@@ -94,4 +104,5 @@ def get_session_sigs(
     options["uri"] = key.uri  # not overridable: the SIWE must delegate to this session key
     wallet_auth_sig = _auth.create_auth_sig(account, **options)
 
-    return make_session_sigs(key, [*capability_auth_sigs, wallet_auth_sig], requests, addresses, issued_at, expires)
+    with caller_argument("session signatures"):  # node addresses and capability_auth_sigs are checked here
+        return make_session_sigs(key, [*capability_auth_sigs, wallet_auth_sig], requests, addresses, issued_at, expires)

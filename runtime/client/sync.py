@@ -15,6 +15,7 @@ from typing import Any
 
 from runtime.network.launcher import NetworkInfo
 
+from ._errors_map import open_network
 from .client import LitClient
 
 __all__ = ["SyncLitClient"]
@@ -27,10 +28,15 @@ class SyncLitClient:
         self, network: str | Path | NetworkInfo, timeout_s: float = 60.0, straggler_grace_s: float = 0.0,
         busy_retries: int = 5,
     ) -> None:
+        info = network if isinstance(network, NetworkInfo) else open_network(network)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="litrt-client", daemon=True)
         self._thread.start()
-        self._client: LitClient = self._call(LitClient.connect(network, timeout_s, straggler_grace_s, busy_retries))
+        try:
+            self._client: LitClient = self._call(LitClient.connect(info, timeout_s, straggler_grace_s, busy_retries))
+        except BaseException:
+            self._stop_loop()  # no client to close(): without this the loop's thread would outlive the failure
+            raise
 
     def _call(self, coroutine: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
@@ -47,7 +53,12 @@ class SyncLitClient:
         return blocking
 
     def close(self) -> None:
-        self._call(self._client.close())
+        try:
+            self._call(self._client.close())
+        finally:
+            self._stop_loop()
+
+    def _stop_loop(self) -> None:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
         self._loop.close()
