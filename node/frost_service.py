@@ -23,7 +23,7 @@ from .sealed import SealedStore, load_or_create_key
 if TYPE_CHECKING:
     from .context import NodeContext
 
-__all__ = ["FrostService", "frost_for", "POOL_TARGET", "BATCH_SIZE"]
+__all__ = ["FrostService", "frost_for", "close_frost", "POOL_TARGET", "BATCH_SIZE"]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,10 @@ class FrostService:
                         log.exception("FROST nonce batch for %s failed", group)
             await asyncio.sleep(_REFILL_POLL_S)
 
+    async def close(self) -> None:
+        self._refill.cancel()
+        await asyncio.gather(self._refill, return_exceptions=True)
+
     def key(self, scheme: Scheme, key_id: bytes) -> FrostKey:
         """This node's share of the key `key_id` on the scheme's curve."""
         derived, share = self._node.require_keys().derive(key_id, scheme.hd)
@@ -62,6 +66,13 @@ class FrostService:
     def action_key(self, scheme: Scheme, action_cid: str) -> FrostKey:
         """An action's own key on the scheme's curve (Lit: keccak256("lit_action_" + CID) as key id)."""
         return self.key(scheme, action_key_id(action_cid))
+
+
+async def close_frost(node: "NodeContext") -> None:
+    """Stop the node's refill task, if its FROST service was ever made (for the node's close())."""
+    service = _SERVICES.pop(node, None)
+    if service is not None:
+        await service.close()
 
 
 def frost_for(node: "NodeContext") -> FrostService:

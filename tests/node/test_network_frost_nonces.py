@@ -4,6 +4,7 @@ a rolled-back usage log burns them all. Signatures made with pool nonces verify 
 
 from __future__ import annotations
 
+import asyncio
 import random
 import shutil
 from pathlib import Path
@@ -104,3 +105,38 @@ def test_taken_nonces_are_not_handed_out_twice_and_a_released_one_comes_back(tmp
     assert pool.take("ed25519") == a
     with pytest.raises(ValueError, match="no FROST nonces for group 'p256'"):
         pool.make_batch("p256", 1)
+
+
+async def test_the_service_fills_each_pool_in_the_background_and_stops_on_close(tmp_path):
+    from types import SimpleNamespace
+
+    from node.exchange import RequestExchange
+    from node.frost_service import POOL_TARGET, close_frost, frost_for
+
+    (tmp_path / "state").mkdir(mode=0o700)
+    (tmp_path / "secrets").mkdir(mode=0o700)
+    config = SimpleNamespace(
+        state_dir=str(tmp_path / "state"), seal_key_path=str(tmp_path / "secrets" / "seal.key"), index=1, n=4, fault=None
+    )
+
+    async def nowhere(path, payload):
+        return {}
+
+    class Node:  # what FrostService reads of NodeService; hashable and weakly referenceable as it is
+        t = 1
+
+        def __init__(self) -> None:
+            self.config, self.exchange = config, RequestExchange(1, nowhere)
+
+    node = Node()
+    service = frost_for(node)
+    assert frost_for(node) is service  # one per node
+    for _ in range(200):
+        if all(service.pool.available(g) >= POOL_TARGET for g in ("ed25519", "secp256k1")):
+            break
+        await asyncio.sleep(0.05)
+    assert service.pool.available("ed25519") >= POOL_TARGET and service.pool.available("secp256k1") >= POOL_TARGET
+    await close_frost(node)
+    assert frost_for(node) is not service  # closed and forgotten; a new one starts from the sealed store
+    assert frost_for(node).pool.available("ed25519") >= POOL_TARGET
+    await close_frost(node)
