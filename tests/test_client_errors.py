@@ -5,9 +5,6 @@ the caller's own mistakes are also ValueErrors. Each test gives the client one b
 failing peer (a closed loopback port, a loopback server posing as a node and answering garbage, a
 chain that refuses) and checks the error's type and that its message names the culprit. Only the
 PKP-ownership test needs a chain (the embedded dev chain); no test needs a Lit network.
-
-Tests marked `needs_client_diff` pass once runtime/client/client.py, combine.py and __init__.py map
-their errors too (the changes are in the issue-14 report); until then they are strict xfails.
 """
 
 from __future__ import annotations
@@ -38,10 +35,6 @@ from runtime.client.session import get_session_sigs
 from runtime.client.transactions import signed_legacy_transaction
 from runtime.crypto import bls
 from runtime.network.launcher import NETWORK_FILE, NetworkInfo
-
-needs_client_diff = pytest.mark.xfail(
-    strict=True, reason="needs the client.py/__init__.py changes of the issue-14 error-mapping report"
-)
 
 KEY = "0x" + "11" * 32
 CONDITIONS = [{
@@ -287,7 +280,6 @@ def test_a_sync_client_on_a_missing_or_broken_network_dir_names_it(tmp_path: Pat
         SyncLitClient(tmp_path)
 
 
-@needs_client_diff
 async def test_connect_on_a_missing_network_dir_names_it(tmp_path: Path) -> None:
     with pytest.raises(NoNetwork, match=str(tmp_path)):
         await LitClient.connect(tmp_path)
@@ -301,7 +293,6 @@ async def test_unreachable_nodes_give_a_network_error() -> None:
         await LitClient.connect(network_info([closed_port_url() for _ in range(3)]), timeout_s=5)
 
 
-@needs_client_diff
 async def test_unreachable_nodes_are_named_with_why() -> None:
     urls = [closed_port_url() for _ in range(3)]
     with pytest.raises(NetworkError) as info:
@@ -321,7 +312,6 @@ def garbage(_: web.Request) -> web.Response:
     return web.Response(text="<html>this is not a node</html>", content_type="text/html")
 
 
-@needs_client_diff
 async def test_nodes_answering_garbage_are_a_network_error_naming_them() -> None:
     async with fake_nodes(garbage) as urls:
         with pytest.raises(NetworkError) as info:
@@ -329,7 +319,6 @@ async def test_nodes_answering_garbage_are_a_network_error_naming_them() -> None
     assert "is malformed" in str(info.value) and urls[0] in str(info.value)
 
 
-@needs_client_diff
 async def test_nodes_agreeing_on_a_bogus_network_view_are_a_network_error() -> None:
     view = {"ecdsaCommitments": [["zz"]], "blsCommitments": []}
 
@@ -341,28 +330,24 @@ async def test_nodes_agreeing_on_a_bogus_network_view_are_a_network_error() -> N
             await LitClient.connect(network_info(urls), timeout_s=5)
 
 
-@needs_client_diff
 async def test_an_execute_answered_with_garbage_is_a_network_error() -> None:
     async with client_of(garbage) as client:
         with pytest.raises(NetworkError, match="fewer than 2 of 3 nodes answered successfully.*is malformed"):
             await client.execute_js(code="Lit.Actions.setResponse({response: '1'})")
 
 
-@needs_client_diff
 async def test_an_action_error_given_as_a_bare_string_is_an_action_error() -> None:
     async with client_of(lambda _: web.json_response({"error": "boom from a node"})) as client:
         with pytest.raises(ActionError, match="boom from a node"):
             await client.execute_js(code="1")
 
 
-@needs_client_diff
 async def test_a_pkp_sign_without_the_signature_is_not_enough_shares() -> None:
     async with client_of(lambda _: web.json_response({})) as client:
         with pytest.raises(NotEnoughShares, match="no node sent a share of the signature 'sig'"):
             await client.pkp_sign("0x04" + "00" * 64, b"\x01" * 32, auth_sig=create_auth_sig(KEY))
 
 
-@needs_client_diff
 async def test_wrong_request_arguments_are_invalid_arguments() -> None:
     client = LitClient(network_info([closed_port_url() for _ in range(3)]), timeout_s=5)
     auth_sig = create_auth_sig(KEY)
@@ -385,7 +370,6 @@ async def test_wrong_request_arguments_are_invalid_arguments() -> None:
         await client.close()
 
 
-@needs_client_diff
 def test_the_package_exports_the_clients_error_types() -> None:
     import runtime.client as package
     from runtime.client import access
@@ -398,7 +382,6 @@ def test_the_package_exports_the_clients_error_types() -> None:
 # ---- IPFS and the chain -------------------------------------------------------------------------------
 
 
-@needs_client_diff
 async def test_upload_action_names_an_unreachable_ipfs_or_a_missing_file(tmp_path: Path) -> None:
     client = LitClient(network_info([closed_port_url()] * 3), timeout_s=5)
     try:
@@ -410,7 +393,6 @@ async def test_upload_action_names_an_unreachable_ipfs_or_a_missing_file(tmp_pat
         await client.close()
 
 
-@needs_client_diff
 @pytest.mark.slow  # web3 retries each refused connection before giving up
 async def test_an_unreachable_chain_is_a_chain_error_naming_the_call() -> None:
     chain_url = closed_port_url()
@@ -428,7 +410,6 @@ async def test_an_unreachable_chain_is_a_chain_error_naming_the_call() -> None:
         await client.close()
 
 
-@needs_client_diff
 @pytest.mark.slow
 async def test_permitting_on_a_pkp_one_does_not_own_is_not_permitted() -> None:
     from runtime.chain.devchain import start_devchain

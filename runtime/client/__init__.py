@@ -9,13 +9,12 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .errors import ActionError, LitError, NetworkError, NotEnoughShares, NotPermitted, TooBusy
+from .errors import (
+    ActionError, ChainError, InvalidArgument, LitError, NetworkError, NoNetwork, NotEnoughShares, NotPermitted, TooBusy,
+)
 
 if TYPE_CHECKING:
-    from runtime.access import ConditionError
-    from runtime.access.jwt import JwtError, verify_jwt
-
-    from .access import DecryptResult, EncryptedData, encrypt
+    from .access import ConditionError, DecryptResult, EncryptedData, JwtError, encrypt, verify_jwt
     from .auth import create_auth_sig, eth_wallet_auth_method
     from .client import ExecuteResult, LitClient
     from .sync import SyncLitClient
@@ -23,14 +22,14 @@ if TYPE_CHECKING:
 __all__ = [
     "LitClient", "SyncLitClient", "ExecuteResult", "create_auth_sig", "eth_wallet_auth_method", "encrypt", "verify_jwt", "EncryptedData",
     "DecryptResult", "LitError", "NetworkError", "NotPermitted", "NotEnoughShares", "ActionError", "TooBusy",
-    "ConditionError", "JwtError", "dev_key",
+    "InvalidArgument", "NoNetwork", "ChainError", "ConditionError", "JwtError", "dev_key",
 ]
 
 _LAZY = {
     "LitClient": ".client", "ExecuteResult": ".client", "SyncLitClient": ".sync",
     "create_auth_sig": ".auth", "eth_wallet_auth_method": ".auth",
     "encrypt": ".access", "EncryptedData": ".access", "DecryptResult": ".access",
-    "ConditionError": "runtime.access", "JwtError": "runtime.access.jwt", "verify_jwt": "runtime.access.jwt",
+    "ConditionError": ".access", "JwtError": ".access", "verify_jwt": ".access",
 }
 
 

@@ -28,13 +28,14 @@ from runtime.crypto.channel import ResponseKey
 from runtime.crypto.errors import CryptoError
 from runtime.crypto.hd import derive_public_key
 from runtime.crypto.secp256k1 import SECP256K1, Point
-from runtime.network.launcher import NetworkInfo, load_network
+from runtime.network.launcher import NetworkInfo
 
 from . import session
+from ._errors_map import chain_call, check_private_key, node_answer, open_network
 from .auth import create_auth_sig
 from .claims import collect_claims
 from .combine import combine_signature
-from .errors import ActionError, LitError, NetworkError, NotEnoughShares, NotPermitted, TooBusy
+from .errors import ActionError, InvalidArgument, LitError, NetworkError, NotEnoughShares, NotPermitted, TooBusy
 from .quorum import Decide, gather_until_decided
 
 if TYPE_CHECKING:  # web3 and eth-abi cost most of a CLI call's start-up; only the methods that use them load them
@@ -90,7 +91,7 @@ def _parse_response(text: Any) -> Any:
 
 def _check_strategy(strategy: ResponseStrategy) -> None:
     if not callable(strategy) and strategy not in ("mostCommon", "leastCommon"):
-        raise ValueError(f"response strategy must be mostCommon, leastCommon or a function, not {strategy!r}")
+        raise InvalidArgument(f"response strategy must be mostCommon, leastCommon or a function, not {strategy!r}")
 
 
 def _pick(values: list[Any], strategy: ResponseStrategy) -> Any:
@@ -112,9 +113,9 @@ def _session_sigs(
     auth_sig: dict[str, Any] | None, session_sigs: Mapping[str, Any] | None, required: bool = False
 ) -> Mapping[str, Any] | None:
     if auth_sig is not None and session_sigs is not None:
-        raise ValueError("give auth_sig or session_sigs, not both")
+        raise InvalidArgument("give auth_sig or session_sigs, not both")
     if required and auth_sig is None and session_sigs is None:
-        raise ValueError("this request needs auth_sig or session_sigs (see get_session_sigs)")
+        raise InvalidArgument("this request needs auth_sig or session_sigs (see get_session_sigs)")
     return session_sigs
 
 
@@ -140,7 +141,7 @@ class LitClient:
         to take a request (HTTP 429) is asked again up to `busy_retries` times, after 0.1 s, 0.2 s,
         0.4 s, ... (3.1 s in all for the default 5); then its answer is the TooBusy it gave."""
         if busy_retries < 0:
-            raise ValueError(f"busy_retries must be 0 or more, got {busy_retries}")
+            raise InvalidArgument(f"busy_retries must be 0 or more, got {busy_retries}")
         self.network = network
         self.timeout_s = timeout_s
         self.straggler_grace_s = straggler_grace_s
@@ -160,9 +161,13 @@ class LitClient:
         busy_retries: int = 5,
     ) -> "LitClient":
         """`network` is a local network's state directory (or its NetworkInfo); see __init__ for the rest."""
-        info = network if isinstance(network, NetworkInfo) else load_network(network)
+        info = network if isinstance(network, NetworkInfo) else open_network(network)
         client = cls(info, timeout_s, straggler_grace_s, busy_retries)
-        await client.refresh()
+        try:
+            await client.refresh()
+        except BaseException:
+            await client.close()  # the caller never gets the client, so nobody else could close its session
+            raise
         return client
 
     async def refresh(self) -> None:
@@ -179,16 +184,21 @@ class LitClient:
             if counts and counts[0][1] >= need:
                 return json.loads(counts[0][0])
             if final:
-                raise NetworkError(f"fewer than t+1={need} nodes agree on the network keys ({len(views)} answered)")
+                failures = "; ".join(f"node {i}: {e}" for i, e in sorted(_failures(statuses).items()))
+                raise NetworkError(
+                    f"fewer than t+1={need} nodes agree on the network keys ({len(views)} answered)"
+                    + (f": {failures}" if failures else "")
+                )
             return None
 
         public = await self._fan_out("GET", "/status", None, decide)
+        with node_answer(f"the network view t+1={need} nodes agree on (/status)"):
+            self.root_commitments = [
+                [SECP256K1.decode_hex(c, "ecdsaCommitments", allow_identity=True) for c in row] for row in public["ecdsaCommitments"]
+            ]
+            bls_commitments = [G1.decode_hex(c, "blsCommitments", allow_identity=True) for c in public["blsCommitments"]]
+            self.bls_key = ThresholdPublicKey.from_commitments(bls_commitments, len(self.network.nodes))
         self.network.public = public
-        self.root_commitments = [
-            [SECP256K1.decode_hex(c, "ecdsaCommitments", allow_identity=True) for c in row] for row in public["ecdsaCommitments"]
-        ]
-        bls_commitments = [G1.decode_hex(c, "blsCommitments", allow_identity=True) for c in public["blsCommitments"]]
-        self.bls_key = ThresholdPublicKey.from_commitments(bls_commitments, len(self.network.nodes))
 
     async def close(self) -> None:
         if self._session is not None:
@@ -209,8 +219,9 @@ class LitClient:
     async def _request(self, method: str, url: str, body: Any) -> Any:
         for attempt in range(self.busy_retries + 1):
             async with self._http().request(method, url, json=body) as resp:
-                data = await resp.json(content_type=None)
                 status = resp.status
+                with node_answer(f"{url}'s answer (HTTP {status})"):
+                    data = await resp.json(content_type=None)
             if status == 429 and attempt < self.busy_retries:
                 # Refused at admission, before any work: the same request is safe to send again.
                 await asyncio.sleep(0.1 * 2**attempt)
@@ -232,7 +243,7 @@ class LitClient:
         if session_sigs is not None:
             missing = [url for url in self.network.nodes if url not in session_sigs]
             if missing:
-                raise ValueError(f"session_sigs has no signature for nodes {missing}: make them with get_session_sigs")
+                raise InvalidArgument(f"session_sigs has no signature for nodes {missing}: make them with get_session_sigs")
 
         async def one(url: str) -> Any:
             payload = body if session_sigs is None else {**body, "authSig": session_sigs[url]}
@@ -250,13 +261,23 @@ class LitClient:
 
     async def upload_action(self, code: str | bytes | Path) -> str:
         """Store the action on the network's IPFS service; its CID (CIDv0, as Kubo)."""
-        data = Path(code).read_bytes() if isinstance(code, Path) else code.encode() if isinstance(code, str) else code
+        try:
+            data = Path(code).read_bytes() if isinstance(code, Path) else code.encode() if isinstance(code, str) else code
+        except OSError as exc:
+            raise InvalidArgument(f"code: cannot read the action file {code}: {exc.strerror}") from exc
+        if not isinstance(data, (bytes, bytearray)):
+            raise InvalidArgument(f"code: expected JS source (str, bytes or a Path), got {type(code).__name__}")
         form = aiohttp.FormData()
         form.add_field("file", data, filename="action.js", content_type="application/octet-stream")
-        async with self._http().post(self.network.ipfs_url + "/api/v0/add", data=form) as resp:
-            if resp.status != 200:
-                raise NetworkError(f"IPFS add failed: HTTP {resp.status} {await resp.text()}")
-            return str((await resp.json(content_type=None))["Hash"])
+        url = self.network.ipfs_url + "/api/v0/add"
+        try:
+            async with self._http().post(url, data=form) as resp:
+                if resp.status != 200:
+                    raise NetworkError(f"IPFS add failed: HTTP {resp.status} {await resp.text()}")
+                with node_answer(f"IPFS's answer to {url}"):
+                    return str((await resp.json(content_type=None))["Hash"])
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise NetworkError(f"IPFS at {self.network.ipfs_url} unreachable: {type(exc).__name__} {exc}".strip()) from exc
 
     def registry(self, private_key: str | None = None) -> PkpRegistry:
         from runtime.chain.pkp import PkpRegistry
@@ -268,23 +289,30 @@ class LitClient:
         return SECP256K1.encode_uncompressed(derive_public_key(key_id, roots))
 
     async def mint_pkp(self, private_key: str) -> MintedPkp:
-        async with self.registry(private_key) as registry:
-            return await registry.mint(self.derive_pkp_public_key)
+        check_private_key(private_key)
+        with chain_call(f"mint_pkp on {self.network.chain_url}"):
+            async with self.registry(private_key) as registry:
+                return await registry.mint(self.derive_pkp_public_key)
 
     async def permit_action(self, private_key: str, token_id: int, cid: str, scopes: Sequence[int] = (1,)) -> str:
         """Scopes: 1 sign anything (runtime.chain.pkp.SCOPE_SIGN_ANYTHING), 2 personal sign."""
-        async with self.registry(private_key) as registry:
-            return await registry.add_permitted_action(token_id, cid, list(scopes))
+        check_private_key(private_key)
+        with chain_call(f"permit_action {cid} on PKP {token_id}"):
+            async with self.registry(private_key) as registry:
+                return await registry.add_permitted_action(token_id, cid, list(scopes))
 
     async def permit_address(self, private_key: str, token_id: int, address: str, scopes: Sequence[int] = (1,)) -> str:
         """Scopes as permit_action's."""
-        async with self.registry(private_key) as registry:
-            return await registry.add_permitted_address(token_id, address, list(scopes))
+        check_private_key(private_key)
+        with chain_call(f"permit_address {address} on PKP {token_id}"):
+            async with self.registry(private_key) as registry:
+                return await registry.add_permitted_address(token_id, address, list(scopes))
 
     async def list_pkps(self, owner: str) -> list[dict[str, Any]]:
-        async with self.registry() as registry:
-            tokens = await registry.tokens_of_owner(owner)
-            return [{"tokenId": str(t), "publicKey": "0x" + (await registry.get_pubkey(t)).hex()} for t in tokens]
+        with chain_call(f"list_pkps of {owner}"):
+            async with self.registry() as registry:
+                tokens = await registry.tokens_of_owner(owner)
+                return [{"tokenId": str(t), "publicKey": "0x" + (await registry.get_pubkey(t)).hex()} for t in tokens]
 
     # ---- signing -------------------------------------------------------------------------------
 
@@ -305,7 +333,7 @@ class LitClient:
         one fails the request)."""
         if chosen is not None:
             if not 1 <= chosen <= len(self.network.nodes):
-                raise ValueError(f"coordinator must be a node index in 1..{len(self.network.nodes)}")
+                raise InvalidArgument(f"coordinator must be a node index in 1..{len(self.network.nodes)}")
             return chosen
         return secrets.choice(sorted(self._ready) or list(range(1, len(self.network.nodes) + 1)))
 
@@ -316,9 +344,14 @@ class LitClient:
             if not sealed:
                 continue
             try:
-                opened[index] = json.loads(key.open(sealed, request_id.encode()))
-            except (CryptoError, ValueError) as exc:
+                payload = json.loads(key.open(sealed, request_id.encode()))
+            except (CryptoError, ValueError, TypeError) as exc:
                 errors[index] = f"sealed shares did not open: {exc}"
+                continue
+            if isinstance(payload, dict):
+                opened[index] = payload
+            else:
+                errors[index] = "sealed shares are not a JSON object"
         return opened
 
     def _combine_all(self, opened: dict[int, dict[str, Any]], errors: dict[int, str]) -> dict[str, dict[str, Any]]:
@@ -351,7 +384,7 @@ class LitClient:
         `auth_methods` ([{authMethodType, accessToken}]; EthWallet (1) only) are verified by each
         node and reach the action as Lit.Auth.authMethodContexts."""
         if (code is None) == (ipfs_id is None):
-            raise ValueError("give exactly one of code and ipfs_id")
+            raise InvalidArgument("give exactly one of code and ipfs_id")
         _check_strategy(response_strategy)  # before any node does work
         key, request_id = ResponseKey.generate(), secrets.token_hex(16)
         if auth_sig is None and session_sigs is None:
@@ -416,6 +449,7 @@ class LitClient:
         js_errors = [a["error"] for a in answers.values() if isinstance(a, dict) and a.get("error")]
         if len(js_errors) > n - need:
             detail = json.loads(Counter(json.dumps(e, sort_keys=True) for e in js_errors).most_common(1)[0][0])
+            detail = detail if isinstance(detail, dict) else {"message": detail}  # a node may send a bare string
             return ActionError(str(detail.get("message")), detail.get("line"), errors, _mocked_fetches(answers))
         return NetworkError(f"fewer than {need} of {n} nodes answered successfully: {summary}")
 
@@ -466,7 +500,7 @@ class LitClient:
 
     def verify_jwt(self, token: str) -> dict[str, Any]:
         """The payload if the network signed `token` and it is unexpired; JwtError otherwise."""
-        from runtime.access.jwt import verify_jwt
+        from .access import verify_jwt
 
         return verify_jwt(token, self.network.public["blsPublicKey"])
 
@@ -479,8 +513,8 @@ class LitClient:
         session_sigs: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Sign 32 bytes with a PKP, no action: authorised by the owner's (or a permitted) authSig."""
-        if len(to_sign) != 32:
-            raise ValueError(f"to_sign must be exactly 32 bytes, got {len(to_sign)}")
+        if not isinstance(to_sign, (bytes, bytearray)) or len(to_sign) != 32:
+            raise InvalidArgument(f"to_sign must be exactly 32 bytes, got {to_sign!r:.80}")
         key, request_id = ResponseKey.generate(), secrets.token_hex(16)
         body = {
             "toSign": to_sign.hex(),
@@ -497,6 +531,8 @@ class LitClient:
             if len(good) >= self.network.threshold:
                 try:
                     signatures = self._combine_all(self._open_shares(good, key, request_id, errors), errors)
+                    if "sig" not in signatures:
+                        raise NotEnoughShares(f"no node sent a share of the signature 'sig' (got {sorted(signatures)})", errors)
                     signature = signatures["sig"]
                     if signature["dataSigned"] != "0x" + to_sign.hex():
                         # t+1 nodes agreed on another message than this client asked for.

@@ -23,7 +23,7 @@ def combine_ecdsa(
     try:
         return combine_share_payloads(sig_name, payloads, root_commitments, t)
     except VerificationFailed as exc:
-        raise NotEnoughShares(str(exc)) from None
+        raise NotEnoughShares(str(exc)) from exc
 
 
 def frost_roots(public: Mapping[str, Any], k256: list[list[Point]]) -> dict[str, list[list[Any]]]:
@@ -48,4 +48,4 @@ def combine_signature(
     try:
         return combine_frost_payloads(sig_name, frost, frost_roots(public, k256), t)
     except VerificationFailed as exc:
-        raise NotEnoughShares(str(exc)) from None
+        raise NotEnoughShares(str(exc)) from exc
