@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from runtime.crypto.errors import CryptoError
-from runtime.crypto.frost import Commitment, sign_share
+from runtime.crypto.frost import Commitment, SigningPackage, sign_share
 from runtime.crypto.hd import DerivedKey
 from runtime.crypto.schemes import Scheme
-from runtime.crypto.share_payloads import FrostPackage, frost_signature
+from runtime.crypto.share_payloads import FrostPackage, frost_signature, valid_share
+
 from .agreement import SignatureSlot, SigningRefused
 from .errors import NotReady
 from .exchange import RequestExchange
@@ -49,6 +50,7 @@ _FIRST_COMMITMENTS_S = 15.0  # for 2t+1 commitments to reach the coordinator
 _GRACE_S = 1.0  # then for the rest: a node that is down costs this much per signature
 _PACKAGE_S = 20.0
 _SHARES_S = 10.0
+_RELAY_S = 1.0  # for the others' copies of shares this node got bad or not at all
 _POOL_WAIT_S = 10.0
 
 
@@ -88,8 +90,8 @@ class FrostSigning:
         named: set[int] = set()
         for attempt in range(MAX_ATTEMPTS):
             outcome = await self._attempt(slot, scheme, key, message, attempt, excluded)
-            package, shares, signature, bad = outcome
-            named |= set(bad)
+            package, shares, signature, bad, accused = outcome
+            named |= set(accused)
             if signature is not None:
                 suite = package.scheme.frost
                 assert suite is not None
@@ -115,7 +117,9 @@ class FrostSigning:
 
     async def _attempt(
         self, slot: SignatureSlot, scheme: Scheme, key: FrostKey, message: bytes, attempt: int, excluded: set[int]
-    ) -> tuple[FrostPackage, dict[str, str], bytes | None, tuple[int, ...]]:
+    ) -> tuple[FrostPackage, dict[str, str], bytes | None, tuple[int, ...], tuple[int, ...]]:
+        """(package, verified shares, signature or None, signers with no valid share anywhere,
+        signers that sent this node an invalid share or none)."""
         suite = scheme.frost
         assert suite is not None
         rid, base = slot.request_id, f"frost:{slot.name}:{attempt}"
@@ -158,11 +162,29 @@ class FrostSigning:
         values = await self._exchange.wait(
             rid, base + ":share", lambda v: all(i in v for i in package.signers), _SHARES_S
         )
-        shares = {str(i): v for i, v in values.items() if i in package.signers and isinstance(v, str)}
-        candidates = {int(i): [v] for i, v in shares.items()}
+        candidates = {i: [v] for i, v in values.items() if i in package.signers and isinstance(v, str)}
         signature, bad = frost_signature(signing, key.key, candidates)
-        valid = {i: v for i, v in shares.items() if int(i) not in bad}
-        return package, valid, signature, bad
+        # Every node passes on the shares it verified, so a signer that sent this node a bad share and
+        # the others a good one (equivocation) cannot split the nodes: the good one reaches everybody.
+        verified = {str(i): c[0] for i, c in candidates.items() if i not in bad}
+        await self._exchange.publish(rid, base + ":verified", verified)
+        if bad:
+            def merged(relays: dict[int, Any]) -> dict[int, list[Any]]:
+                out = {i: list(c) for i, c in candidates.items()}
+                for relay in relays.values():
+                    for who, raw in relay.items() if isinstance(relay, dict) else ():
+                        if str(who).isdigit() and int(who) in bad:
+                            out.setdefault(int(who), []).append(raw)
+                return out
+
+            relays = await self._exchange.wait(
+                rid, base + ":verified", lambda v: frost_signature(signing, key.key, merged(v))[0] is not None, _RELAY_S
+            )
+            signature, missing = frost_signature(signing, key.key, merged(relays))
+            if signature is not None:  # the others had valid shares from those signers
+                return package, {**verified, **_first_valid(signing, key, merged(relays), bad)}, signature, (), bad
+            return package, verified, None, missing, bad
+        return package, verified, signature, (), ()
 
     async def _gather_commitments(
         self, request_id: str, base: str, scheme: Scheme, excluded: set[int]
@@ -194,3 +216,15 @@ class FrostSigning:
             )
         values = await self._exchange.wait(request_id, topic, lambda v: len(valid(v)) >= everyone, _GRACE_S)
         return tuple(valid(values).values())
+
+
+def _first_valid(
+    signing: SigningPackage, key: FrostKey, candidates: dict[int, list[Any]], signers: tuple[int, ...]
+) -> dict[str, str]:
+    """For each of `signers`, the first of its candidate shares that verifies (hex)."""
+    out = {}
+    for i in signers:
+        valid = [raw for raw in candidates.get(i, []) if valid_share(signing, key.key, i, raw)]
+        if valid:
+            out[str(i)] = str(valid[0])
+    return out

@@ -25,6 +25,7 @@ __all__ = [
     "frost_signature",
     "combine_frost_payloads",
     "is_frost_payload",
+    "valid_share",
 ]
 
 
@@ -187,7 +188,7 @@ def combine_frost_payloads(
             if str(who).isdigit():
                 candidates.setdefault(int(who), []).append(raw)
         own = shares.get(str(index))
-        if index in signing.signers and (own is None or not _valid_share(signing, key, index, own)):
+        if index in signing.signers and (own is None or not valid_share(signing, key, index, own)):
             liars.add(index)  # a signer that sent the client no valid share of its own
     signature, missing = frost_signature(signing, key, candidates)
     if signature is None:
@@ -218,7 +219,8 @@ def _named_by(payloads: Mapping[int, dict[str, Any]], need: int) -> set[int]:
     return {node for node, count in counts.items() if count >= need}
 
 
-def _valid_share(package: SigningPackage, key: DerivedKey, index: int, raw: Any) -> bool:
+def valid_share(package: SigningPackage, key: DerivedKey, index: int, raw: Any) -> bool:
+    """Whether `raw` (hex) is signer `index`'s valid share in `package` (RFC 9591 §5.4)."""
     try:
         z = package.suite.decode_scalar(bytes.fromhex(str(raw)), f"share[{index}]")
     except (InvalidInput, ValueError):

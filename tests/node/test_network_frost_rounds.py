@@ -65,8 +65,17 @@ def _key(curve: HdCurve, n: int, index: int) -> FrostKey:
 class Network:
     """n nodes' FrostSigning, their exchanges delivering to each other; `down` nodes hear nothing."""
 
-    def __init__(self, tmp: Path, n: int, faults: dict[int, Fault] | None = None, down: set[int] = frozenset()) -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        n: int,
+        faults: dict[int, Fault] | None = None,
+        down: set[int] = frozenset(),
+        equivocate: dict[int, set[int]] | None = None,
+    ) -> None:
+        """`equivocate`: sender -> the nodes it sends a wrong signature share (the others get its real one)."""
         self.n, self.t, self.down = n, threshold_for(n), set(down)
+        self.equivocate = equivocate or {}
         self.exchanges: dict[int, RequestExchange] = {}
         self.signers: dict[int, FrostSigning] = {}
         tmp.mkdir(exist_ok=True)
@@ -85,7 +94,8 @@ class Network:
         async def broadcast(path: str, payload: Any) -> dict[int, Any]:
             for j, exchange in self.exchanges.items():
                 if j != sender and j not in self.down:
-                    exchange.deliver(sender, payload)
+                    lie = j in self.equivocate.get(sender, ()) and payload["topic"].endswith(":share")
+                    exchange.deliver(sender, {**payload, "value": _off_by_one(payload["value"])} if lie else payload)
             return {}
 
         return broadcast
@@ -98,6 +108,10 @@ class Network:
             return_exceptions=True,
         )
         return dict(zip(running, results))
+
+
+def _off_by_one(share_hex: str) -> str:
+    return (int(share_hex, 16) + 1).to_bytes(32, "big").hex()  # big or little endian: wrong either way
 
 
 def _verify(scheme: Scheme, payload: dict[str, Any], message: bytes, n: int) -> None:
@@ -159,6 +173,7 @@ async def test_seven_nodes_outvote_two_liars(tmp_path, scheme):
         _verify(scheme, payload, message, net.n)
 
 
+@pytest.mark.slow  # the coordinator's grace for the node that is down, the wait for relays of the liar's share
 async def test_seven_nodes_with_one_down_and_one_liar(tmp_path):
     scheme = SCHEMES["SchnorrK256Taproot"]
     net = Network(tmp_path, 7, faults={2: Fault.WRONG_SIGNATURE_SHARES}, down={7})
@@ -224,3 +239,16 @@ async def test_a_lying_coordinator_is_named_and_left_out_of_its_own_package(tmp_
         assert payload["badNodes"] == [2]
         assert [c["identifier"] for c in payload["frost"]["package"]["commitments"]] == [1, 3, 4]
         _verify(scheme, payload, b"\x09" * 32, net.n)
+
+
+@pytest.mark.parametrize("scheme", FROST, ids=lambda s: s.name)
+async def test_a_node_equivocating_its_share_cannot_split_the_honest_nodes(tmp_path, scheme):
+    # Node 2 sends node 3 a wrong share and everyone else its real one: node 3 takes the real one
+    # from the others' relays, so every node finishes the same signature in the first attempt.
+    net = Network(tmp_path, 4, equivocate={2: {3}})
+    results = await net.sign(scheme, b"\x05" * 32)
+    assert len({r["signature"] for r in results.values()}) == 1
+    for index, payload in results.items():
+        assert payload["frost"]["attempt"] == 0
+        assert payload["badNodes"] == ([2] if index == 3 else [])  # only the node it lied to can tell
+        _verify(scheme, payload, b"\x05" * 32, net.n)
