@@ -11,6 +11,7 @@ not a shell shim in front of it.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -29,11 +30,16 @@ def litrt_command() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "runtime.cli.main"]
 
 
+# As on a user's machine, Python may cache compiled modules: some sandboxes set PYTHONDONTWRITEBYTECODE,
+# which would make every run recompile litrt's sources (about 0.1 s) and measure that instead.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def wall_times(argv: list[str], runs: int) -> list[float]:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        proc = subprocess.run(argv, cwd=REPO, capture_output=True, text=True)
+        proc = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, env=ENV)
         times.append(time.perf_counter() - start)
         if proc.returncode != 0:
             raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr.strip()}")

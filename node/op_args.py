@@ -46,7 +46,7 @@ def blank_arg(args: dict[str, Any], name: str) -> str:
 
 
 def token_arg(args: dict[str, Any]) -> int:
-    value = args.get("tokenId")
+    value: Any = args.get("tokenId")
     try:
         return int(value, 0) if isinstance(value, str) else int(value)
     except (TypeError, ValueError):

@@ -29,6 +29,7 @@ from sandbox.addresses import FetchPolicy
 from .agreement import SigningAgreement
 from .config import ExecutionCaps, NodeConfig
 from .exchange import RequestExchange
+from .frost_service import close_frost, frost_for
 from .host import NodeHost, RequestContext
 from .errors import BadRequest, NotReady, TooBusy
 from .genesis import NeedsResharing, peer_directory, run_genesis, wait_for_peers
@@ -249,12 +250,14 @@ class NodeService:
             self.genesis_error = f"{type(exc).__name__}: {exc}"
             log.exception("genesis failed")
             return
+        frost_for(self)  # FROST nonces are made from now on, not when the first Schnorr signature asks
         await self.presigner.keep_full(self.config.presign_pool_target, self.config.presign_batch_size)
 
     async def close(self) -> None:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await close_frost(self)
         await self.transport.close()
         await self.registry.close()
         await self.chains.close()
