@@ -23,6 +23,8 @@ from .wire import check_client_key, request_object, seal_for_client
 from .errors import BadRequest
 from .context import NodeContext
 from .request import RequestContext
+from .frost_ops import frost_payload, frost_scheme
+from .op_args import PKP_SCHEMES
 from .signer import SCOPE_SIGN_ANYTHING
 
 __all__ = ["handle_execute", "handle_pkp_sign"]
@@ -105,22 +107,34 @@ async def handle_execute(service: NodeContext, body: Any, headers: dict[str, str
         answer["mockedFetches"] = mocked
     return answer
 
+_MAX_SCHNORR_MESSAGE = 64 * 1024  # a Solana transaction is at most 1232 bytes; Bitcoin sighashes are 32
+
 
 async def handle_pkp_sign(service: NodeContext, body: Any) -> dict[str, Any]:
-    """Sign 32 bytes with a PKP, authorised by the owner's (or a permitted address's) authSig."""
+    """Sign with a PKP, authorised by the owner's (or a permitted address's) authSig: 32 bytes under
+    `signingScheme` EcdsaK256Sha256 (the default), or any bytes up to 64 KiB under the K256 FROST schemes."""
     body = request_object(body)
     auth = await authenticate(body.get("authSig"), service.config)
+    scheme = body.get("signingScheme", "EcdsaK256Sha256")
+    if scheme not in PKP_SCHEMES:
+        raise BadRequest(f"signingScheme must be one of {', '.join(PKP_SCHEMES)} for a PKP, got {scheme!r:.80}")
+    frost = frost_scheme(scheme)
     to_sign_hex = body.get("toSign")
     try:
         to_sign = bytes.fromhex(str(to_sign_hex).removeprefix("0x"))
     except ValueError:
         raise BadRequest("toSign must be hex") from None
-    if len(to_sign) != 32:
+    if frost is None and len(to_sign) != 32:
         raise BadRequest(f"toSign must be exactly 32 bytes, got {len(to_sign)}")
+    if frost is not None and not 0 < len(to_sign) <= _MAX_SCHNORR_MESSAGE:
+        raise BadRequest(f"toSign must be 1 to {_MAX_SCHNORR_MESSAGE} bytes for {scheme}, got {len(to_sign)}")
     request_id = check_client_key(body)
     slot = SignatureSlot(request_id, "pkp-sign", coordinator_for(request_id, service.config.n, body.get("coordinator")))
     signer = service.signer
     pkp = await signer.resolve(body.get("publicKey"))
     await signer.authorize(pkp, SCOPE_SIGN_ANYTHING, None, auth)
-    share = await signer.sign(pkp, to_sign, slot)
+    if frost is not None:  # the PKP's K256 key share signs the K256 FROST schemes too
+        share = await frost_payload(service, slot, frost, pkp.key_id, to_sign)
+    else:
+        share = await signer.sign(pkp, to_sign, slot)
     return {"nodeIndex": service.config.index, "signedData": seal_for_client(body, {"sig": {**share, "sigName": "sig"}})}

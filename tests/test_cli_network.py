@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import coincurve
 import pytest
 from eth_account import Account
 from eth_keys import keys
@@ -55,6 +56,13 @@ def test_network_commands_round_trip(tmp_path):
         code, signed = litrt("pkp", "sign", minted["tokenId"], "0x" + "ab" * 32, "--state-dir", state)
         assert code == 0 and signed["publicKey"] == minted["publicKey"]
         assert_recovers(signed, b"\xab" * 32, minted["publicKey"])
+        # BIP-340 with the same PKP, on a message of any length, checked by libsecp256k1.
+        message = b"a taproot message that is not 32 bytes long"
+        code, schnorr = litrt("pkp", "sign", minted["tokenId"], message.hex(), "--scheme", "SchnorrK256Taproot", "--state-dir", state)
+        assert code == 0 and schnorr["signingScheme"] == "SchnorrK256Taproot", schnorr
+        x_only = coincurve.PublicKey(bytes.fromhex(minted["publicKey"][2:])).format(compressed=True)[1:]
+        signature = bytes.fromhex(schnorr["signature"].removeprefix("0x"))
+        assert len(signature) == 64 and coincurve.PublicKeyXOnly(x_only).verify(signature, message)
         code, listed = litrt("pkp", "list", "--state-dir", state)
         assert minted["tokenId"] in [p["tokenId"] for p in listed["pkps"]]
         code, bad = litrt("execute", "--ipfs-id", cid, "--params", "{not json", "--state-dir", state)

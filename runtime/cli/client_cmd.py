@@ -135,7 +135,7 @@ def _sign(args: argparse.Namespace) -> int:
     try:
         to_sign = bytes.fromhex(args.hex32.removeprefix("0x"))
     except ValueError:
-        return fail(args, "HEX32 is not hex", 2)
+        return fail(args, "HEX (the bytes to sign) is not hex", 2)
 
     try:
         auth_sig, session_sigs = load_json_object(args.auth_sig, "--auth-sig"), load_json_object(args.session_sigs, "--session-sigs")
@@ -150,8 +150,12 @@ def _sign(args: argparse.Namespace) -> int:
         auth = auth_sig
         if auth is None and session_sigs is None:
             auth = create_auth_sig(_key(args), chain_id=client.network.chain_id)
-        sig = await client.pkp_sign(pubkey, to_sign, auth, session_sigs=session_sigs)
-        return sig, _signatures_text({"sig": sig})
+        sig = await client.pkp_sign(pubkey, to_sign, auth, session_sigs=session_sigs, signing_scheme=args.scheme)
+        sig.setdefault("signingScheme", args.scheme)
+        if args.scheme == "EcdsaK256Sha256":
+            return sig, _signatures_text({"sig": sig})
+        return sig, (f"  {args.scheme} signature: {sig['signature']}\n    public key {sig['publicKey']}\n"
+                     f"    signed {sig['dataSigned']}")
 
     return _run(args, work)
 
@@ -242,9 +246,11 @@ def register(subparsers: Any) -> None:
     pa.add_argument("--scope", type=int, choices=(1, 2), default=1, help="1 sign anything, 2 personal sign")
     ls = client_parser("list", "list PKPs owned by --owner (default: --key's address)", _list, pkp_sub)
     ls.add_argument("--owner")
-    sg = client_parser("sign", "sign 32 bytes with a PKP, authorised by --key's authSig", _sign, pkp_sub)
+    sg = client_parser("sign", "sign with a PKP (32 bytes for ECDSA, any bytes for Schnorr), authorised by --key's authSig", _sign, pkp_sub)
     sg.add_argument("token", type=_token_id)
-    sg.add_argument("hex32")
+    sg.add_argument("hex32", metavar="HEX", help="the bytes to sign, hex (a 32-byte digest for EcdsaK256Sha256)")
+    sg.add_argument("--scheme", default="EcdsaK256Sha256", choices=["EcdsaK256Sha256", "SchnorrK256Sha256", "SchnorrK256Taproot"],
+                    help="Lit's signing scheme name (default EcdsaK256Sha256)")
     _add_auth_options(sg)
 
     demo_p = subparsers.add_parser("demo", help="start a 4-node network, sign with a PKP from an action, verify")

@@ -45,6 +45,9 @@ if TYPE_CHECKING:  # web3 and eth-abi cost most of a CLI call's start-up; only t
 
 __all__ = ["LitClient", "ExecuteResult"]
 
+# What a PKP (a secp256k1 key) signs with, by Lit's scheme names (node/op_args.py PKP_SCHEMES).
+_PKP_SCHEMES = ("EcdsaK256Sha256", "SchnorrK256Sha256", "SchnorrK256Taproot")
+
 T = TypeVar("T")
 
 ResponseStrategy = str | Callable[[list[Any]], Any]
@@ -511,12 +514,21 @@ class LitClient:
         auth_sig: dict[str, Any] | None = None,
         coordinator: int | None = None,
         session_sigs: Mapping[str, Any] | None = None,
+        signing_scheme: str = "EcdsaK256Sha256",
     ) -> dict[str, Any]:
-        """Sign 32 bytes with a PKP, no action: authorised by the owner's (or a permitted) authSig."""
-        if not isinstance(to_sign, (bytes, bytearray)) or len(to_sign) != 32:
-            raise InvalidArgument(f"to_sign must be exactly 32 bytes, got {to_sign!r:.80}")
+        """Sign with a PKP, no action: authorised by the owner's (or a permitted) authSig.
+        `signing_scheme` EcdsaK256Sha256 signs 32 bytes (a digest); SchnorrK256Sha256 (FROST) and
+        SchnorrK256Taproot (BIP-340) sign the bytes as given with the same PKP key. The result
+        carries `signature`, `publicKey`, `dataSigned` and, for Schnorr, `signingScheme`."""
+        if signing_scheme not in _PKP_SCHEMES:
+            raise InvalidArgument(f"signing_scheme must be one of {', '.join(_PKP_SCHEMES)}, got {signing_scheme!r:.80}")
+        if not isinstance(to_sign, (bytes, bytearray)) or not to_sign:
+            raise InvalidArgument(f"to_sign must be bytes, got {to_sign!r:.80}")
+        if signing_scheme == "EcdsaK256Sha256" and len(to_sign) != 32:
+            raise InvalidArgument(f"to_sign must be exactly 32 bytes for EcdsaK256Sha256, got {to_sign!r:.80}")
         key, request_id = ResponseKey.generate(), secrets.token_hex(16)
         body = {
+            "signingScheme": signing_scheme,
             "toSign": to_sign.hex(),
             "publicKey": public_key,
             "authSig": auth_sig,

@@ -11,13 +11,14 @@ import json
 import os
 import urllib.request
 
+import aiohttp
 import pytest
 from coincurve import PublicKey, PublicKeyXOnly
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from nacl.signing import VerifyKey
 
-from runtime.client import LitClient, NotPermitted
+from runtime.client import InvalidArgument, LitClient, NotPermitted, create_auth_sig
 from runtime.client.combine import frost_roots
 from runtime.client.errors import ActionError
 from runtime.crypto.frost_suites import SCHNORR_K256_SHA256
@@ -263,3 +264,31 @@ async def test_an_action_spends_a_p2tr_output_by_its_key_path_as_embit_checks(ne
         # parse, since embit caches the amounts' hash in the transaction object).
         other = Transaction.parse(spend.serialize()).sighash_taproot(0, [spent], [100_001])
         assert other != sighash and not output_key.schnorr_verify(ec.SchnorrSig(witness_sig), other)
+
+
+async def test_pkp_sign_takes_the_k256_frost_schemes_without_an_action(network, owner_key):
+    """pkp_sign(signing_scheme=...) signs any bytes with the PKP's key under the K256 FROST schemes,
+    checked by libsecp256k1 (BIP-340) and coincurve arithmetic; what it cannot do is refused by name."""
+    message = b"not a digest: " + os.urandom(40)
+    async with await LitClient.connect(network.state_dir) as client:
+        pkp = await client.mint_pkp(owner_key)
+        auth = create_auth_sig(owner_key, chain_id=client.network.chain_id)
+        compressed = PublicKey(pkp.pubkey).format(compressed=True)
+        for scheme in ("SchnorrK256Sha256", "SchnorrK256Taproot"):
+            sig = await client.pkp_sign("0x" + pkp.pubkey.hex(), message, auth, signing_scheme=scheme)
+            assert sig["signingScheme"] == scheme and sig["dataSigned"] == "0x" + message.hex()
+            _check(scheme, compressed, message, bytes.fromhex(sig["signature"][2:]))
+        with pytest.raises(InvalidArgument, match="signing_scheme must be one of"):
+            await client.pkp_sign("0x" + pkp.pubkey.hex(), message, auth, signing_scheme="SchnorrEd25519Sha512")
+        with pytest.raises(InvalidArgument, match="exactly 32 bytes for EcdsaK256Sha256"):
+            await client.pkp_sign("0x" + pkp.pubkey.hex(), message, auth)
+        # A stranger's authSig signs nothing, whatever the scheme.
+        stranger = create_auth_sig("0x" + os.urandom(32).hex(), chain_id=client.network.chain_id)
+        with pytest.raises(NotPermitted):
+            await client.pkp_sign("0x" + pkp.pubkey.hex(), message, stranger, signing_scheme="SchnorrK256Taproot")
+        # The node refuses a scheme a PKP does not sign, for any client.
+        async with aiohttp.ClientSession() as http:
+            body = {"signingScheme": "SchnorrEd25519Sha512", "toSign": message.hex(), "publicKey": "0x" + pkp.pubkey.hex(), "authSig": auth}
+            async with http.post(client.network.nodes[0] + "/web/pkp/sign", json=body) as resp:
+                answer = await resp.json()
+        assert resp.status == 400 and "signingScheme must be one of" in answer["message"]
