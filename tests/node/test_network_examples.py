@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from eth_utils import keccak
 
 from runtime.client import ActionError
 from runtime.client.transactions import signed_legacy_transaction
+from tests.oracles import needs_oracle
 
 pytestmark = pytest.mark.slow
 
@@ -81,3 +83,51 @@ async def test_sign_hash_signs_the_given_hash_and_rejects_bad_hex(lit_client, de
     assert Account._recover_hash(bytes.fromhex(digest), signature=sig["signature"]) == dev_pkp.address
     with pytest.raises(ActionError, match="toSignHex must be 32 bytes"):
         await lit_client.execute_js(ipfs_id=cid, js_params={**params, "toSignHex": "abc"})
+
+
+@needs_oracle(None if importlib.util.find_spec("solders") else "needs solders (PyPI) to check a Solana transaction")
+async def test_sign_solana_transfer_gives_a_transaction_solders_accepts(lit_client):
+    from solders.hash import Hash
+    from solders.message import Message
+    from solders.pubkey import Pubkey
+    from solders.signature import Signature
+    from solders.system_program import TransferParams, transfer
+    from solders.transaction import Transaction
+
+    cid = await lit_client.upload_action(EXAMPLES / "sign_solana_transfer.js")
+    to, blockhash = Pubkey.new_unique(), Hash.new_unique()
+    params = {"to": str(to), "lamports": "1500000", "recentBlockhash": str(blockhash)}
+    result = await lit_client.execute_js(ipfs_id=cid, js_params=params)
+    payer = Pubkey.from_string(result.response["from"])
+    # The message the action built is the one solders builds for the same transfer.
+    expected = Message.new_with_blockhash(
+        [transfer(TransferParams(from_pubkey=payer, to_pubkey=to, lamports=1_500_000))], payer, blockhash
+    )
+    assert bytes.fromhex(result.response["message"]) == bytes(expected)
+    signature = Signature.from_bytes(bytes.fromhex(result.response["signature"]))
+    Transaction.populate(expected, [signature]).verify()  # raises unless the payer signed it
+    with pytest.raises(ActionError, match="to must be 32 bytes of base58"):
+        await lit_client.execute_js(ipfs_id=cid, js_params={**params, "to": "abc"})
+
+
+@needs_oracle(None if importlib.util.find_spec("embit") else "needs embit (PyPI) to check a Bitcoin transaction")
+async def test_sign_taproot_gives_a_key_path_witness_embit_accepts(lit_client):
+    from embit import ec
+    from embit.script import Script, Witness
+    from embit.transaction import Transaction, TransactionInput, TransactionOutput
+
+    cid = await lit_client.upload_action(EXAMPLES / "sign_taproot.js")
+    # First learn the action's output key (any sighash will do), then spend an output paying to it.
+    first = await lit_client.execute_js(ipfs_id=cid, js_params={"sighash": "00" * 32})
+    output_key = bytes.fromhex(first.response["outputKey"])
+    spent = Script(b"\x51\x20" + output_key)  # OP_1 <x-only key>: a P2TR output, key path only
+    spend = Transaction(
+        vin=[TransactionInput(bytes(range(32)), 0)], vout=[TransactionOutput(49_000, Script(b"\x00\x14" + bytes(20)))]
+    )
+    sighash = spend.sighash_taproot(0, [spent], [50_000])
+    result = await lit_client.execute_js(ipfs_id=cid, js_params={"sighash": sighash.hex()})
+    assert result.response["outputKey"] == output_key.hex()
+    spend.vin[0].witness = Witness([bytes.fromhex(result.response["witness"])])
+    signed = Transaction.parse(spend.serialize())
+    (witness,) = signed.vin[0].witness.items
+    assert ec.PublicKey.from_xonly(output_key).schnorr_verify(ec.SchnorrSig(witness), signed.sighash_taproot(0, [spent], [50_000]))
