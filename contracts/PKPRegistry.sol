@@ -15,7 +15,13 @@ pragma solidity 0.8.28;
 /// The key id binds the minter: keyId = keccak256(abi.encode(chainid, this, minter, salt)), so no
 /// one else can register a token for a key id the minter will use; someone who copies a pending
 /// pubkey can at worst block that tokenId (their token is dead) and the minter retries with a new
-/// salt. tokenId = uint256(keccak256(65-byte uncompressed pubkey)), as Lit's pubkeyToTokenId.
+/// salt. tokenId = uint256(keccak256(pubkey)), as Lit's pubkeyToTokenId.
+///
+/// Key types. Each token records the curve its key is on, as Lit's PubkeyRouter keeps a `keyType`
+/// per token, numbered as lit-peer's CurveType: 2 K256 (a 65-byte uncompressed secp256k1 key,
+/// 0x04...), 3 Ed25519 (the 32-byte RFC 8032 encoding). The derivation uses that curve's root keys.
+/// `mint(salt, pubkey)` mints a K256 PKP, as before key types; `mintWithKeyType` takes the type.
+/// Token ids of different types cannot collide: the pubkey lengths differ.
 ///
 /// Permissions, as Lit's PKPPermissions: a PKP permits auth methods, each an
 /// AuthMethod{authMethodType, id, userPubkey} with a set of scopes (1 sign-anything, 2 personal-sign).
@@ -35,11 +41,21 @@ contract PKPRegistry {
     uint256 public constant SCOPE_SIGN_ANYTHING = 1;
     uint256 public constant SCOPE_PERSONAL_SIGN = 2;
     uint256 public constant MAX_SCOPE = 2;
+    uint256 public constant KEY_TYPE_K256 = 2;
+    uint256 public constant KEY_TYPE_ED25519 = 3;
 
     struct Pkp {
         address owner;
         bytes32 keyId;
         bytes pubkey;
+        uint256 keyType;
+    }
+
+    /// Lit's LibPubkeyRouterStorage.PubkeyRoutingData, field for field (derivedKeyId is our keyId).
+    struct PubkeyRoutingData {
+        bytes pubkey;
+        uint256 keyType;
+        bytes32 derivedKeyId;
     }
 
     /// Lit's LibPKPPermissionsStorage.AuthMethod, field for field, so its ABI tuple is the same.
@@ -67,6 +83,7 @@ contract PKPRegistry {
 
     event Transfer(address indexed from, address indexed to, uint256 indexed tokenId);
     event PKPMinted(uint256 indexed tokenId, bytes32 indexed keyId, address indexed owner, bytes pubkey);
+    event PubkeyRoutingDataSet(uint256 indexed tokenId, bytes pubkey, uint256 keyType, bytes32 derivedKeyId);
     event PermittedAuthMethodAdded(uint256 indexed tokenId, uint256 authMethodType, bytes id, bytes userPubkey);
     event PermittedAuthMethodRemoved(uint256 indexed tokenId, uint256 authMethodType, bytes id);
     event PermittedAuthMethodScopeAdded(uint256 indexed tokenId, uint256 authMethodType, bytes id, uint256 scopeId);
@@ -86,19 +103,38 @@ contract PKPRegistry {
         return keccak256(abi.encode(block.chainid, address(this), minter, salt));
     }
 
+    /// A K256 PKP (key type 2): the call every minter made before key types existed.
     function mint(bytes32 salt, bytes calldata pubkey) external returns (uint256 tokenId, bytes32 keyId) {
-        require(pubkey.length == 65 && pubkey[0] == 0x04, "PKPRegistry: pubkey must be 65 bytes, uncompressed (0x04...)");
+        return _mint(KEY_TYPE_K256, salt, pubkey);
+    }
+
+    function mintWithKeyType(uint256 keyType, bytes32 salt, bytes calldata pubkey)
+        external
+        returns (uint256 tokenId, bytes32 keyId)
+    {
+        return _mint(keyType, salt, pubkey);
+    }
+
+    function _mint(uint256 keyType, bytes32 salt, bytes calldata pubkey) private returns (uint256 tokenId, bytes32 keyId) {
+        if (keyType == KEY_TYPE_K256) {
+            require(pubkey.length == 65 && pubkey[0] == 0x04, "PKPRegistry: pubkey must be 65 bytes, uncompressed (0x04...)");
+        } else if (keyType == KEY_TYPE_ED25519) {
+            require(pubkey.length == 32, "PKPRegistry: an Ed25519 pubkey must be 32 bytes");
+        } else {
+            revert("PKPRegistry: unsupported key type (2 K256, 3 Ed25519)");
+        }
         keyId = keyIdFor(msg.sender, salt);
         require(_tokenIdByKeyId[keyId] == 0, "PKPRegistry: key id already minted");
         tokenId = uint256(keccak256(pubkey));
         require(_pkps[tokenId].owner == address(0), "PKPRegistry: pubkey already minted");
 
-        _pkps[tokenId] = Pkp({owner: msg.sender, keyId: keyId, pubkey: pubkey});
+        _pkps[tokenId] = Pkp({owner: msg.sender, keyId: keyId, pubkey: pubkey, keyType: keyType});
         _tokenIdByKeyId[keyId] = tokenId;
         _addOwned(msg.sender, tokenId);
         totalSupply += 1;
         emit Transfer(address(0), msg.sender, tokenId);
         emit PKPMinted(tokenId, keyId, msg.sender, pubkey);
+        emit PubkeyRoutingDataSet(tokenId, pubkey, keyType, keyId);
     }
 
     /// ERC721-shaped, but only the owner itself may move a token (no approvals).
@@ -137,6 +173,18 @@ contract PKPRegistry {
     function getKeyId(uint256 tokenId) external view returns (bytes32) {
         require(_pkps[tokenId].owner != address(0), "PKPRegistry: unknown tokenId");
         return _pkps[tokenId].keyId;
+    }
+
+    /// Lit's numbering (lit-peer CurveType): 2 K256, 3 Ed25519.
+    function getKeyType(uint256 tokenId) external view returns (uint256) {
+        require(_pkps[tokenId].owner != address(0), "PKPRegistry: unknown tokenId");
+        return _pkps[tokenId].keyType;
+    }
+
+    /// Lit's PubkeyRouter.getRoutingData: all zero for an unknown token, as Lit's.
+    function getRoutingData(uint256 tokenId) external view returns (PubkeyRoutingData memory) {
+        Pkp storage pkp = _pkps[tokenId];
+        return PubkeyRoutingData({pubkey: pkp.pubkey, keyType: pkp.keyType, derivedKeyId: pkp.keyId});
     }
 
     /// 0 when no token has this key id.

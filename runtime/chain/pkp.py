@@ -11,6 +11,10 @@ base58-decoded CIDv0; a CIDv1 with the same multihash names the same action.
 Auth methods are Lit's: `AuthMethod(auth_method_type, id, user_pubkey)`, type 1 an address (id = its
 20 bytes), type 2 an action (id = the CID's multihash), any other non-zero type an app's own. Permitted
 addresses and actions are auth methods of type 1 and 2, so both families of calls see the same entries.
+
+Key types are named as runtime.crypto.hd names curves ("k256", "ed25519") and stored as Lit's
+numbers (lit-peer CurveType: 2 K256, 3 Ed25519). A K256 key is 65 bytes uncompressed, an Ed25519
+key its 32-byte RFC 8032 encoding; the token id is keccak256 of those bytes either way.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from eth_abi.abi import encode as abi_encode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
+from ..crypto.ed25519 import ED25519
+from ..crypto.errors import CryptoError
 from ..ipfs.cid import CID, DAG_PB
 from ..ipfs.errors import CidError
 from .contract import ContractClient, load_artifact
@@ -49,6 +55,8 @@ __all__ = [
     "normalize_pubkey",
     "cid_to_bytes",
     "bytes_to_cid",
+    "KEY_TYPES",
+    "key_type_of",
 ]
 
 SCOPE_SIGN_ANYTHING = 1
@@ -60,7 +68,13 @@ _UINT256_MAX = 2**256 - 1
 # The contract's scope bitmap is one uint256, so Lit's maxScopeId is at most 256 there.
 MAX_SCOPE_ID = 255
 
-DerivePubkey = Callable[[bytes], bytes | Awaitable[bytes]]
+# Lit's keyType numbers (lit-peer CurveType) of the key types PKPRegistry.sol accepts.
+KEY_TYPES = {"k256": 2, "ed25519": 3}
+_KEY_TYPE_NAMES = {number: name for name, number in KEY_TYPES.items()}
+_PUBKEY_LENGTHS = {32: "ed25519", 33: "k256", 65: "k256"}
+
+# derive(key_id) or derive(key_id, key_type): the PKP public key for the key id; may be async.
+DerivePubkey = Callable[[bytes], bytes | Awaitable[bytes]] | Callable[[bytes, str], bytes | Awaitable[bytes]]
 
 
 @dataclass(frozen=True)
@@ -76,9 +90,10 @@ class PkpContracts:
 class MintedPkp:
     token_id: int
     key_id: bytes  # 32 bytes: the HD derivation id
-    pubkey: bytes  # 65 bytes, uncompressed (0x04...)
+    pubkey: bytes  # k256: 65 bytes, uncompressed (0x04...); ed25519: 32 bytes
     owner: str
     tx_hash: str
+    key_type: str = "k256"
 
 
 @dataclass(frozen=True)
@@ -103,18 +118,52 @@ def auth_method_id(auth_method_type: int, id: bytes) -> int:
     return int.from_bytes(keccak(abi_encode(["uint256", "bytes"], [method_type, _method_id(method_type, id)])), "big")
 
 
-def normalize_pubkey(pubkey: bytes | str) -> bytes:
-    """A secp256k1 public key (33 or 65 bytes, or hex) as 65 uncompressed bytes; checks the curve."""
-    raw = bytes.fromhex(pubkey.removeprefix("0x")) if isinstance(pubkey, str) else bytes(pubkey)
+def key_type_of(pubkey: bytes | str) -> str:
+    """The key type a public key's length says: 32 bytes Ed25519, 33 or 65 bytes K256."""
+    raw = _pubkey_bytes(pubkey)
+    try:
+        return _PUBKEY_LENGTHS[len(raw)]
+    except KeyError:
+        raise InvalidArgument(
+            "pubkey", f"{len(raw)} bytes is no PKP key: K256 keys have 33 or 65 bytes, Ed25519 keys 32"
+        ) from None
+
+
+def _pubkey_bytes(pubkey: bytes | str) -> bytes:
+    try:
+        return bytes.fromhex(pubkey.removeprefix("0x")) if isinstance(pubkey, str) else bytes(pubkey)
+    except (ValueError, TypeError):
+        raise InvalidArgument("pubkey", f"not hex or bytes: {pubkey!r:.80}") from None
+
+
+def _key_type(key_type: str) -> str:
+    if key_type not in KEY_TYPES:
+        raise InvalidArgument("key_type", f"unknown key type {key_type!r:.40}; PKPRegistry takes {', '.join(KEY_TYPES)}")
+    return key_type
+
+
+def normalize_pubkey(pubkey: bytes | str, key_type: str | None = None) -> bytes:
+    """A PKP public key in the form the registry stores, its curve checked: K256 (33 or 65 bytes)
+    as 65 uncompressed bytes, Ed25519 as its 32 bytes. `key_type` None: as the length says."""
+    raw = _pubkey_bytes(pubkey)
+    key_type = key_type_of(raw) if key_type is None else _key_type(key_type)
+    if key_type == "ed25519":
+        if len(raw) != 32:
+            raise InvalidArgument("pubkey", f"an Ed25519 public key is 32 bytes, not {len(raw)}")
+        try:
+            ED25519.decode(raw, "pubkey")
+        except CryptoError as exc:
+            raise InvalidArgument("pubkey", f"not an Ed25519 public key: {exc}") from None
+        return raw
     try:
         return coincurve.PublicKey(raw).format(compressed=False)
     except ValueError as exc:
         raise InvalidArgument("pubkey", f"not a secp256k1 public key ({len(raw)} bytes): {exc}") from None
 
 
-def pubkey_to_token_id(pubkey: bytes | str) -> int:
-    """Lit's rule: uint256(keccak256(65-byte uncompressed pubkey))."""
-    return int.from_bytes(keccak(normalize_pubkey(pubkey)), "big")
+def pubkey_to_token_id(pubkey: bytes | str, key_type: str | None = None) -> int:
+    """Lit's rule: uint256(keccak256(pubkey)), K256 keys uncompressed (65 bytes), Ed25519 32 bytes."""
+    return int.from_bytes(keccak(normalize_pubkey(pubkey, key_type)), "big")
 
 
 def cid_to_bytes(cid: str) -> bytes:
@@ -193,18 +242,23 @@ class PkpRegistry(ContractClient):
         """The key id the contract will assign to a mint by `minter` with `salt`."""
         return bytes(await self._call("keyIdFor", _address(minter, "minter"), _salt(salt)))
 
-    async def mint(self, derive_pubkey: DerivePubkey, *, salt: bytes | None = None) -> MintedPkp:
-        """Mint a PKP owned by this client's key.
+    async def mint(self, derive_pubkey: DerivePubkey, *, salt: bytes | None = None, key_type: str = "k256") -> MintedPkp:
+        """Mint a PKP of `key_type` ("k256" or "ed25519") owned by this client's key.
 
-        `derive_pubkey(key_id)` returns the PKP public key for the key id (the HD derivation from
-        the network's root public keys; may be async). `salt` defaults to 32 random bytes.
+        `derive_pubkey(key_id)`, or `derive_pubkey(key_id, key_type)` when it takes two arguments,
+        returns the PKP public key for the key id (the HD derivation from the network's root public
+        keys of that curve; may be async). `salt` defaults to 32 random bytes.
         """
         sender = self._require_sender("PKPRegistry.mint")
+        key_type = _key_type(key_type)
         salt = _salt(salt if salt is not None else os.urandom(32))
         key_id = await self.key_id_for(sender.address, salt)
-        derived = derive_pubkey(key_id)
-        pubkey = normalize_pubkey(await derived if inspect.isawaitable(derived) else derived)
-        receipt = await self._transact("mint", salt, pubkey)
+        derived = derive_pubkey(key_id, key_type) if _takes_key_type(derive_pubkey) else derive_pubkey(key_id)  # type: ignore[call-arg]
+        pubkey = normalize_pubkey(await derived if inspect.isawaitable(derived) else derived, key_type)
+        if key_type == "k256":  # the call minters made before key types, so its gas and events stay
+            receipt = await self._transact("mint", salt, pubkey)
+        else:
+            receipt = await self._transact("mintWithKeyType", KEY_TYPES[key_type], salt, pubkey)
         (event,) = self._events(receipt, "PKPMinted")
         minted = MintedPkp(
             token_id=int(event["tokenId"]),
@@ -212,8 +266,9 @@ class PkpRegistry(ContractClient):
             pubkey=bytes(event["pubkey"]),
             owner=event["owner"],
             tx_hash="0x" + bytes(receipt["transactionHash"]).hex(),
+            key_type=key_type,
         )
-        if minted.key_id != key_id or minted.token_id != pubkey_to_token_id(pubkey):
+        if minted.key_id != key_id or minted.token_id != pubkey_to_token_id(pubkey, key_type):
             raise ChainError(f"PKPRegistry at {self.address} minted something other than asked: {minted}")
         return minted
 
@@ -228,6 +283,14 @@ class PkpRegistry(ContractClient):
 
     async def get_key_id(self, token_id: int) -> bytes:
         return bytes(await self._call("getKeyId", token_id))
+
+    async def get_key_type(self, token_id: int) -> str:
+        """The PKP's key type by name ("k256", "ed25519"); Lit's number is KEY_TYPES[name]."""
+        number = int(await self._call("getKeyType", token_id))
+        try:
+            return _KEY_TYPE_NAMES[number]
+        except KeyError:
+            raise ChainError(f"PKPRegistry at {self.address} records key type {number} for PKP {token_id}, unknown here") from None
 
     async def token_id_for_key_id(self, key_id: bytes) -> int | None:
         token_id = int(await self._call("getTokenIdByKeyId", _salt(key_id, "key_id")))
@@ -365,6 +428,16 @@ class NetworkKeysRegistry(ContractClient):
             bls_public_key=bytes(await self._call("getBlsPublicKey")),
             threshold=int(await self._call("threshold")),
         )
+
+
+def _takes_key_type(derive: Callable[..., Any]) -> bool:
+    """Whether a derive callback takes the key type as well (two positional parameters)."""
+    try:
+        params = inspect.signature(derive).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 2 or any(p.kind == p.VAR_POSITIONAL for p in params)
 
 
 def _salt(value: bytes, field: str = "salt") -> bytes:
