@@ -24,7 +24,7 @@ from .errors import BadRequest
 from .context import NodeContext
 from .request import RequestContext
 from .frost_ops import frost_payload, frost_scheme
-from .op_args import PKP_SCHEMES
+from .op_args import PKP_SCHEMES, scheme_refusal
 from .signer import SCOPE_SIGN_ANYTHING
 
 __all__ = ["handle_execute", "handle_pkp_sign"]
@@ -112,7 +112,8 @@ _MAX_SCHNORR_MESSAGE = 64 * 1024  # a Solana transaction is at most 1232 bytes; 
 
 async def handle_pkp_sign(service: NodeContext, body: Any) -> dict[str, Any]:
     """Sign with a PKP, authorised by the owner's (or a permitted address's) authSig: 32 bytes under
-    `signingScheme` EcdsaK256Sha256 (the default), or any bytes up to 64 KiB under the K256 FROST schemes."""
+    `signingScheme` EcdsaK256Sha256 (the default), or any bytes up to 64 KiB under the FROST schemes of
+    the PKP's curve (SchnorrK256Sha256 and SchnorrK256Taproot for K256, SchnorrEd25519Sha512 for Ed25519)."""
     body = request_object(body)
     auth = await authenticate(body.get("authSig"), service.config)
     scheme = body.get("signingScheme", "EcdsaK256Sha256")
@@ -128,12 +129,15 @@ async def handle_pkp_sign(service: NodeContext, body: Any) -> dict[str, Any]:
         raise BadRequest(f"toSign must be exactly 32 bytes, got {len(to_sign)}")
     if frost is not None and not 0 < len(to_sign) <= _MAX_SCHNORR_MESSAGE:
         raise BadRequest(f"toSign must be 1 to {_MAX_SCHNORR_MESSAGE} bytes for {scheme}, got {len(to_sign)}")
-    request_id = check_client_key(body)
-    slot = SignatureSlot(request_id, "pkp-sign", coordinator_for(request_id, service.config.n, body.get("coordinator")))
     signer = service.signer
     pkp = await signer.resolve(body.get("publicKey"))
+    refusal = scheme_refusal(scheme, pkp.key_type)
+    if refusal is not None:
+        raise BadRequest(refusal)
+    request_id = check_client_key(body)
+    slot = SignatureSlot(request_id, "pkp-sign", coordinator_for(request_id, service.config.n, body.get("coordinator")))
     await signer.authorize(pkp, SCOPE_SIGN_ANYTHING, None, auth)
-    if frost is not None:  # the PKP's K256 key share signs the K256 FROST schemes too
+    if frost is not None:  # the PKP's key id derives its key on the scheme's curve, as its mint did
         share = await frost_payload(service, slot, frost, pkp.key_id, to_sign)
     else:
         share = await signer.sign(pkp, to_sign, slot)

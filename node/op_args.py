@@ -11,15 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from runtime.crypto.action_key import LIT_SIGNING_SCHEMES
+from runtime.crypto.schemes import scheme as scheme_named
 from sandbox import HostError
 
-__all__ = ["text_arg", "blank_arg", "token_arg", "bytes_arg", "bytes32_arg", "scheme_arg", "SUPPORTED_SCHEMES", "PKP_SCHEMES", "ECDSA_SCHEMES"]
+__all__ = ["text_arg", "blank_arg", "token_arg", "bytes_arg", "bytes32_arg", "scheme_arg", "SUPPORTED_SCHEMES", "PKP_SCHEMES", "ECDSA_SCHEMES", "scheme_refusal"]
 
 # The schemes this network signs with; Lit's other names are refused by name, not as unknown.
 SUPPORTED_SCHEMES = ("EcdsaK256Sha256", "SchnorrEd25519Sha512", "SchnorrK256Sha256", "SchnorrK256Taproot")
-# Of those, the ones Lit.Actions.sign takes with a PKP so far: PKPs are K256 keys, which sign the K256
-# FROST schemes too (as Lit's do: a scheme uses the root keys of its curve).
-PKP_SCHEMES = ("EcdsaK256Sha256", "SchnorrK256Sha256", "SchnorrK256Taproot")
+# Of those, the ones Lit.Actions.sign takes with a PKP: each on PKPs of its curve's key type (as on
+# Lit, a scheme uses the root keys of its curve), so a K256 PKP signs the K256 FROST schemes too.
+PKP_SCHEMES = ("EcdsaK256Sha256", "SchnorrK256Sha256", "SchnorrK256Taproot", "SchnorrEd25519Sha512")
 # What the other callers (signAndCombine) handle so far.
 ECDSA_SCHEMES = ("EcdsaK256Sha256",)
 _MESSAGE_LENGTH = (
@@ -72,6 +73,14 @@ def bytes32_arg(value: Any, name: str) -> bytes:
     if len(data) != 32:
         raise HostError(f"{_MESSAGE_LENGTH} ({name} has {len(data)} bytes)")
     return data
+
+
+def scheme_refusal(scheme: str, key_type: str) -> str | None:
+    """Why a PKP of `key_type` cannot sign with `scheme` (one of PKP_SCHEMES, of another curve), or None."""
+    if scheme_named(scheme).key_type == key_type:
+        return None
+    schemes = [s for s in PKP_SCHEMES if scheme_named(s).key_type == key_type]
+    return f"signingScheme must be one of {', '.join(schemes)} for a PKP of key type {key_type}, got {scheme!r:.80}"
 
 
 def scheme_arg(args: dict[str, Any], op: str, *, action_key: bool = False, pkp: bool = False) -> str:

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runtime.auth.recap import SIGNING, pkp_resource
-from runtime.chain.pkp import PkpRegistry, SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTHING, normalize_pubkey
+from runtime.chain.pkp import PkpRegistry, SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTHING, normalize_pubkey, pubkey_to_token_id
 from runtime.crypto.ecdsa import check_presignature_use, sign_share
 from runtime.crypto.errors import CryptoError
-from runtime.crypto.hd import DerivedKey, action_key_id, token_id
+from runtime.crypto.hd import HD_K256, DerivedKey, action_key_id, hd_curve, token_id
 from runtime.crypto.secp256k1 import SECP256K1
 
 from .agreement import SignatureSlot, SigningAgreement
@@ -47,9 +47,10 @@ _SCOPE_NAMES = {SCOPE_SIGN_ANYTHING: "SignAnything", SCOPE_PERSONAL_SIGN: "Perso
 class Pkp:
     token_id: int
     key_id: bytes
-    public_key: bytes  # 65 bytes uncompressed
+    public_key: bytes  # k256: 65 bytes uncompressed; ed25519: 32 bytes
     key: DerivedKey
     share: int = field(repr=False)
+    key_type: str = "k256"  # runtime.crypto.hd's curve name, as PKPRegistry records it
 
 
 class Signer:
@@ -73,11 +74,15 @@ class Signer:
         self._resolved: OrderedDict[int, Pkp] = OrderedDict()  # token id -> verified PKP
 
     async def resolve(self, public_key: Any) -> Pkp:
+        """The PKP with this public key, its key checked against the network's derivation of its key
+        id on its curve. The key type comes from the registry for Ed25519 keys; a 65-byte key can
+        only be K256 there (PKPRegistry.sol takes 65-byte keys as type 2 alone), so K256 PKPs cost
+        no extra read."""
         try:
             pubkey = normalize_pubkey(public_key)
         except Exception as exc:
             raise BadRequest(f"publicKey: {exc}") from None
-        tid = token_id(pubkey)
+        tid = pubkey_to_token_id(pubkey)
         cached = self._resolved.get(tid)
         if cached is not None and cached.public_key == pubkey:
             self._resolved.move_to_end(tid)
@@ -85,11 +90,17 @@ class Signer:
         if not await self._registry.exists(tid):
             raise NotPermitted(f"publicKey 0x{pubkey.hex()} is not a PKP minted on this network")
         key_id = await self._registry.get_key_id(tid)
-        key, share = self._keys.derive(key_id)
-        if SECP256K1.encode_uncompressed(key.public_key) != pubkey:
+        key_type = HD_K256.name if len(pubkey) == 65 else await self._registry.get_key_type(tid)
+        curve = hd_curve(key_type)
+        try:
+            key, share = self._keys.derive(key_id, curve)
+        except CryptoError as exc:  # e.g. a network made before it had root keys on this curve
+            raise NotPermitted(f"PKP {tid}: this network cannot derive {key_type} keys: {exc}") from None
+        encoded = SECP256K1.encode_uncompressed(key.public_key) if curve is HD_K256 else curve.group.encode(key.public_key)
+        if encoded != pubkey:
             # The minter registered a key that is not the derivation of its key id: never sign for it.
             raise NotPermitted(f"PKP {tid}: registered public key does not match the network's derivation of its key id")
-        pkp = Pkp(token_id=tid, key_id=key_id, public_key=pubkey, key=key, share=share)
+        pkp = Pkp(token_id=tid, key_id=key_id, public_key=pubkey, key=key, share=share, key_type=key_type)
         self._resolved[tid] = pkp
         if len(self._resolved) > RESOLVED_CACHE_ENTRIES:
             self._resolved.popitem(last=False)
@@ -145,6 +156,9 @@ class Signer:
         )
 
     async def sign(self, pkp: Pkp, to_sign: bytes, slot: SignatureSlot) -> dict[str, Any]:
+        """This node's ECDSA share (K256 PKPs only; other key types sign by FROST, node/frost_ops.py)."""
+        if pkp.key_type != HD_K256.name:
+            raise BadRequest(f"PKP {pkp.token_id} is an {pkp.key_type} key: ECDSA (EcdsaK256Sha256) signs only with k256 PKPs")
         presignature_id = await self._agreement.assigned(slot)
         presig = self._pool.get(presignature_id)
         if presig is None:

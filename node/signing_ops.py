@@ -23,7 +23,7 @@ from runtime.crypto.share_payloads import combine_share_payloads
 from sandbox import HostError, OpContext
 
 from . import frost_ops
-from .op_args import blank_arg, bytes32_arg, bytes_arg, scheme_arg
+from .op_args import blank_arg, bytes32_arg, bytes_arg, scheme_arg, scheme_refusal
 from .signer import SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTHING, Pkp
 from .context import NodeContext
 from .request import RequestContext
@@ -65,9 +65,12 @@ class SigningOps:
         sig_name = self._take_sig_name(args)
         signer = self._service.signer
         pkp = await signer.resolve(args.get("publicKey"))
+        refusal = scheme_refusal(scheme, pkp.key_type)
+        if refusal is not None:
+            raise HostError(f"Lit.Actions.sign: {refusal}")
         await signer.authorize(pkp, scope, self.action_cid, self._request.auth_sig, self._request.auth_methods)
         frost = frost_ops.frost_scheme(scheme)
-        if frost is not None:  # a K256 PKP signs the K256 FROST schemes with the same key share
+        if frost is not None:  # the PKP's key id derives its key on the scheme's curve, as its mint did
             await frost_ops.frost_sign(self._service, self._request, sig_name, frost, pkp.key_id, to_sign)
         else:
             await self._share(pkp, to_sign, sig_name, scheme)
@@ -79,8 +82,9 @@ class SigningOps:
     async def op_sign(self, args: dict[str, Any], ctx: OpContext) -> str:
         """Lit.Actions.sign: for EcdsaK256Sha256 the 32 bytes are signed as given (Lit's node
         hashes nothing for ECDSA; the scheme's SHA-256 is the caller's to apply). With
-        SchnorrK256Sha256 / SchnorrK256Taproot the PKP (a K256 key) signs by FROST
-        (node/frost_signing.py) and the client combines the shares."""
+        SchnorrK256Sha256 / SchnorrK256Taproot a K256 PKP, with SchnorrEd25519Sha512 an Ed25519 PKP,
+        signs by FROST (node/frost_signing.py) and the client combines the shares; a scheme of
+        another curve than the PKP's is refused by name."""
         to_sign = bytes_arg(args.get("toSign"), "toSign")
         blank_arg(args, "publicKey")
         blank_arg(args, "sigName")

@@ -26,7 +26,8 @@ from runtime.crypto.bls import G1
 from runtime.crypto.bls_threshold import ThresholdPublicKey
 from runtime.crypto.channel import ResponseKey
 from runtime.crypto.errors import CryptoError
-from runtime.crypto.hd import derive_public_key
+from runtime.crypto.hd import HD_K256, HdCurve, derive_public_key, hd_curve
+from runtime.crypto.schemes import scheme as scheme_named
 from runtime.crypto.secp256k1 import SECP256K1, Point
 from runtime.network.launcher import NetworkInfo
 
@@ -34,7 +35,7 @@ from . import session
 from ._errors_map import chain_call, check_private_key, node_answer, open_network
 from .auth import create_auth_sig
 from .claims import collect_claims
-from .combine import combine_signature
+from .combine import combine_signature, frost_roots
 from .errors import ActionError, InvalidArgument, LitError, NetworkError, NotEnoughShares, NotPermitted, TooBusy
 from .quorum import Decide, gather_until_decided
 
@@ -45,8 +46,8 @@ if TYPE_CHECKING:  # web3 and eth-abi cost most of a CLI call's start-up; only t
 
 __all__ = ["LitClient", "ExecuteResult"]
 
-# What a PKP (a secp256k1 key) signs with, by Lit's scheme names (node/op_args.py PKP_SCHEMES).
-_PKP_SCHEMES = ("EcdsaK256Sha256", "SchnorrK256Sha256", "SchnorrK256Taproot")
+# What a PKP signs with, by Lit's scheme names (node/op_args.py PKP_SCHEMES), each on PKPs of its curve.
+_PKP_SCHEMES = ("EcdsaK256Sha256", "SchnorrK256Sha256", "SchnorrK256Taproot", "SchnorrEd25519Sha512")
 
 T = TypeVar("T")
 
@@ -110,6 +111,27 @@ def _pick(values: list[Any], strategy: ResponseStrategy) -> Any:
     values = [v for v in values if v is not None and v != ""] or values
     ranked = Counter(json.dumps(v, sort_keys=True) for v in values).most_common()
     return json.loads(ranked[0][0] if strategy == "mostCommon" else ranked[-1][0])
+
+
+def _mintable_curve(key_type: str) -> HdCurve:
+    """The curve of a key type mint_pkp takes; P-256 is refused by name (nothing signs with it yet)."""
+    if key_type == "p256":
+        raise InvalidArgument("key_type 'p256' is not supported by this network yet: no P-256 signing scheme (use k256 or ed25519)")
+    try:
+        return hd_curve(key_type)
+    except CryptoError:
+        raise InvalidArgument(f"key_type must be k256 or ed25519, got {key_type!r:.40}") from None
+
+
+def _pkp_key_type(public_key: str) -> str:
+    """A PKP's key type as its public key's length says (the registry takes 65-byte keys as K256 alone)."""
+    from runtime.chain.errors import InvalidArgument as BadKey
+    from runtime.chain.pkp import key_type_of
+
+    try:
+        return key_type_of(public_key)
+    except BadKey as exc:
+        raise InvalidArgument(f"public_key: {exc}") from None
 
 
 def _session_sigs(
@@ -287,15 +309,24 @@ class LitClient:
 
         return PkpRegistry(self.network.chain_url, self.network.pkp_contract, private_key)
 
-    def derive_pkp_public_key(self, key_id: bytes) -> bytes:
-        roots = [row[0] for row in self.root_commitments]
-        return SECP256K1.encode_uncompressed(derive_public_key(key_id, roots))
+    def derive_pkp_public_key(self, key_id: bytes, key_type: str = "k256") -> bytes:
+        """The PKP key for `key_id` from the root keys of `key_type`'s curve the nodes published:
+        65 bytes uncompressed for k256, the 32-byte encoding for ed25519."""
+        curve = _mintable_curve(key_type)
+        rows = frost_roots(self.network.public or {}, self.root_commitments).get(curve.name)
+        if not rows:
+            raise NetworkError(f"the network published no {curve.name} root keys (/status {curve.name}Commitments)")
+        derived = derive_public_key(key_id, [row[0] for row in rows], curve)
+        return SECP256K1.encode_uncompressed(derived) if curve is HD_K256 else curve.group.encode(derived)
 
-    async def mint_pkp(self, private_key: str) -> MintedPkp:
+    async def mint_pkp(self, private_key: str, key_type: str = "k256") -> MintedPkp:
+        """Mint a PKP of `key_type`: "k256" (ECDSA and the K256 Schnorr schemes) or "ed25519"
+        (SchnorrEd25519Sha512, e.g. Solana)."""
         check_private_key(private_key)
+        _mintable_curve(key_type)
         with chain_call(f"mint_pkp on {self.network.chain_url}"):
             async with self.registry(private_key) as registry:
-                return await registry.mint(self.derive_pkp_public_key)
+                return await registry.mint(self.derive_pkp_public_key, key_type=key_type)
 
     async def permit_action(self, private_key: str, token_id: int, cid: str, scopes: Sequence[int] = (1,)) -> str:
         """Scopes: 1 sign anything (runtime.chain.pkp.SCOPE_SIGN_ANYTHING), 2 personal sign."""
@@ -522,6 +553,12 @@ class LitClient:
         carries `signature`, `publicKey`, `dataSigned` and, for Schnorr, `signingScheme`."""
         if signing_scheme not in _PKP_SCHEMES:
             raise InvalidArgument(f"signing_scheme must be one of {', '.join(_PKP_SCHEMES)}, got {signing_scheme!r:.80}")
+        key_type = _pkp_key_type(public_key)
+        if scheme_named(signing_scheme).key_type != key_type:
+            schemes = [s for s in _PKP_SCHEMES if scheme_named(s).key_type == key_type]
+            raise InvalidArgument(
+                f"signing_scheme must be one of {', '.join(schemes)} for a PKP of key type {key_type}, got {signing_scheme!r:.80}"
+            )
         if not isinstance(to_sign, (bytes, bytearray)) or not to_sign:
             raise InvalidArgument(f"to_sign must be bytes, got {to_sign!r:.80}")
         if signing_scheme == "EcdsaK256Sha256" and len(to_sign) != 32:
