@@ -123,15 +123,16 @@ def _mintable_curve(key_type: str) -> HdCurve:
         raise InvalidArgument(f"key_type must be k256 or ed25519, got {key_type!r:.40}") from None
 
 
-def _pkp_key_type(public_key: str) -> str:
-    """A PKP's key type as its public key's length says (the registry takes 65-byte keys as K256 alone)."""
+def _pkp_key_type(public_key: str) -> str | None:
+    """A PKP's key type as its public key's length says (the registry takes 65-byte keys as K256
+    alone); None for a key of no PKP length, which the nodes refuse naming it."""
     from runtime.chain.errors import InvalidArgument as BadKey
     from runtime.chain.pkp import key_type_of
 
     try:
         return key_type_of(public_key)
-    except BadKey as exc:
-        raise InvalidArgument(f"public_key: {exc}") from None
+    except BadKey:
+        return None
 
 
 def _session_sigs(
@@ -549,20 +550,21 @@ class LitClient:
     ) -> dict[str, Any]:
         """Sign with a PKP, no action: authorised by the owner's (or a permitted) authSig.
         `signing_scheme` EcdsaK256Sha256 signs 32 bytes (a digest); SchnorrK256Sha256 (FROST) and
-        SchnorrK256Taproot (BIP-340) sign the bytes as given with the same PKP key. The result
+        SchnorrK256Taproot (BIP-340) sign the bytes as given with the same K256 PKP key, and
+        SchnorrEd25519Sha512 with an Ed25519 PKP; another curve's scheme is refused. The result
         carries `signature`, `publicKey`, `dataSigned` and, for Schnorr, `signingScheme`."""
         if signing_scheme not in _PKP_SCHEMES:
             raise InvalidArgument(f"signing_scheme must be one of {', '.join(_PKP_SCHEMES)}, got {signing_scheme!r:.80}")
-        key_type = _pkp_key_type(public_key)
-        if scheme_named(signing_scheme).key_type != key_type:
-            schemes = [s for s in _PKP_SCHEMES if scheme_named(s).key_type == key_type]
-            raise InvalidArgument(
-                f"signing_scheme must be one of {', '.join(schemes)} for a PKP of key type {key_type}, got {signing_scheme!r:.80}"
-            )
         if not isinstance(to_sign, (bytes, bytearray)) or not to_sign:
             raise InvalidArgument(f"to_sign must be bytes, got {to_sign!r:.80}")
         if signing_scheme == "EcdsaK256Sha256" and len(to_sign) != 32:
             raise InvalidArgument(f"to_sign must be exactly 32 bytes for EcdsaK256Sha256, got {to_sign!r:.80}")
+        key_type = _pkp_key_type(public_key)
+        if key_type is not None and scheme_named(signing_scheme).key_type != key_type:
+            schemes = [s for s in _PKP_SCHEMES if scheme_named(s).key_type == key_type]
+            raise InvalidArgument(
+                f"signing_scheme must be one of {', '.join(schemes)} for a PKP of key type {key_type}, got {signing_scheme!r:.80}"
+            )
         key, request_id = ResponseKey.generate(), secrets.token_hex(16)
         body = {
             "signingScheme": signing_scheme,
