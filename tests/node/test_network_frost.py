@@ -182,13 +182,8 @@ async def test_sign_and_combine_does_not_pass_an_ecdsa_signature_off_as_schnorr(
             await client.execute_js(code=code, js_params=params)
 
 
-async def test_ed25519_pkps_are_refused_for_now_and_unknown_names_refused(network):
-    code = """(async () => {
-      await Lit.Actions.sign({toSign: [1, 2, 3], publicKey: '0x04', sigName: 's', signingScheme});
-    })();"""
+async def test_unknown_scheme_names_are_refused(network):
     async with await LitClient.connect(network.state_dir) as client:
-        with pytest.raises(ActionError, match="signing scheme SchnorrEd25519Sha512 is not supported by this network yet"):
-            await client.execute_js(code=code, js_params={"signingScheme": "SchnorrEd25519Sha512"})
         with pytest.raises(ActionError, match="Parse error Invalid signing scheme: Schnorr"):
             await client.execute_js(code=SIGN_AS_ACTION, js_params={"toSign": [1], "schemes": ["Schnorr"]})
 

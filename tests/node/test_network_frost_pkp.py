@@ -147,14 +147,20 @@ async def test_an_ed25519_pkp_signs_a_solana_transfer_that_solders_accepts(netwo
 
 
 def test_the_cli_mints_an_ed25519_pkp(network):
-    def litrt(*args: str) -> tuple[int, dict]:
-        cmd = [sys.executable, "-m", "runtime.cli.main", "pkp", "mint", "--state-dir", str(network.state_dir), *args, "--json"]
+    def litrt(*args: str, command: str = "mint") -> tuple[int, dict]:
+        cmd = [sys.executable, "-m", "runtime.cli.main", "pkp", command, "--state-dir", str(network.state_dir), *args, "--json"]
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=300)
         return proc.returncode, json.loads(proc.stdout) if proc.stdout.strip() else {"stderr": proc.stderr}
 
     code, minted = litrt("--key-type", "ed25519")
     assert code == 0 and minted["keyType"] == "ed25519", minted
     assert len(bytes.fromhex(minted["publicKey"][2:])) == 32
+    # ... and signs with it (the CLI's dev key owns it), checked by PyNaCl.
+    message = b"a Solana message of any length"
+    code, signed = litrt(minted["tokenId"], message.hex(), "--scheme", "SchnorrEd25519Sha512", command="sign")
+    assert code == 0 and signed["signingScheme"] == "SchnorrEd25519Sha512", signed
+    public_key = bytes.fromhex(minted["publicKey"][2:])
+    assert VerifyKey(public_key).verify(message, bytes.fromhex(signed["signature"][2:])) == message
     code, default = litrt()
     assert code == 0 and default["keyType"] == "k256" and default["publicKey"].startswith("0x04")
     code, refused = litrt("--key-type", "p256")
