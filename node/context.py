@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # types only: web3 (PkpRegistry) and the peer stack need not 
     from .keys import NetworkKeys
     from .peer import PeerTransport
     from .request import RequestContext
+    from .sealed import SealedStore
     from .signer import Signer
 
 __all__ = ["ExecutionGate", "NodeContext"]
@@ -48,6 +49,7 @@ class NodeContext(Protocol):
     identity: PartyKeys
     directory: PeerDirectory
     active_requests: dict[str, RequestContext]
+    store: SealedStore  # the node's sealed records (node/sealed.py), opened once at start
 
     # Read-only: NodeService makes these on first use (a property, a cached_property) or holds a
     # more specific type (ExecutionSlots).

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runtime.crypto.hd import action_key_id
@@ -18,7 +17,6 @@ from runtime.crypto.schemes import Scheme
 
 from .frost_nonces import NONCE_SUITES, FrostNoncePool, open_nonce_pool
 from .frost_signing import FrostKey, FrostSigning
-from .sealed import SealedStore, load_or_create_key
 
 if TYPE_CHECKING:
     from .context import NodeContext
@@ -37,9 +35,8 @@ _SERVICES: "weakref.WeakKeyDictionary[object, FrostService]" = weakref.WeakKeyDi
 class FrostService:
     def __init__(self, node: "NodeContext") -> None:
         config = node.config
-        store = SealedStore(Path(config.state_dir) / "sealed", load_or_create_key(Path(config.seal_key_path)))
         self._node = node
-        self.pool: FrostNoncePool = open_nonce_pool(config.index, config.state_dir, config.seal_key_path, store)
+        self.pool: FrostNoncePool = open_nonce_pool(config.index, config.state_dir, config.seal_key_path, node.store)
         self.signing = FrostSigning(config.index, config.n, node.t, self.pool, node.exchange, config.fault)
         # Batches are made off the loop; a signature that finds the pool empty waits for one (ms).
         self._refill = asyncio.get_running_loop().create_task(self._keep_full())

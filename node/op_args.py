@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from runtime.crypto.action_key import LIT_SIGNING_SCHEMES
-from runtime.crypto.schemes import scheme as scheme_named
+from runtime.crypto.scheme_names import LIT_SCHEME_NAMES, PKP_SCHEMES
+from runtime.crypto.schemes import pkp_scheme_refusal as scheme_refusal
 from sandbox import HostError
 
 __all__ = ["text_arg", "blank_arg", "token_arg", "bytes_arg", "bytes32_arg", "scheme_arg", "SUPPORTED_SCHEMES", "PKP_SCHEMES", "ECDSA_SCHEMES", "scheme_refusal"]
 
 # The schemes this network signs with; Lit's other names are refused by name, not as unknown.
 SUPPORTED_SCHEMES = ("EcdsaK256Sha256", "SchnorrEd25519Sha512", "SchnorrK256Sha256", "SchnorrK256Taproot")
-# Of those, the ones Lit.Actions.sign takes with a PKP: each on PKPs of its curve's key type (as on
-# Lit, a scheme uses the root keys of its curve), so a K256 PKP signs the K256 FROST schemes too.
-PKP_SCHEMES = ("EcdsaK256Sha256", "SchnorrK256Sha256", "SchnorrK256Taproot", "SchnorrEd25519Sha512")
 # What the other callers (signAndCombine) handle so far.
 ECDSA_SCHEMES = ("EcdsaK256Sha256",)
 _MESSAGE_LENGTH = (
@@ -75,20 +72,12 @@ def bytes32_arg(value: Any, name: str) -> bytes:
     return data
 
 
-def scheme_refusal(scheme: str, key_type: str) -> str | None:
-    """Why a PKP of `key_type` cannot sign with `scheme` (one of PKP_SCHEMES, of another curve), or None."""
-    if scheme_named(scheme).key_type == key_type:
-        return None
-    schemes = [s for s in PKP_SCHEMES if scheme_named(s).key_type == key_type]
-    return f"signingScheme must be one of {', '.join(schemes)} for a PKP of key type {key_type}, got {scheme!r:.80}"
-
-
 def scheme_arg(args: dict[str, Any], op: str, *, action_key: bool = False, pkp: bool = False) -> str:
     """signingScheme: one of Lit's names, and one this network signs with: any of SUPPORTED_SCHEMES
     for the action-identity calls (`action_key`, where Lit refuses plain Bls12381 with its own
     message), PKP_SCHEMES for `pkp` (Lit.Actions.sign), else ECDSA_SCHEMES."""
     scheme = blank_arg(args, "signingScheme")
-    if scheme not in LIT_SIGNING_SCHEMES:
+    if scheme not in LIT_SCHEME_NAMES:
         raise HostError(f"Parse error Invalid signing scheme: {scheme}")
     if action_key and scheme == "Bls12381":
         raise HostError("Bls12381 is not supported in this context. Use Bls12381G1ProofOfPossession instead")

@@ -255,7 +255,9 @@ def register(subparsers: Any) -> None:
     sg = client_parser("sign", "sign with a PKP (32 bytes for ECDSA, any bytes for Schnorr), authorised by --key's authSig", _sign, pkp_sub)
     sg.add_argument("token", type=_token_id)
     sg.add_argument("hex32", metavar="HEX", help="the bytes to sign, hex (a 32-byte digest for EcdsaK256Sha256)")
-    sg.add_argument("--scheme", default="EcdsaK256Sha256", choices=["EcdsaK256Sha256", "SchnorrK256Sha256", "SchnorrK256Taproot", "SchnorrEd25519Sha512"],
+    from runtime.crypto.scheme_names import PKP_SCHEMES  # plain data: --help stays fast
+
+    sg.add_argument("--scheme", default="EcdsaK256Sha256", choices=PKP_SCHEMES,
                     help="Lit's signing scheme name (default EcdsaK256Sha256)")
     _add_auth_options(sg)
 

@@ -27,7 +27,8 @@ from runtime.crypto.bls_threshold import ThresholdPublicKey
 from runtime.crypto.channel import ResponseKey
 from runtime.crypto.errors import CryptoError
 from runtime.crypto.hd import HD_K256, HdCurve, derive_public_key, hd_curve
-from runtime.crypto.schemes import scheme as scheme_named
+from runtime.crypto.schemes import pkp_scheme_refusal
+from runtime.crypto.scheme_names import PKP_SCHEMES
 from runtime.crypto.secp256k1 import SECP256K1, Point
 from runtime.network.launcher import NetworkInfo
 
@@ -46,8 +47,6 @@ if TYPE_CHECKING:  # web3 and eth-abi cost most of a CLI call's start-up; only t
 
 __all__ = ["LitClient", "ExecuteResult"]
 
-# What a PKP signs with, by Lit's scheme names (node/op_args.py PKP_SCHEMES), each on PKPs of its curve.
-_PKP_SCHEMES = ("EcdsaK256Sha256", "SchnorrK256Sha256", "SchnorrK256Taproot", "SchnorrEd25519Sha512")
 
 T = TypeVar("T")
 
@@ -553,18 +552,16 @@ class LitClient:
         SchnorrK256Taproot (BIP-340) sign the bytes as given with the same K256 PKP key, and
         SchnorrEd25519Sha512 with an Ed25519 PKP; another curve's scheme is refused. The result
         carries `signature`, `publicKey`, `dataSigned` and, for Schnorr, `signingScheme`."""
-        if signing_scheme not in _PKP_SCHEMES:
-            raise InvalidArgument(f"signing_scheme must be one of {', '.join(_PKP_SCHEMES)}, got {signing_scheme!r:.80}")
+        if signing_scheme not in PKP_SCHEMES:
+            raise InvalidArgument(f"signing_scheme must be one of {', '.join(PKP_SCHEMES)}, got {signing_scheme!r:.80}")
         if not isinstance(to_sign, (bytes, bytearray)) or not to_sign:
             raise InvalidArgument(f"to_sign must be bytes, got {to_sign!r:.80}")
         if signing_scheme == "EcdsaK256Sha256" and len(to_sign) != 32:
             raise InvalidArgument(f"to_sign must be exactly 32 bytes for EcdsaK256Sha256, got {to_sign!r:.80}")
         key_type = _pkp_key_type(public_key)
-        if key_type is not None and scheme_named(signing_scheme).key_type != key_type:
-            schemes = [s for s in _PKP_SCHEMES if scheme_named(s).key_type == key_type]
-            raise InvalidArgument(
-                f"signing_scheme must be one of {', '.join(schemes)} for a PKP of key type {key_type}, got {signing_scheme!r:.80}"
-            )
+        refusal = None if key_type is None else pkp_scheme_refusal(signing_scheme, key_type)
+        if refusal is not None:
+            raise InvalidArgument(refusal.replace("signingScheme", "signing_scheme", 1))
         key, request_id = ResponseKey.generate(), secrets.token_hex(16)
         body = {
             "signingScheme": signing_scheme,

@@ -26,31 +26,11 @@ from .hd import action_key_id, derive_public_key
 from .secp256k1 import ORDER, SECP256K1, Point
 
 __all__ = [
-    "LIT_SIGNING_SCHEMES",
     "action_public_key",
     "public_key_hex",
     "signed_data_output",
     "verify_signed_data_output",
 ]
-
-# Lit's SigningScheme names (lit-node-core `models/signing_scheme.rs`, FromStr).
-LIT_SIGNING_SCHEMES = (
-    "Bls12381",
-    "EcdsaK256Sha256",
-    "EcdsaP256Sha256",
-    "EcdsaP384Sha384",
-    "SchnorrEd25519Sha512",
-    "SchnorrK256Sha256",
-    "SchnorrP256Sha256",
-    "SchnorrP384Sha384",
-    "SchnorrRistretto25519Sha512",
-    "SchnorrEd448Shake256",
-    "SchnorrRedJubjubBlake2b512",
-    "SchnorrK256Taproot",
-    "SchnorrRedDecaf377Blake2b512",
-    "SchnorrkelSubstrate",
-    "Bls12381G1ProofOfPossession",
-)
 
 _HALF_ORDER = ORDER // 2
 

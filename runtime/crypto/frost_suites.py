@@ -23,6 +23,7 @@ by BIP-340 verifiers.
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -56,7 +57,7 @@ def tagged_hash(tag: str, data: bytes) -> bytes:
     return hashlib.sha256(t + t + data).digest()
 
 
-class Ciphersuite:
+class Ciphersuite(ABC):
     """What RFC 9591 leaves to a ciphersuite. Subclasses set the class attributes and hashes."""
 
     scheme: str  # Lit's signingScheme name
@@ -89,18 +90,18 @@ class Ciphersuite:
         return self.group.decode(data, field)
 
     # RFC 9591 §4: H1 binding factor, H2 challenge, H3 nonce, H4 message, H5 commitment list.
-    def h1(self, m: bytes) -> int:
-        raise NotImplementedError
+    @abstractmethod
+    def h1(self, m: bytes) -> int: ...
 
-    def h2(self, m: bytes) -> int:
-        raise NotImplementedError
+    @abstractmethod
+    def h2(self, m: bytes) -> int: ...
 
-    def h3(self, m: bytes) -> int:
-        raise NotImplementedError
+    @abstractmethod
+    def h3(self, m: bytes) -> int: ...
 
+    @abstractmethod
     def digest(self, data: bytes) -> bytes:
         """The suite's hash function H."""
-        raise NotImplementedError
 
     def h4(self, m: bytes) -> bytes:
         return self.digest(self.context + b"msg" + m)

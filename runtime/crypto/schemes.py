@@ -13,28 +13,10 @@ from dataclasses import dataclass
 from .errors import InvalidInput
 from .frost_suites import SCHNORR_ED25519_SHA512, SCHNORR_K256_SHA256, SCHNORR_K256_TAPROOT, Ciphersuite
 from .hd import HD_ED25519, HD_K256, HD_P256, HdCurve
+from .scheme_names import LIT_SCHEME_NAMES, PKP_SCHEMES
 
-__all__ = ["Scheme", "SCHEMES", "LIT_SCHEME_NAMES", "scheme"]
+__all__ = ["Scheme", "SCHEMES", "LIT_SCHEME_NAMES", "scheme", "pkp_scheme_refusal"]
 
-# Every SigningScheme of lit-peer, in its u8 order (1..16).
-LIT_SCHEME_NAMES = (
-    "Bls12381",
-    "EcdsaK256Sha256",
-    "EcdsaP256Sha256",
-    "EcdsaP384Sha384",
-    "SchnorrEd25519Sha512",
-    "SchnorrK256Sha256",
-    "SchnorrP256Sha256",
-    "SchnorrP384Sha384",
-    "SchnorrRistretto25519Sha512",
-    "SchnorrEd448Shake256",
-    "SchnorrRedJubjubBlake2b512",
-    "SchnorrK256Taproot",
-    "SchnorrRedDecaf377Blake2b512",
-    "SchnorrkelSubstrate",
-    "Bls12381G1ProofOfPossession",
-    "SchnorrRedPallasBlake2b512",
-)
 
 
 @dataclass(frozen=True)
@@ -70,3 +52,12 @@ def scheme(name: str) -> Scheme:
     if name in LIT_SCHEME_NAMES:
         raise InvalidInput("signingScheme", f"{name} is one of Lit's schemes but litrt does not sign with it; supported: {sorted(SCHEMES)}")
     raise InvalidInput("signingScheme", f"unknown signing scheme {name!r}; supported: {sorted(SCHEMES)}")
+
+
+def pkp_scheme_refusal(name: str, key_type: str) -> str | None:
+    """Why a PKP of `key_type` cannot sign with `name` (one of PKP_SCHEMES, of another curve), or None;
+    the node and the client refuse with the same words."""
+    if scheme(name).key_type == key_type:
+        return None
+    fitting = [s for s in PKP_SCHEMES if scheme(s).key_type == key_type]
+    return f"signingScheme must be one of {', '.join(fitting)} for a PKP of key type {key_type}, got {name!r:.80}"

@@ -127,6 +127,7 @@ async def test_the_service_fills_each_pool_in_the_background_and_stops_on_close(
 
         def __init__(self) -> None:
             self.config, self.exchange = config, RequestExchange(1, nowhere)
+            self.store = SealedStore(tmp_path / "state" / "sealed", load_or_create_key(Path(config.seal_key_path)))
 
     node = Node()
     service = frost_for(node)
