@@ -172,8 +172,7 @@ async def start_network(
         if errors:
             raise RuntimeError(f"DKG failed: {errors[0]}")
         public = statuses[0]["network"]
-        if any(s["network"] != public for s in statuses):
-            raise RuntimeError("nodes finished the DKG with different public keys")
+        _check_same_network_keys([s["network"] for s in statuses])
         async with NetworkKeysRegistry(chain_rpc, contracts.network_keys, admin.private_key) as registry:
             await registry.set_network_keys(
                 [bytes.fromhex(k) for k in public["ecdsaRootKeys"]], bytes.fromhex(public["blsPublicKey"]), public["threshold"]
@@ -198,3 +197,17 @@ async def start_network(
     except BaseException:
         stop_all(root)
         raise
+
+
+def _check_same_network_keys(published: list[dict[str, Any]]) -> None:
+    """Honest nodes publish identical keys; say which field and which nodes differ, for the log's reader."""
+    first = published[0]
+    for name in sorted({k for p in published for k in p}):
+        values = [p.get(name) for p in published]
+        if any(v != first.get(name) for v in values):
+            differ = [i for i, v in enumerate(values, start=1) if v != first.get(name)]
+            raise RuntimeError(
+                f"nodes finished the DKG with different public keys: field {name!r} of node(s) "
+                f"{differ} differs from node 1's ({json.dumps(first.get(name))[:200]} vs "
+                f"{json.dumps(values[differ[0] - 1])[:200]})"
+            )
