@@ -38,9 +38,18 @@ async def _sign(client: LitClient, cid: str, message: bytes) -> dict:
     return result.signatures["s"]
 
 
+async def restart_node(root: Path, name: str) -> None:
+    """Kill node `name` of the network in `root` (SIGKILL: no clean shutdown) and start it again
+    from its state directory; back once it says it is ready."""
+    victim = next(p for p in read_pids(root) if p.name == name)
+    os.killpg(victim.pid, signal.SIGKILL)
+    config = str(root / name / "config.json")
+    restarted = spawn(root, name, python_cmd("-m", "node", "serve", "--config", config), victim.url)
+    await wait_http(restarted, "/status", 60, ready=lambda s: s.get("ready"))
+
+
 async def test_a_restarted_node_never_reuses_a_frost_nonce(network):
     root = Path(network.state_dir)  # this module's own network: node 3 is killed here
-    victim = next(p for p in read_pids(root) if p.name == "node3")
     state = Path(NodeConfig.load(root / "node3" / "config.json").state_dir)
     async with await LitClient.connect(root) as client:
         cid = await client.upload_action(CODE)
@@ -49,9 +58,7 @@ async def test_a_restarted_node_never_reuses_a_frost_nonce(network):
         before = _uses(state)
         assert len(before) == 3 and len(set(before)) == 3
 
-        os.killpg(victim.pid, signal.SIGKILL)
-        restarted = spawn(root, "node3", python_cmd("-m", "node", "serve", "--config", str(root / "node3" / "config.json")), victim.url)
-        await wait_http(restarted, "/status", 60, ready=lambda s: s.get("ready"))
+        await restart_node(root, "node3")
 
         for _ in range(3):
             assert 3 in (await _sign(client, cid, os.urandom(32)))["signingSet"]
