@@ -31,7 +31,8 @@ one digest, so no two honest members ever store differing presignatures.
 Phases are synchronous: `advance()` at a deadline means "what has not arrived will not arrive"; a
 phase waits only for members heard from in the round before. No I/O, no clock; randomness, the
 share cipher (`seal(recipient, plaintext)`, `open_(sender, ciphertext)`), the member's identity keys
-and the committee's public directory are handed in.
+and the committee's public directory are handed in. The curve is `group` (secp256k1 by default, whose
+messages are what they always were; P-256 for EcdsaP256Sha256).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from .broadcast import Confirmations, EchoedParty, EchoedRounds
 from .channel import verify_message
 from .dleq import prove_dleq, verify_dleq
 from .errors import InvalidInput, NotEnoughShares, ProtocolError
+from .group import Group
 from .identity import PartyKeys, PeerDirectory
 from .presign_messages import (
     ANSWER, COMPLAINT, CONFIRM, DEAL, ECHO_OF, ECHO_PHASE, FORWARD, OPEN, PHASES, POLYS, ROUND_PHASE, ZERO_SHARINGS,
@@ -53,7 +55,7 @@ from .presign_messages import (
 )
 from .presignature import Presignature, PresignaturePublic
 from .protocol import Message
-from .secp256k1 import ORDER, SECP256K1, Point
+from .secp256k1 import SECP256K1, Point
 from .shamir import evaluate, interpolate, random_polynomial
 from .vss import commitment_at, feldman_commit
 
@@ -68,7 +70,6 @@ RandomBytes = Callable[[int], bytes]
 SCHEDULE = PHASES
 _CONFIRM_DOMAIN = b"litrt/presign/confirm/v1\x00"
 _INIT, _DONE = "init", "done"
-_G = SECP256K1
 _ROUND_OF_ECHO = {echo: kind for kind, echo in ECHO_OF.items()}
 _KIND_OF_PHASE = {phase: kind for kind, phase in ROUND_PHASE.items()}
 _PHASE_OF_KIND = {
@@ -101,6 +102,7 @@ class PresignParty(EchoedParty):
         peers: PeerDirectory,
         rand: RandomScalar = _default_rand,
         random_bytes: RandomBytes = secrets.token_bytes,
+        group: Group[Any] = SECP256K1,
     ) -> None:
         members = tuple(sorted(committee))
         if not isinstance(session, str) or not session:
@@ -128,7 +130,9 @@ class PresignParty(EchoedParty):
         self.batch_size = batch_size
         self._seal, self._open, self._rand, self._random_bytes = seal, open_, rand, random_bytes
         self._identity, self._peers = identity, peers
-        self._shape = Shape(threshold, batch_size, members)
+        self._g = group
+        self._order = group.order
+        self._shape = Shape(threshold, batch_size, members, group)
         self._others = [j for j in members if j != index]
         self._live = set(self._others)  # whom a phase waits for: those heard from in the round before
         self._phase = _INIT
@@ -280,16 +284,19 @@ class PresignParty(EchoedParty):
         mine: dict[int, Shares] = {j: [] for j in self.committee}
         for _ in range(self.batch_size):
             polys = {
-                name: random_polynomial(deg, ORDER, 0 if name in ZERO_SHARINGS else None, self._rand)
+                name: random_polynomial(deg, self._order, 0 if name in ZERO_SHARINGS else None, self._rand)
                 for name, deg in degrees.items()
             }
-            commits = {name: feldman_commit(_G, coeffs) for name, coeffs in polys.items()}
-            per_presig.append({name: [_G.encode(p).hex() for p in pts] for name, pts in commits.items()})
+            commits = {name: feldman_commit(self._g, coeffs) for name, coeffs in polys.items()}
+            per_presig.append({name: [self._g.encode(p).hex() for p in pts] for name, pts in commits.items()})
             for j in self.committee:
-                mine[j].append(tuple(evaluate(polys[n], j, ORDER) for n in POLYS))
+                mine[j].append(tuple(evaluate(polys[n], j, self._order) for n in POLYS))
         self._sent = mine
         self._shares[self.index] = mine[self.index]
-        sealed = {str(j): self._seal(j, sealed_head(self.session, self.index, j) + pack(mine[j])).hex() for j in self._others}
+        sealed = {
+            str(j): self._seal(j, sealed_head(self.session, self.index, j, self._g) + pack(mine[j])).hex()
+            for j in self._others
+        }
         return self._broadcast(DEAL, {"commitments": per_presig, "shares": sealed})
 
     def _open_my_shares(self, dealer: int, sealed: dict[str, Any]) -> Shares | None:
@@ -299,10 +306,10 @@ class PresignParty(EchoedParty):
             if not isinstance(blob, str):
                 raise InvalidInput("shares", f"no share for party {self.index}")
             plain = self._open(dealer, bytes.fromhex(blob))
-            head = sealed_head(self.session, dealer, self.index)
+            head = sealed_head(self.session, dealer, self.index, self._g)
             if not isinstance(plain, (bytes, bytearray)) or not bytes(plain).startswith(head):
-                raise InvalidInput("shares", "sealed for another session, dealer or recipient")
-            shares = unpack(bytes(plain)[len(head):], self.batch_size, "shares")
+                raise InvalidInput("shares", "sealed for another session, dealer, recipient or curve")
+            shares = unpack(bytes(plain)[len(head):], self.batch_size, "shares", self._order)
         except Exception:  # a share that cannot be opened is a complaint, whatever the cause
             return None
         return shares if self._shares_valid(dealer, self.index, shares) else None
@@ -311,7 +318,7 @@ class PresignParty(EchoedParty):
         for b, values in enumerate(shares):
             commits = self._commitments[dealer][b]
             for name, value in zip(POLYS, values):
-                if not _G.eq(_G.base_mul(value), commitment_at(_G, commits[name], recipient)):
+                if not self._g.eq(self._g.base_mul(value), commitment_at(self._g, commits[name], recipient)):
                     return False
         return True
 
@@ -379,16 +386,20 @@ class PresignParty(EchoedParty):
         body = []
         for b in range(self.batch_size):
             agg = {
-                name: [point_sum(self._commitments[d][b][name][k] for d in q) for k in range(len(self._commitments[q[0]][b][name]))]
+                name: [
+                    point_sum((self._commitments[d][b][name][k] for d in q), self._g)
+                    for k in range(len(self._commitments[q[0]][b][name]))
+                ]
                 for name in POLYS
             }
             self._agg.append(agg)
-            k_i, a_i, z_i, e_i, d_i = (sum(self._shares[d][b][m] for d in q) % ORDER for m in range(len(POLYS)))
+            k_i, a_i, z_i, e_i, d_i = (sum(self._shares[d][b][m] for d in q) % self._order for m in range(len(POLYS)))
             self._mine.append((k_i, a_i, z_i, e_i, d_i))
-            a_pub = commitment_at(_G, agg["a"], self.index)
-            w_i = (k_i * a_i + z_i) % ORDER
+            a_pub = commitment_at(self._g, agg["a"], self.index)
+            w_i = (k_i * a_i + z_i) % self._order
             _, _, proof = prove_dleq(
-                _G.generator(), a_pub, k_i, context=self._context(b, self.index), random_bytes=self._random_bytes
+                self._g.generator(), a_pub, k_i, context=self._context(b, self.index),
+                random_bytes=self._random_bytes, group=self._g,
             )
             body.append({"w": f"{w_i:064x}", "proof": proof.to_dict()})
         return [self._broadcast(OPEN, {"w": body})]
@@ -398,12 +409,12 @@ class PresignParty(EchoedParty):
 
     def _valid_w(self, sender: int, b: int, opened: list[tuple[int, Any]]) -> int | None:
         w, proof = opened[b]
-        agg = self._agg[b]
-        k_pub = commitment_at(_G, agg["k"], sender)
-        a_pub = commitment_at(_G, agg["a"], sender)
-        z_pub = commitment_at(_G, agg["z"], sender)
-        masked = _G.add(_G.base_mul(w), _G.neg(z_pub))  # W_i − Z_i, must be k_i·A_i
-        if not verify_dleq(_G.generator(), k_pub, a_pub, masked, proof, context=self._context(b, sender)):
+        agg, g = self._agg[b], self._g
+        k_pub = commitment_at(g, agg["k"], sender)
+        a_pub = commitment_at(g, agg["a"], sender)
+        z_pub = commitment_at(g, agg["z"], sender)
+        masked = g.add(g.base_mul(w), g.neg(z_pub))  # W_i − Z_i, must be k_i·A_i
+        if not verify_dleq(g.generator(), k_pub, a_pub, masked, proof, context=self._context(b, sender), group=g):
             self._fault(sender, f"wrong w for presignature {b}")
             return None
         return w
@@ -416,12 +427,12 @@ class PresignParty(EchoedParty):
             if len(points) < need:
                 self.failed[b] = str(NotEnoughShares(len(points), need, tuple(sorted(self.faults))))
                 continue
-            w = interpolate(dict(sorted(points.items())[:need]), ORDER)
+            w = interpolate(dict(sorted(points.items())[:need]), self._order)
             if w == 0:
                 self.failed[b] = "w = 0"
                 continue
-            big_r = _G.mul(self._agg[b]["a"][0], pow(w, -1, ORDER))
-            if big_r is None or int.from_bytes(_G.encode(big_r)[1:], "big") >= ORDER:
+            big_r = self._g.mul(self._agg[b]["a"][0], pow(w, -1, self._order))
+            if self._g.is_identity(big_r) or int.from_bytes(self._g.encode(big_r)[1:], "big") >= self._order:
                 # R.x ≥ n (probability ~2^-128) would need recovery id 2 or 3, which Ethereum
                 # cannot express: such a presignature is dropped rather than ever used.
                 self.failed[b] = "R unusable (identity or R.x ≥ n)"
@@ -435,6 +446,7 @@ class PresignParty(EchoedParty):
                 k_commitments=tuple(self._agg[b]["k"]),
                 e_commitments=tuple(self._agg[b]["e"]),
                 d_commitments=tuple(self._agg[b]["d"]),
+                group=self._g,
             )
             self._pending[b] = Presignature(public, self.index, k_i, e_i, d_i)
         return self._start_confirm()

@@ -14,7 +14,8 @@ Every message is signed by its sender (`channel.sign_message`); all but forwards
 
 A broadcast whose content is malformed but validly signed parses to `Malformed`: it is held and
 echoed like any other, so every honest member disqualifies its sender for the same reason. Whether
-shares match commitments is the state machine's business.
+shares match commitments is the state machine's business. Points are on `Shape.group` (secp256k1
+unless the run says otherwise) and scalars below its order.
 """
 
 from __future__ import annotations
@@ -26,7 +27,11 @@ from typing import Any
 from .broadcast import parse_digests
 from .dleq import DleqProof
 from .errors import CryptoError, InvalidInput
-from .secp256k1 import ORDER, SECP256K1, Point
+from .group import Group
+from .presignature import decode_point_hex
+from .secp256k1 import SECP256K1
+
+Point = Any  # a point of the presignature's group (coincurve's PublicKey on secp256k1)
 
 __all__ = [
     "DEAL", "COMPLAINT", "ANSWER", "OPEN", "CONFIRM", "FORWARD",
@@ -51,7 +56,6 @@ POLYS = ("k", "a", "z", "e", "d")
 ZERO_SHARINGS = ("z", "e", "d")
 _SEALED = b"litrt/presign/v2"
 _SCALARS = 32 * len(POLYS)  # bytes of one member's shares of one presignature
-_G = SECP256K1
 
 Shares = list[tuple[int, ...]]  # per presignature: (k, a, z, e, d) at one member
 
@@ -68,6 +72,7 @@ class Shape:
     t: int
     batch_size: int
     committee: tuple[int, ...]
+    group: Group[Any] = SECP256K1
 
 
 def parse_body(shape: Shape, kind: str, sender: int, body: dict[str, Any]) -> Any:
@@ -108,8 +113,8 @@ def _commitments(shape: Shape, raw: Any) -> list[dict[str, list[Point]]]:
             if not isinstance(pts, list) or len(pts) != length or not all(isinstance(p, str) for p in pts):
                 raise InvalidInput(field, f"expected {length} hex points")
             zero = name in ZERO_SHARINGS
-            decoded = [_G.decode_hex(p, f"{field}[{i}]", allow_identity=i > 0 or zero) for i, p in enumerate(pts)]
-            if zero and decoded[0] is not None:
+            decoded = [decode_point_hex(shape.group, p, f"{field}[{i}]", allow_identity=i > 0 or zero) for i, p in enumerate(pts)]
+            if zero and not shape.group.is_identity(decoded[0]):
                 raise InvalidInput(f"{field}[0]", "a zero-sharing must commit to the identity")
             parsed[name] = decoded
         out.append(parsed)
@@ -133,7 +138,7 @@ def _answer(shape: Shape, sender: int, body: dict[str, Any]) -> dict[int, Shares
             raise InvalidInput("shares", f"{key!r} is not a committee member")
         if not isinstance(blob, str):
             raise InvalidInput(f"shares[{key}]", "expected hex")
-        out[int(key)] = unpack(bytes.fromhex(blob), shape.batch_size, f"shares[{key}]")
+        out[int(key)] = unpack(bytes.fromhex(blob), shape.batch_size, f"shares[{key}]", shape.group.order)
     return out
 
 
@@ -146,9 +151,9 @@ def _open(shape: Shape, sender: int, body: dict[str, Any]) -> list[tuple[int, Dl
         if not isinstance(entry, dict) or not isinstance(entry.get("w"), str) or len(entry["w"]) != 64:
             raise InvalidInput(f"w[{b}]", "expected 64 hex digits")
         w = int(entry["w"], 16)
-        if not 0 <= w < ORDER:
+        if not 0 <= w < shape.group.order:
             raise InvalidInput(f"w[{b}]", "scalar out of range")
-        out.append((w, DleqProof.from_dict(entry.get("proof"), f"w[{b}].proof")))
+        out.append((w, DleqProof.from_dict(entry.get("proof"), f"w[{b}].proof", shape.group.order)))
     return out
 
 
@@ -156,25 +161,26 @@ def pack(shares: Shares) -> bytes:
     return b"".join(v.to_bytes(32, "big") for values in shares for v in values)
 
 
-def unpack(blob: bytes, batch_size: int, field: str) -> Shares:
+def unpack(blob: bytes, batch_size: int, field: str, order: int = SECP256K1.order) -> Shares:
     if len(blob) != _SCALARS * batch_size:
         raise InvalidInput(field, f"expected {_SCALARS * batch_size} bytes, got {len(blob)}")
     values = [int.from_bytes(blob[i : i + 32], "big") for i in range(0, len(blob), 32)]
-    if any(v >= ORDER for v in values):
+    if any(v >= order for v in values):
         raise InvalidInput(field, "scalar out of range")
     width = len(POLYS)
     return [tuple(values[i : i + width]) for i in range(0, len(values), width)]
 
 
-def sealed_head(session: str, dealer: int, recipient: int) -> bytes:
-    """What precedes a member's shares inside their seal. It binds session, dealer and recipient, so a
-    sealed blob replayed into another run, or to another recipient, fails."""
+def sealed_head(session: str, dealer: int, recipient: int, group: Group[Any] = SECP256K1) -> bytes:
+    """What precedes a member's shares inside their seal. It binds session, dealer, recipient and
+    (off secp256k1) the curve, so a sealed blob replayed into another run, or to another recipient, fails."""
     sid = session.encode()
-    return _SEALED + len(sid).to_bytes(2, "big") + sid + dealer.to_bytes(4, "big") + recipient.to_bytes(4, "big")
+    tag = _SEALED if group is SECP256K1 else _SEALED + b"/" + group.name.encode()
+    return tag + len(sid).to_bytes(2, "big") + sid + dealer.to_bytes(4, "big") + recipient.to_bytes(4, "big")
 
 
-def point_sum(points: Iterable[Point]) -> Point:
-    acc: Point = None
+def point_sum(points: Iterable[Point], group: Group[Any] = SECP256K1) -> Point:
+    acc = group.identity()
     for p in points:
-        acc = _G.add(acc, p)
+        acc = group.add(acc, p)
     return acc

@@ -5,6 +5,10 @@ R = k⁻¹·G, the committee and threshold, and the Feldman commitments of the j
 (degree t) and of the zero-sharings e and d (degree 2t, constant commitment the identity). From them,
 K_i = k_i·G, E_i = e_i·G and D_i = d_i·G of every committee member follow.
 Secret part: the party's k_i, e_i and d_i (never in a repr). Everything serialises to JSON-safe dicts.
+
+The curve is secp256k1 unless `group` says otherwise (P-256 for EcdsaP256Sha256). A secp256k1
+presignature serialises as it always has; any other carries `"curve": <group name>`, which is part of
+its digest, so a presignature never passes for one of another curve.
 """
 
 from __future__ import annotations
@@ -16,25 +20,51 @@ from functools import cached_property
 from typing import Any
 
 from .errors import InvalidInput, InvalidPoint
-from .secp256k1 import ORDER, SECP256K1, Point, parse_scalar
+from .group import Group, parse_scalar
+from .p256 import P256
+from .secp256k1 import SECP256K1
 from .vss import commitment_at
 
-__all__ = ["PresignaturePublic", "Presignature"]
+Point = Any  # a point of the presignature's group (coincurve's PublicKey on secp256k1)
+
+__all__ = ["PresignaturePublic", "Presignature", "ECDSA_GROUPS", "ecdsa_group", "decode_point_hex"]
+
+# The curves threshold ECDSA runs on, by `Group.name`.
+ECDSA_GROUPS: dict[str, Group[Any]] = {SECP256K1.name: SECP256K1, P256.name: P256}
 
 
-def _points_to_hex(points: tuple[Point, ...]) -> list[str]:
-    return [SECP256K1.encode(p).hex() for p in points]
+def ecdsa_group(name: Any, field: str = "curve") -> Group[Any]:
+    if isinstance(name, str) and name in ECDSA_GROUPS:
+        return ECDSA_GROUPS[name]
+    raise InvalidInput(field, f"unknown ECDSA curve {name!r:.40}; expected one of {sorted(ECDSA_GROUPS)}")
 
 
-def _points_from_hex(raw: Any, field: str, length: int, identity_at_zero: bool) -> tuple[Point, ...]:
+def decode_point_hex(group: Group[Any], text: Any, field: str, allow_identity: bool = False) -> Any:
+    """A point of `group` from hex (0x optional), validated by the group's `decode`."""
+    if not isinstance(text, str):
+        raise InvalidPoint(field, "expected hex")
+    try:
+        raw = bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        raise InvalidPoint(field, "not a hex string") from None
+    return group.decode(raw, field, allow_identity)
+
+
+def _x_coordinate(group: Group[Any], point: Any) -> int:
+    return int.from_bytes(group.encode(point)[1:], "big")
+
+
+def _points_to_hex(group: Group[Any], points: tuple[Point, ...]) -> list[str]:
+    return [group.encode(p).hex() for p in points]
+
+
+def _points_from_hex(group: Group[Any], raw: Any, field: str, length: int, identity_at_zero: bool) -> tuple[Point, ...]:
     if not isinstance(raw, list) or len(raw) != length:
         raise InvalidInput(field, f"expected a list of {length} points")
     out = []
     for k, text in enumerate(raw):
-        if not isinstance(text, str):
-            raise InvalidPoint(f"{field}[{k}]", "expected hex")
-        point = SECP256K1.decode_hex(text, f"{field}[{k}]", allow_identity=k > 0 or identity_at_zero)
-        if k == 0 and identity_at_zero and point is not None:
+        point = decode_point_hex(group, text, f"{field}[{k}]", allow_identity=k > 0 or identity_at_zero)
+        if k == 0 and identity_at_zero and not group.is_identity(point):
             raise InvalidPoint(f"{field}[0]", "a zero-sharing must commit to the identity")
         out.append(point)
     return tuple(out)
@@ -49,6 +79,7 @@ class PresignaturePublic:
     k_commitments: tuple[Point, ...]  # t+1 points
     e_commitments: tuple[Point, ...]  # 2t+1 points, [0] the identity
     d_commitments: tuple[Point, ...]  # 2t+1 points, [0] the identity
+    group: Group[Any] = SECP256K1
 
     def __post_init__(self) -> None:
         t = self.threshold
@@ -64,48 +95,51 @@ class PresignaturePublic:
             raise InvalidInput("k_commitments", f"expected {t + 1} points")
         for name in ("e_commitments", "d_commitments"):
             points = getattr(self, name)
-            if len(points) != 2 * t + 1 or points[0] is not None:
+            if len(points) != 2 * t + 1 or not self.group.is_identity(points[0]):
                 raise InvalidInput(name, f"expected {2 * t + 1} points with the identity first")
-        if self.big_r is None:
+        if self.group.is_identity(self.big_r):
             raise InvalidPoint("big_r", "identity point not allowed")
-        x = int.from_bytes(SECP256K1.encode(self.big_r)[1:], "big")
-        if x >= ORDER:
+        if _x_coordinate(self.group, self.big_r) >= self.group.order:
             # Presigning discards such R; refusing it here keeps the recovery id in {0, 1}.
             raise InvalidPoint("big_r", "R.x ≥ n")
 
     @property
     def r(self) -> int:
-        return int.from_bytes(SECP256K1.encode(self.big_r)[1:], "big") % ORDER
+        return _x_coordinate(self.group, self.big_r) % self.group.order
 
     def k_public(self, index: int) -> Point:
         """K_i = k_i·G."""
         self._check_member(index)
-        return commitment_at(SECP256K1, self.k_commitments, index)
+        return commitment_at(self.group, self.k_commitments, index)
 
     def e_public(self, index: int) -> Point:
         """E_i = e_i·G."""
         self._check_member(index)
-        return commitment_at(SECP256K1, self.e_commitments, index)
+        return commitment_at(self.group, self.e_commitments, index)
 
     def d_public(self, index: int) -> Point:
         """D_i = d_i·G."""
         self._check_member(index)
-        return commitment_at(SECP256K1, self.d_commitments, index)
+        return commitment_at(self.group, self.d_commitments, index)
 
     def _check_member(self, index: int) -> None:
         if index not in self.committee:
             raise InvalidInput("index", f"party {index} is not in the committee of {self.id}")
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        g = self.group
+        out = {
             "id": self.id,
             "committee": list(self.committee),
             "threshold": self.threshold,
-            "R": SECP256K1.encode(self.big_r).hex(),
-            "k_commitments": _points_to_hex(self.k_commitments),
-            "e_commitments": _points_to_hex(self.e_commitments),
-            "d_commitments": _points_to_hex(self.d_commitments),
+            "R": g.encode(self.big_r).hex(),
+            "k_commitments": _points_to_hex(g, self.k_commitments),
+            "e_commitments": _points_to_hex(g, self.e_commitments),
+            "d_commitments": _points_to_hex(g, self.d_commitments),
         }
+        if g is not SECP256K1:  # secp256k1 presignatures keep the shape (and digest) they always had
+            out["curve"] = g.name
+        return out
 
     def digest(self) -> str:
         """What honest parties agree on; a combiner compares it across nodes."""
@@ -133,16 +167,16 @@ class PresignaturePublic:
             raise InvalidInput("threshold", "expected a non-negative int")
         if not isinstance(committee, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in committee):
             raise InvalidInput("committee", "expected a list of ints")
-        if not isinstance(r_hex, str):
-            raise InvalidPoint("R", "expected hex")
+        g = ecdsa_group(data.get("curve", SECP256K1.name))
         return cls(
             id=pid,
             committee=tuple(committee),
             threshold=t,
-            big_r=SECP256K1.decode_hex(r_hex, "R"),
-            k_commitments=_points_from_hex(data.get("k_commitments"), "k_commitments", t + 1, False),
-            e_commitments=_points_from_hex(data.get("e_commitments"), "e_commitments", 2 * t + 1, True),
-            d_commitments=_points_from_hex(data.get("d_commitments"), "d_commitments", 2 * t + 1, True),
+            big_r=decode_point_hex(g, r_hex, "R"),
+            k_commitments=_points_from_hex(g, data.get("k_commitments"), "k_commitments", t + 1, False),
+            e_commitments=_points_from_hex(g, data.get("e_commitments"), "e_commitments", 2 * t + 1, True),
+            d_commitments=_points_from_hex(g, data.get("d_commitments"), "d_commitments", 2 * t + 1, True),
+            group=g,
         )
 
 
@@ -159,7 +193,7 @@ class Presignature:
             raise InvalidInput("index", f"party {self.index} is not in the committee")
         for name in ("k_share", "e_share", "d_share"):
             value = getattr(self, name)
-            if not isinstance(value, int) or not 0 <= value < ORDER:
+            if not isinstance(value, int) or not 0 <= value < self.public.group.order:
                 raise InvalidInput(name, "scalar out of range")
 
     @property
@@ -182,16 +216,18 @@ class Presignature:
         index = data.get("index")
         if not isinstance(index, int) or isinstance(index, bool):
             raise InvalidInput("index", "expected an int")
+        public = PresignaturePublic.from_dict(data.get("public"))
+        order = public.group.order
         return cls(
-            public=PresignaturePublic.from_dict(data.get("public")),
+            public=public,
             index=index,
-            k_share=_scalar(data.get("k_share"), "k_share"),
-            e_share=_scalar(data.get("e_share"), "e_share"),
-            d_share=_scalar(data.get("d_share"), "d_share"),
+            k_share=_scalar(data.get("k_share"), "k_share", order),
+            e_share=_scalar(data.get("e_share"), "e_share", order),
+            d_share=_scalar(data.get("d_share"), "d_share", order),
         )
 
 
-def _scalar(value: Any, field: str) -> int:
+def _scalar(value: Any, field: str, order: int) -> int:
     if not isinstance(value, str):
         raise InvalidInput(field, "expected hex")
-    return parse_scalar(value, field, allow_zero=True)
+    return parse_scalar(value, order, field, allow_zero=True)
