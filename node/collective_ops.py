@@ -1,5 +1,5 @@
 """Lit.Actions that need the other nodes running the same request: runOnce, broadcastAndCollect,
-signAndCombineEcdsa (and signAndCombine for its one scheme).
+signAndCombineEcdsa and signAndCombine (ECDSA on K256 and the FROST schemes).
 
 The nodes meet by the client's requestId through `RequestExchange` (node/exchange.py). runOnce's
 leader is the request's coordinator: a node the client saw ready, the same at every node.
@@ -14,7 +14,8 @@ from typing import Any
 
 from sandbox import HostError, OpContext
 
-from .op_args import bytes32_arg, scheme_arg, text_arg
+from . import frost_ops
+from .op_args import PKP_SCHEMES, bytes32_arg, bytes_arg, scheme_arg, scheme_refusal, text_arg
 from .signer import SCOPE_SIGN_ANYTHING
 from .context import NodeContext
 from .request import RequestContext
@@ -24,6 +25,8 @@ __all__ = ["CollectiveOps", "RUN_ONCE_WAIT_S", "COLLECT_WAIT_S"]
 RUN_ONCE_WAIT_S = 30.0  # the leader's function may broadcast a transaction and wait for it
 COLLECT_WAIT_S = 10.0  # for every node's value; after that, a threshold of them will do
 _DEFAULT_RUN_ONCE_NAME = "default_bc_id"  # Lit's name when the action gives none
+# The one ECDSA scheme combined here: signer.sign signs on K256 (another curve's ECDSA needs its own path).
+_K256 = "EcdsaK256Sha256"
 
 
 class CollectiveOps:
@@ -95,25 +98,41 @@ class CollectiveOps:
         return [values[i] for i in sorted(values)]
 
     async def op_signAndCombineEcdsa(self, args: dict[str, Any], ctx: OpContext) -> str:
-        return await self._sign_and_combine(args, "signAndCombineEcdsa")
+        return await self._sign_and_combine(args, "signAndCombineEcdsa", _K256)
 
     async def op_signAndCombine(self, args: dict[str, Any], ctx: OpContext) -> str:
-        scheme_arg(args, "signAndCombine")  # Lit's errors for unknown schemes; ECDSA on K256 only, so far
-        return await self._sign_and_combine(args, "signAndCombine")
+        scheme = scheme_arg(args, "signAndCombine", pkp=True)  # Lit's errors for unknown schemes
+        supported = [_K256, *(s for s in PKP_SCHEMES if frost_ops.frost_scheme(s) is not None)]
+        if scheme not in supported:
+            raise HostError(
+                f"Lit.Actions.signAndCombine: signing scheme {scheme} is not supported by this network yet "
+                f"(supported: {', '.join(supported)})"
+            )
+        return await self._sign_and_combine(args, "signAndCombine", scheme)
 
-    async def _sign_and_combine(self, args: dict[str, Any], op: str) -> str:
-        """Sign under the agreement as signEcdsa does, then swap shares with the other nodes and
-        combine them here: the action gets Lit's `{"r", "s", "v"}` JSON, the client no share."""
+    async def _sign_and_combine(self, args: dict[str, Any], op: str, scheme: str) -> str:
+        """Sign under the agreement as sign does, and give the combined signature to the action in
+        Lit's JSON (ECDSA `{"r", "s", "v"}`, FROST `{"r", "s"}`), the client no share. ECDSA shares
+        are swapped with the other nodes and combined here; a FROST signature every node already
+        holds once the signing rounds end (node/frost_signing.py)."""
         request_id = self._meeting(op)
-        to_sign = bytes32_arg(args.get("toSign"), "toSign")
+        frost = frost_ops.frost_scheme(scheme)
+        # Schnorr schemes sign the bytes as given, any length; ECDSA takes a 32-byte digest.
+        to_sign = bytes_arg(args.get("toSign"), "toSign") if frost is not None else bytes32_arg(args.get("toSign"), "toSign")
         sig_name = text_arg(args, "sigName")
         request = self._request
         if sig_name in request.signed or sig_name in request.combined:
             raise HostError(f"sigName {sig_name!r} is already used in this execution")
         signer = self._service.signer
         pkp = await signer.resolve(args.get("publicKey"))
+        refusal = scheme_refusal(scheme, pkp.key_type)
+        if refusal is not None:
+            raise HostError(f"Lit.Actions.{op}: {refusal}")
         await signer.authorize(pkp, SCOPE_SIGN_ANYTHING, self.action_cid, request.auth_sig, request.auth_methods)
         request.combined.add(sig_name)
+        if frost is not None:
+            payload = await frost_ops.frost_payload(self._service, request.slot(sig_name), frost, pkp.key_id, to_sign)
+            return frost_ops.sign_and_combine_text(frost, payload)
         share = await signer.sign(pkp, to_sign, request.slot(sig_name))
 
         combined = await self._combine_with_peers(op, request_id, f"shares:{sig_name}", sig_name, share)

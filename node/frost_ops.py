@@ -42,6 +42,7 @@ __all__ = [
     "frost_sign",
     "action_public_key_text",
     "signed_data_output",
+    "sign_and_combine_text",
     "verify_signed_data_output",
 ]
 
@@ -133,6 +134,16 @@ def signed_data_output(chosen: Scheme, payload: dict[str, Any]) -> dict[str, Any
         "signed_data": payload["dataSigned"].removeprefix("0x"),
         "recovery_id": None,
     }
+
+
+def sign_and_combine_text(chosen: Scheme, payload: dict[str, Any]) -> str:
+    """What Lit's signAndCombine gives an action for a FROST scheme (lit-node `action_client.rs`,
+    SignAndCombine): lit-frost's signature value cut at half its length, as compact JSON
+    {"r": first half, "s": the rest}. The value is R ‖ z as the ciphersuite serializes it, so for
+    the 65-byte secp256k1 values the cut falls inside R (r 32 bytes, s 33); r ‖ s is the value."""
+    value = _taproot_value(chosen, bytes.fromhex(payload["signature"].removeprefix("0x")))
+    mid = len(value) // 2
+    return json.dumps({"r": value[:mid].hex(), "s": value[mid:].hex()}, separators=(",", ":"))
 
 
 def verify_signed_data_output(node: NodeContext, chosen: Scheme, cid: str, to_sign: bytes, sign_output: Any) -> bool:

@@ -171,15 +171,45 @@ async def test_a_k256_pkp_signs_the_k256_frost_schemes_and_the_client_combines(n
             await client.execute_js(code=SIGN_WITH_PKP, js_params={**params, "publicKey": "0x" + other.pubkey.hex()})
 
 
-async def test_sign_and_combine_does_not_pass_an_ecdsa_signature_off_as_schnorr(network, owner_key):
-    code = """(async () => {
-      await Lit.Actions.signAndCombine({toSign, publicKey, sigName: 's', signingScheme: 'SchnorrK256Taproot'});
-    })();"""
+SIGN_AND_COMBINE = """(async () => {
+  const out = {};
+  for (const [signingScheme, publicKey] of Object.entries(keys)) {
+    out[signingScheme] = await Lit.Actions.signAndCombine({toSign, publicKey, sigName: signingScheme, signingScheme});
+  }
+  Lit.Actions.setResponse({response: JSON.stringify(out)});
+})();"""
+
+
+async def test_sign_and_combine_gives_the_action_lits_r_s_halves_of_each_frost_signature(network, owner_key):
+    """Lit's signAndCombine for a FROST scheme: lit-frost's signature value cut at half its length,
+    {"r","s"} as compact JSON; r ‖ s verifies with PyNaCl and `cryptography` (Ed25519), libsecp256k1
+    and noble (BIP-340, after Lit's 0x02), coincurve arithmetic (FROST(secp256k1, SHA-256)). The
+    client gets no share, and a scheme of another curve than the PKP's is refused by name."""
+    message = b"signAndCombine: " + os.urandom(16)  # Schnorr schemes sign any length
     async with await LitClient.connect(network.state_dir) as client:
-        pkp = await client.mint_pkp(owner_key)
-        params = {"toSign": list(os.urandom(32)), "publicKey": "0x" + pkp.pubkey.hex()}
-        with pytest.raises(ActionError, match="signing scheme SchnorrK256Taproot is not supported by this network yet"):
-            await client.execute_js(code=code, js_params=params)
+        k256 = await client.mint_pkp(owner_key)
+        ed25519 = await client.mint_pkp(owner_key, key_type="ed25519")
+        auth = create_auth_sig(owner_key, chain_id=client.network.chain_id)
+        compressed = PublicKey(k256.pubkey).format(compressed=True)
+        keys = {"SchnorrEd25519Sha512": ed25519.pubkey, "SchnorrK256Sha256": k256.pubkey, "SchnorrK256Taproot": k256.pubkey}
+        params = {"toSign": list(message), "keys": {scheme: "0x" + key.hex() for scheme, key in keys.items()}}
+        result = await client.execute_js(code=SIGN_AND_COMBINE, js_params=params, auth_sig=auth)
+        assert result.signatures == {}  # combined in the nodes: no share left them for the client
+        for scheme in SCHEMES:
+            text = result.response[scheme]
+            halves = json.loads(text)
+            assert list(halves) == ["r", "s"] and text == json.dumps(halves, separators=(",", ":"))
+            value = bytes.fromhex(halves["r"] + halves["s"])
+            sizes = (len(halves["r"]) // 2, len(halves["s"]) // 2)
+            assert sizes == ((32, 32) if scheme == "SchnorrEd25519Sha512" else (32, 33)), (scheme, sizes)
+            public_key = ed25519.pubkey if scheme == "SchnorrEd25519Sha512" else compressed
+            _check(scheme, public_key, message, _bip340(scheme, value))
+        if NOBLE_MISSING is None:
+            taproot = _bip340("SchnorrK256Taproot", bytes.fromhex("".join(json.loads(result.response["SchnorrK256Taproot"]).values())))
+            assert _noble([{"pub": compressed[1:].hex(), "msg": message.hex(), "sig": taproot.hex()}]) == [True]
+        wrong = {"toSign": list(message), "keys": {"SchnorrEd25519Sha512": "0x" + k256.pubkey.hex()}}
+        with pytest.raises(ActionError, match="signAndCombine: signingScheme must be one of .* for a PKP of key type k256"):
+            await client.execute_js(code=SIGN_AND_COMBINE, js_params=wrong, auth_sig=auth)
 
 
 async def test_unknown_scheme_names_are_refused(network):
