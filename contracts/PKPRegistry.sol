@@ -19,9 +19,12 @@ pragma solidity 0.8.28;
 ///
 /// Key types. Each token records the curve its key is on, as Lit's PubkeyRouter keeps a `keyType`
 /// per token, numbered as lit-peer's CurveType: 2 K256 (a 65-byte uncompressed secp256k1 key,
-/// 0x04...), 3 Ed25519 (the 32-byte RFC 8032 encoding). The derivation uses that curve's root keys.
-/// `mint(salt, pubkey)` mints a K256 PKP, as before key types; `mintWithKeyType` takes the type.
-/// Token ids of different types cannot collide: the pubkey lengths differ.
+/// 0x04...), 3 Ed25519 (the 32-byte RFC 8032 encoding), 6 P256 (a 65-byte uncompressed P-256 key,
+/// 0x04..., the uncompressed form lit-peer prefers for ECDSA keys). The derivation uses that
+/// curve's root keys. `mint(salt, pubkey)` mints a K256 PKP, as before key types; `mintWithKeyType`
+/// takes the type. Token ids of different types do not collide: Ed25519 keys differ in length, and
+/// no 65 bytes are a point of both secp256k1 and P-256 that anyone can find (the pubkey is unique
+/// here in any case).
 ///
 /// Permissions, as Lit's PKPPermissions: a PKP permits auth methods, each an
 /// AuthMethod{authMethodType, id, userPubkey} with a set of scopes (1 sign-anything, 2 personal-sign).
@@ -43,6 +46,7 @@ contract PKPRegistry {
     uint256 public constant MAX_SCOPE = 2;
     uint256 public constant KEY_TYPE_K256 = 2;
     uint256 public constant KEY_TYPE_ED25519 = 3;
+    uint256 public constant KEY_TYPE_P256 = 6;
 
     struct Pkp {
         address owner;
@@ -120,8 +124,10 @@ contract PKPRegistry {
             require(pubkey.length == 65 && pubkey[0] == 0x04, "PKPRegistry: pubkey must be 65 bytes, uncompressed (0x04...)");
         } else if (keyType == KEY_TYPE_ED25519) {
             require(pubkey.length == 32, "PKPRegistry: an Ed25519 pubkey must be 32 bytes");
+        } else if (keyType == KEY_TYPE_P256) {
+            require(pubkey.length == 65 && pubkey[0] == 0x04, "PKPRegistry: a P256 pubkey must be 65 bytes, uncompressed (0x04...)");
         } else {
-            revert("PKPRegistry: unsupported key type (2 K256, 3 Ed25519)");
+            revert("PKPRegistry: unsupported key type (2 K256, 3 Ed25519, 6 P256)");
         }
         keyId = keyIdFor(msg.sender, salt);
         require(_tokenIdByKeyId[keyId] == 0, "PKPRegistry: key id already minted");

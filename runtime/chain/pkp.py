@@ -12,9 +12,10 @@ Auth methods are Lit's: `AuthMethod(auth_method_type, id, user_pubkey)`, type 1 
 20 bytes), type 2 an action (id = the CID's multihash), any other non-zero type an app's own. Permitted
 addresses and actions are auth methods of type 1 and 2, so both families of calls see the same entries.
 
-Key types are named as runtime.crypto.hd names curves ("k256", "ed25519") and stored as Lit's
-numbers (lit-peer CurveType: 2 K256, 3 Ed25519). A K256 key is 65 bytes uncompressed, an Ed25519
-key its 32-byte RFC 8032 encoding; the token id is keccak256 of those bytes either way.
+Key types are named as runtime.crypto.hd names curves ("k256", "ed25519", "p256") and stored as
+Lit's numbers (lit-peer CurveType: 2 K256, 3 Ed25519, 6 P256). K256 and P256 keys are 65 bytes
+uncompressed (which curve, the point itself says: none is on both), an Ed25519 key its 32-byte RFC
+8032 encoding; the token id is keccak256 of those bytes either way.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from eth_utils.crypto import keccak
 
 from ..crypto.ed25519 import ED25519
 from ..crypto.errors import CryptoError
+from ..crypto.p256 import P256
 from ..ipfs.cid import CID, DAG_PB
 from ..ipfs.errors import CidError
 from .contract import ContractClient, load_artifact
@@ -69,9 +71,8 @@ _UINT256_MAX = 2**256 - 1
 MAX_SCOPE_ID = 255
 
 # Lit's keyType numbers (lit-peer CurveType) of the key types PKPRegistry.sol accepts.
-KEY_TYPES = {"k256": 2, "ed25519": 3}
+KEY_TYPES = {"k256": 2, "ed25519": 3, "p256": 6}
 _KEY_TYPE_NAMES = {number: name for name, number in KEY_TYPES.items()}
-_PUBKEY_LENGTHS = {32: "ed25519", 33: "k256", 65: "k256"}
 
 # derive(key_id) or derive(key_id, key_type): the PKP public key for the key id; may be async.
 DerivePubkey = Callable[[bytes], bytes | Awaitable[bytes]] | Callable[[bytes, str], bytes | Awaitable[bytes]]
@@ -90,7 +91,7 @@ class PkpContracts:
 class MintedPkp:
     token_id: int
     key_id: bytes  # 32 bytes: the HD derivation id
-    pubkey: bytes  # k256: 65 bytes, uncompressed (0x04...); ed25519: 32 bytes
+    pubkey: bytes  # k256 and p256: 65 bytes, uncompressed (0x04...); ed25519: 32 bytes
     owner: str
     tx_hash: str
     key_type: str = "k256"
@@ -119,14 +120,29 @@ def auth_method_id(auth_method_type: int, id: bytes) -> int:
 
 
 def key_type_of(pubkey: bytes | str) -> str:
-    """The key type a public key's length says: 32 bytes Ed25519, 33 or 65 bytes K256."""
+    """The key type a public key says: 32 bytes Ed25519; 33 or 65 bytes K256 when the point is on
+    secp256k1, P256 when it is on P-256 (K256 for a point on neither, which normalize_pubkey refuses).
+    An uncompressed point is on one curve at most; about half of all x are valid on both, so a
+    compressed key on both is taken as K256, as before P256 keys existed: pass the key type."""
     raw = _pubkey_bytes(pubkey)
-    try:
-        return _PUBKEY_LENGTHS[len(raw)]
-    except KeyError:
+    if len(raw) == 32:
+        return "ed25519"
+    if len(raw) not in (33, 65):
         raise InvalidArgument(
-            "pubkey", f"{len(raw)} bytes is no PKP key: K256 keys have 33 or 65 bytes, Ed25519 keys 32"
-        ) from None
+            "pubkey", f"{len(raw)} bytes is no PKP key: K256 and P256 keys have 33 or 65 bytes, Ed25519 keys 32"
+        )
+    try:
+        coincurve.PublicKey(raw)
+    except ValueError:
+        return "p256" if _p256_point(raw) is not None else "k256"
+    return "k256"
+
+
+def _p256_point(raw: bytes) -> Any:
+    try:
+        return P256.decode(raw, "pubkey")
+    except CryptoError:
+        return None
 
 
 def _pubkey_bytes(pubkey: bytes | str) -> bytes:
@@ -143,8 +159,8 @@ def _key_type(key_type: str) -> str:
 
 
 def normalize_pubkey(pubkey: bytes | str, key_type: str | None = None) -> bytes:
-    """A PKP public key in the form the registry stores, its curve checked: K256 (33 or 65 bytes)
-    as 65 uncompressed bytes, Ed25519 as its 32 bytes. `key_type` None: as the length says."""
+    """A PKP public key in the form the registry stores, its curve checked: K256 and P256 (33 or 65
+    bytes) as 65 uncompressed bytes, Ed25519 as its 32 bytes. `key_type` None: as the key says."""
     raw = _pubkey_bytes(pubkey)
     key_type = key_type_of(raw) if key_type is None else _key_type(key_type)
     if key_type == "ed25519":
@@ -155,6 +171,11 @@ def normalize_pubkey(pubkey: bytes | str, key_type: str | None = None) -> bytes:
         except CryptoError as exc:
             raise InvalidArgument("pubkey", f"not an Ed25519 public key: {exc}") from None
         return raw
+    if key_type == "p256":
+        point = _p256_point(raw) if len(raw) in (33, 65) else None
+        if point is None:
+            raise InvalidArgument("pubkey", f"not a P-256 public key ({len(raw)} bytes)")
+        return P256.encode_uncompressed(point)
     try:
         return coincurve.PublicKey(raw).format(compressed=False)
     except ValueError as exc:
@@ -162,7 +183,7 @@ def normalize_pubkey(pubkey: bytes | str, key_type: str | None = None) -> bytes:
 
 
 def pubkey_to_token_id(pubkey: bytes | str, key_type: str | None = None) -> int:
-    """Lit's rule: uint256(keccak256(pubkey)), K256 keys uncompressed (65 bytes), Ed25519 32 bytes."""
+    """Lit's rule: uint256(keccak256(pubkey)), K256 and P256 keys uncompressed (65 bytes), Ed25519 32 bytes."""
     return int.from_bytes(keccak(normalize_pubkey(pubkey, key_type)), "big")
 
 
@@ -243,7 +264,7 @@ class PkpRegistry(ContractClient):
         return bytes(await self._call("keyIdFor", _address(minter, "minter"), _salt(salt)))
 
     async def mint(self, derive_pubkey: DerivePubkey, *, salt: bytes | None = None, key_type: str = "k256") -> MintedPkp:
-        """Mint a PKP of `key_type` ("k256" or "ed25519") owned by this client's key.
+        """Mint a PKP of `key_type` ("k256", "ed25519" or "p256") owned by this client's key.
 
         `derive_pubkey(key_id)`, or `derive_pubkey(key_id, key_type)` when it takes two arguments,
         returns the PKP public key for the key id (the HD derivation from the network's root public
@@ -285,7 +306,7 @@ class PkpRegistry(ContractClient):
         return bytes(await self._call("getKeyId", token_id))
 
     async def get_key_type(self, token_id: int) -> str:
-        """The PKP's key type by name ("k256", "ed25519"); Lit's number is KEY_TYPES[name]."""
+        """The PKP's key type by name ("k256", "ed25519", "p256"); Lit's number is KEY_TYPES[name]."""
         number = int(await self._call("getKeyType", token_id))
         try:
             return _KEY_TYPE_NAMES[number]

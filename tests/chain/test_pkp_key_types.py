@@ -65,15 +65,15 @@ async def test_each_key_type_takes_only_its_key_length(devchain) -> None:
             await reg._transact("mintWithKeyType", 3, b"\x01" * 32, k256_key)
         with pytest.raises(ContractReverted, match="pubkey must be 65 bytes"):
             await reg._transact("mintWithKeyType", 2, b"\x02" * 32, ed25519_derive(b"x"))
-        with pytest.raises(ContractReverted, match=r"unsupported key type \(2 K256, 3 Ed25519\)"):
-            await reg._transact("mintWithKeyType", 6, b"\x03" * 32, k256_key)  # P-256: Lit's 6, not taken
+        with pytest.raises(ContractReverted, match=r"unsupported key type \(2 K256, 3 Ed25519, 6 P256\)"):
+            await reg._transact("mintWithKeyType", 7, b"\x03" * 32, k256_key)  # P-384: Lit's 7, not taken
         with pytest.raises(ContractReverted, match="unsupported key type"):
             await reg._transact("mintWithKeyType", 0, b"\x04" * 32, k256_key)
         # The client refuses before sending: a wrong length, a point off the curve, an unknown type.
         with pytest.raises(InvalidArgument, match="an Ed25519 public key is 32 bytes, not 65"):
             await reg.mint(lambda key_id: k256_key, key_type="ed25519")
-        with pytest.raises(InvalidArgument, match="unknown key type 'p256'"):
-            await reg.mint(ed25519_derive, key_type="p256")
+        with pytest.raises(InvalidArgument, match="unknown key type 'p384'"):
+            await reg.mint(ed25519_derive, key_type="p384")
         assert await reg.tokens_of_owner(devchain.accounts[2].address) == []
 
 
