@@ -21,7 +21,7 @@ import hashlib
 import logging
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,8 @@ class FrostNoncePool:
         self._lock = threading.Lock()
         self._held: dict[str, _Held] = {}
         self._taken: set[str] = set()  # commitments handed out in this process (not yet signed with)
+        # Called after each take, from the taking thread: the refill's wake-up (node/frost_service.py).
+        self.on_take: Callable[[], None] | None = None
         self._batches: list[str] = store.load(_INDEX_RECORD) if store.exists(_INDEX_RECORD) else []
         for name in list(self._batches):
             self._absorb(name, store.load(name))
@@ -122,12 +124,16 @@ class FrostNoncePool:
     def take(self, group: str) -> tuple[str, Commitment] | None:
         """An unused nonce pair's id and public commitment, never handed out before by this process;
         None when the pool of `group` is empty."""
+        taken = None
         with self._lock:
             for nonce_id, held in self._held.items():
                 if held.group == group and nonce_id not in self._taken:
                     self._taken.add(nonce_id)
-                    return nonce_id, held.commitment
-        return None
+                    taken = nonce_id, held.commitment
+                    break
+        if taken is not None and self.on_take is not None:
+            self.on_take()
+        return taken
 
     def release(self, nonce_id: str) -> None:
         """A taken nonce that was left out of its package: it signed nothing, so it may be taken again."""

@@ -3,6 +3,8 @@
 Made on first use from what every node has (config, sealed store key, request exchange) and kept
 per node service; the refill task runs on the node's loop from then on. Nonces cost two scalar
 multiplications each, so a batch takes milliseconds; what bounds the rate is the sealed write.
+The refill sleeps on an event the pool sets whenever a nonce is taken, so an idle node does no
+work for its pool and a busy one tops it up at once.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ log = logging.getLogger(__name__)
 
 POOL_TARGET = 64  # unused nonce pairs kept per group
 BATCH_SIZE = 32
-_REFILL_POLL_S = 0.25
+_RETRY_S = 0.25  # after a batch failed (a full disk): try again this much later
 
 _SERVICES: "weakref.WeakKeyDictionary[object, FrostService]" = weakref.WeakKeyDictionary()
 
@@ -39,19 +41,34 @@ class FrostService:
         self.pool: FrostNoncePool = open_nonce_pool(config.index, config.state_dir, config.seal_key_path, node.store)
         self.signing = FrostSigning(config.index, config.n, node.t, self.pool, node.exchange, config.fault)
         # Batches are made off the loop; a signature that finds the pool empty waits for one (ms).
-        self._refill = asyncio.get_running_loop().create_task(self._keep_full())
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self.pool.on_take = self._taken
+        self._refill = self._loop.create_task(self._keep_full())
+
+    def _taken(self) -> None:
+        """The pool's on_take: any thread may take, so the event is set on the loop's own thread."""
+        if not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wake.set)
 
     async def _keep_full(self) -> None:
         while True:
-            for group in NONCE_SUITES:
-                if self.pool.available(group) < POOL_TARGET:
-                    try:
-                        await asyncio.to_thread(self.pool.make_batch, group, BATCH_SIZE)
-                    except Exception:  # a full disk: keep serving what is left, try again later
-                        log.exception("FROST nonce batch for %s failed", group)
-            await asyncio.sleep(_REFILL_POLL_S)
+            self._wake.clear()  # before looking: a take from here on ends the wait below
+            low = [group for group in NONCE_SUITES if self.pool.available(group) < POOL_TARGET]
+            failed = False
+            for group in low:
+                try:
+                    await asyncio.to_thread(self.pool.make_batch, group, BATCH_SIZE)
+                except Exception:  # a full disk: keep serving what is left, try again later
+                    log.exception("FROST nonce batch for %s failed", group)
+                    failed = True
+            if failed:
+                await asyncio.sleep(_RETRY_S)
+            elif not low:
+                await self._wake.wait()
 
     async def close(self) -> None:
+        self.pool.on_take = None
         self._refill.cancel()
         await asyncio.gather(self._refill, return_exceptions=True)
 

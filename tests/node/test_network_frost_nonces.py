@@ -8,6 +8,8 @@ import asyncio
 import random
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from nacl.signing import VerifyKey
@@ -107,11 +109,10 @@ def test_taken_nonces_are_not_handed_out_twice_and_a_released_one_comes_back(tmp
         pool.make_batch("p256", 1)
 
 
-async def test_the_service_fills_each_pool_in_the_background_and_stops_on_close(tmp_path):
-    from types import SimpleNamespace
-
+def _node(tmp_path: Path) -> Any:
+    """What FrostService reads of a NodeService, on a real sealed store: hashable and weakly
+    referenceable as a NodeService is, with an exchange that reaches nobody."""
     from node.exchange import RequestExchange
-    from node.frost_service import POOL_TARGET, close_frost, frost_for
 
     (tmp_path / "state").mkdir(mode=0o700)
     (tmp_path / "secrets").mkdir(mode=0o700)
@@ -119,25 +120,71 @@ async def test_the_service_fills_each_pool_in_the_background_and_stops_on_close(
         state_dir=str(tmp_path / "state"), seal_key_path=str(tmp_path / "secrets" / "seal.key"), index=1, n=4, fault=None
     )
 
-    async def nowhere(path, payload):
+    async def nowhere(path: str, payload: Any) -> dict[int, Any]:
         return {}
 
-    class Node:  # what FrostService reads of NodeService; hashable and weakly referenceable as it is
+    class Node:
         t = 1
 
         def __init__(self) -> None:
             self.config, self.exchange = config, RequestExchange(1, nowhere)
             self.store = SealedStore(tmp_path / "state" / "sealed", load_or_create_key(Path(config.seal_key_path)))
 
-    node = Node()
+    return Node()
+
+
+async def _until_full(pool: FrostNoncePool) -> None:
+    """Back once both groups hold POOL_TARGET nonces (a deadline, not a timed assertion)."""
+    from node.frost_service import POOL_TARGET
+
+    for _ in range(400):
+        if all(pool.available(g) >= POOL_TARGET for g in ("ed25519", "secp256k1")):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the pool was not refilled: {pool.available('ed25519')}, {pool.available('secp256k1')}")
+
+
+async def test_the_service_fills_each_pool_in_the_background_and_stops_on_close(tmp_path):
+    from node.frost_service import POOL_TARGET, close_frost, frost_for
+
+    node = _node(tmp_path)
     service = frost_for(node)
     assert frost_for(node) is service  # one per node
-    for _ in range(200):
-        if all(service.pool.available(g) >= POOL_TARGET for g in ("ed25519", "secp256k1")):
-            break
-        await asyncio.sleep(0.05)
-    assert service.pool.available("ed25519") >= POOL_TARGET and service.pool.available("secp256k1") >= POOL_TARGET
+    await _until_full(service.pool)
     await close_frost(node)
+    assert service.pool.on_take is None  # a closed service's pool wakes nothing
     assert frost_for(node) is not service  # closed and forgotten; a new one starts from the sealed store
     assert frost_for(node).pool.available("ed25519") >= POOL_TARGET
     await close_frost(node)
+
+
+async def test_the_refill_sleeps_until_a_nonce_is_taken_then_tops_the_pool_up(tmp_path):
+    from node.frost_service import BATCH_SIZE, close_frost, frost_for
+
+    node = _node(tmp_path)
+    service = frost_for(node)
+    try:
+        pool = service.pool
+        await _until_full(pool)
+        looked: list[str] = []
+        made: list[str] = []
+        available, make_batch = pool.available, pool.make_batch
+
+        def counting_available(group: str) -> int:
+            looked.append(group)
+            return available(group)
+
+        def counting_make_batch(group: str, count: int) -> int:
+            made.append(group)
+            return make_batch(group, count)
+
+        pool.available = counting_available  # type: ignore[method-assign]
+        pool.make_batch = counting_make_batch  # type: ignore[method-assign]
+        await asyncio.sleep(0.6)  # more than twice the poll interval the refill once had
+        assert looked == [] and made == []  # a full pool nobody takes from is not even looked at
+        for _ in range(BATCH_SIZE):  # below the target by one batch's worth: one batch brings it back
+            assert pool.take("secp256k1") is not None
+        await _until_full(pool)
+        assert made == ["secp256k1"]
+    finally:
+        await close_frost(node)
