@@ -3,7 +3,8 @@ BIP-340 (Bitcoin Taproot) signing over secp256k1. Each is named by Lit's `signin
 
 A suite fixes the group, how scalars and points are serialized, the five hashes H1..H5 of RFC 9591
 §4 and the signature format. The Taproot suite differs from FROST(secp256k1, SHA-256) in three
-places only, as in the Zcash Foundation's frost-secp256k1-tr:
+places only, as in Lit's frost-taproot (LIT-Protocol/frost) and the Zcash Foundation's
+frost-secp256k1-tr:
 
 - its challenge is BIP-340's, e = tagged_hash("BIP0340/challenge", x(R) ‖ x(P) ‖ m) mod n, and a
   signature is x(R) ‖ z, 64 bytes;
@@ -11,7 +12,10 @@ places only, as in the Zcash Foundation's frost-secp256k1-tr:
   is used as −P: every signer negates its share and every verifier its public shares
   (`key_parity`). A group commitment R with odd y is likewise replaced by −R: every signer negates
   its two nonces and a verifier the signer's commitment (`commitment_parity`);
-- its context string is "FROST-secp256k1-SHA256-TR-v1", which domain-separates H1, H3, H4, H5.
+- its context string is lit-frost's, "FROST-secp256k1-Taproot-v1" (the frost-taproot crate Lit
+  builds on: H1, H3 are hash_to_field with DST context ‖ "rho" / "nonce", H4, H5 SHA-256 of context ‖
+  "msg" / "com" ‖ m, as RFC 9591 §6.5 with another context). The Zcash Foundation's
+  frost-secp256k1-tr names its suite "FROST-secp256k1-SHA256-TR-v1"; Lit's name is the one taken.
 
 The BIP-341 tweak is explicit here: a key-path spend needs the output key Q = P + t·G, which
 `taproot_tweak` derives and which then signs as any other key (frost-secp256k1-tr instead tweaks
@@ -194,16 +198,20 @@ class Secp256k1Taproot(Secp256k1Sha256):
 
     scheme = "SchnorrK256Taproot"
     name = "FROST(secp256k1, SHA-256, BIP-340)"
-    context = b"FROST-secp256k1-SHA256-TR-v1"
+    context = b"FROST-secp256k1-Taproot-v1"
 
     @staticmethod
     def _odd(point: Any) -> bool:
         return SECP256K1.encode(point)[0] == 3
 
+    def h2(self, m: bytes) -> int:
+        return int.from_bytes(tagged_hash("BIP0340/challenge", m), "big") % self.order
+
     def challenge(self, group_commitment: Any, group_public_key: Any, message: bytes) -> int:
+        """BIP-340's e: over the x-only R and key, where RFC 9591 takes whole encoded points."""
         x_r = self.encode_point(group_commitment)[1:]
         x_p = self.encode_point(group_public_key)[1:]
-        return int.from_bytes(tagged_hash("BIP0340/challenge", x_r + x_p + message), "big") % self.order
+        return self.h2(x_r + x_p + message)
 
     def key_parity(self, group_public_key: Any) -> int:
         return -1 if self._odd(group_public_key) else 1

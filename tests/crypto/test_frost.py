@@ -5,6 +5,7 @@ n = 4 and n = 7 signing."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import random
@@ -90,6 +91,26 @@ def test_scheme_names_are_lits():
     assert suite_for("SchnorrK256Taproot") is SCHNORR_K256_TAPROOT
     with pytest.raises(InvalidInput, match="unsupported FROST scheme 'EcdsaK256Sha256'"):
         suite_for("EcdsaK256Sha256")
+
+
+def test_the_taproot_suites_hashes_are_lit_frost_taproots():
+    """LIT-Protocol/frost's frost-taproot: context "FROST-secp256k1-Taproot-v1"; H1, H3 RFC 9380
+    hash_to_field (expand_message_xmd SHA-256, 48 bytes, mod n) with DST context ‖ label; H4, H5
+    SHA-256(context ‖ label ‖ m); H2 BIP-340's tagged challenge hash. Recomputed here with py_ecc's
+    expand_message_xmd and hashlib, not litrt's hashing."""
+    from py_ecc.bls.hash import expand_message_xmd
+
+    suite, context = SCHNORR_K256_TAPROOT, b"FROST-secp256k1-Taproot-v1"
+    tag = hashlib.sha256(b"BIP0340/challenge").digest()
+    for m in (b"", b"abc", bytes(range(200))):
+        for label, h in ((b"rho", suite.h1), (b"nonce", suite.h3)):
+            uniform = expand_message_xmd(m, context + label, 48, hashlib.sha256)
+            assert h(m) == int.from_bytes(uniform, "big") % suite.order, label
+        assert suite.h4(m) == hashlib.sha256(context + b"msg" + m).digest()
+        assert suite.h5(m) == hashlib.sha256(context + b"com" + m).digest()
+        assert suite.h2(m) == int.from_bytes(hashlib.sha256(tag + tag + m).digest(), "big") % suite.order
+    # FROST(secp256k1, SHA-256) keeps RFC 9591's own context, so the two suites bind apart.
+    assert SCHNORR_K256_SHA256.h4(b"abc") != suite.h4(b"abc")
 
 
 # -- Ed25519: any RFC 8032 verifier accepts ------------------------------------------------------
