@@ -137,5 +137,7 @@ class CollectiveOps:
 
         combined = await self._combine_with_peers(op, request_id, f"shares:{sig_name}", sig_name, share)
         recid = int(combined["recid"])
-        # Lit's shape: r as the compressed R point (02/03 ‖ x), s bare hex, v the recovery id.
-        return json.dumps({"r": f"{2 + (recid & 1):02x}{combined['r']}", "s": combined["s"], "v": recid & 1})
+        # lit-peer's shape (action_client.rs, SignAndCombineEcdsa): r and s as 32-byte big-endian scalars
+        # in bare hex, v the recovery id, serde_json's compact JSON. (Datil's node gave r as the compressed
+        # R point, 02/03 ‖ x; actions written for it strip two characters, and would lose r's first byte here.)
+        return json.dumps({"r": combined["r"], "s": combined["s"], "v": recid & 1}, separators=(",", ":"))

@@ -43,14 +43,18 @@ COLLECT = """(async () => {
 
 SIGN_AND_COMBINE = """(async () => {
   const signature = await Lit.Actions.signAndCombineEcdsa({ toSign, publicKey, sigName: "combined" });
-  Lit.Actions.setResponse({ response: signature });
+  Lit.Actions.setResponse({ response: JSON.stringify({ text: signature }) });
 })();"""
 
 
-def _recover(digest: bytes, signature: dict) -> str:
-    assert re.fullmatch(r"0[23][0-9a-f]{64}", signature["r"]) and re.fullmatch(r"[0-9a-f]{64}", signature["s"])
-    assert signature["v"] in (0, 1) and int(signature["r"][:2], 16) - 2 == signature["v"]
-    vrs = keys.Signature(vrs=(signature["v"], int(signature["r"][2:], 16), int(signature["s"], 16)))
+def _recover(digest: bytes, response: dict) -> str:
+    # The action gets serde_json's compact text, as from lit-peer.
+    assert " " not in response["text"]
+    signature = json.loads(response["text"])
+    # lit-peer's SignAndCombineEcdsa: r and s as 32-byte scalars in bare hex, v the recovery id.
+    assert re.fullmatch(r"[0-9a-f]{64}", signature["r"]) and re.fullmatch(r"[0-9a-f]{64}", signature["s"])
+    assert signature["v"] in (0, 1)
+    vrs = keys.Signature(vrs=(signature["v"], int(signature["r"], 16), int(signature["s"], 16)))
     return vrs.recover_public_key_from_msg_hash(digest).to_checksum_address()
 
 
