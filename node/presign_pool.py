@@ -5,24 +5,47 @@ assigns one it initiated (`assign`, see node/agreement.py), each node signs with
 it. Assignment is only a choice: one message per presignature is enforced by the usage log at each
 node and, network-wide, by the agreement certificate, so a coordinator that assigns one twice (a
 liar, or one that restarted) only makes a request fail.
+
+One pool holds the presignatures of every curve (secp256k1, and P-256 for EcdsaP256Sha256), each
+knowing its curve, so one index, one compaction and one rollback recovery cover them all; what is
+counted or assigned is one curve's (`curve`, a `Group.name`; secp256k1 unless said). The signing
+agreement asks `assign()` with no argument: the curve is then the one `assigning(curve)` set for
+the task (node/ecdsa_curves.py sets it from the signature's slot).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from runtime.crypto.presignature import Presignature, PresignaturePublic
+from runtime.crypto.secp256k1 import SECP256K1
 
 from .sealed import SealedStore
 from .usage_log import UsageLog
 
-__all__ = ["PresignPool"]
+__all__ = ["PresignPool", "assigning"]
 
 log = logging.getLogger(__name__)
 
 _INDEX_RECORD = "presign-index"
+K256 = SECP256K1.name
+# Per task (contextvars follow an asyncio task across its awaits), so concurrent requests of
+# different curves never see each other's.
+_ASSIGNING: ContextVar[str] = ContextVar("presign_assigning_curve", default=K256)
+
+
+@contextlib.contextmanager
+def assigning(curve: str) -> Iterator[None]:
+    """Within the block, `PresignPool.assign()` without a curve assigns one of `curve`'s."""
+    token = _ASSIGNING.set(curve)
+    try:
+        yield
+    finally:
+        _ASSIGNING.reset(token)
 
 
 class PresignPool:
@@ -107,28 +130,33 @@ class PresignPool:
     def initiator(self, presignature_id: str) -> int | None:
         return self._initiator.get(presignature_id)
 
-    def _assignable(self) -> list[str]:
-        """Unused, unassigned ids this node initiated; those most members hold first, so every node can sign."""
+    def _assignable(self, curve: str) -> list[str]:
+        """Unused, unassigned ids of `curve` this node initiated; those most members hold first, so
+        every node can sign."""
         ids = [
             pid
-            for pid in self._by_id
-            if self._initiator[pid] == self._index and not self._usage.is_used(pid) and pid not in self._assigned
+            for pid, presig in self._by_id.items()
+            if presig.public.group.name == curve
+            and self._initiator[pid] == self._index
+            and not self._usage.is_used(pid)
+            and pid not in self._assigned
         ]
         return sorted(ids, key=lambda pid: -self._holders[pid])
 
-    def available(self) -> int:
-        return len(self._assignable())
+    def available(self, curve: str = K256) -> int:
+        return len(self._assignable(curve))
 
-    def unused(self) -> int:
-        return sum(1 for pid in self._by_id if not self._usage.is_used(pid))
+    def unused(self, curve: str = K256) -> int:
+        return sum(1 for pid, p in self._by_id.items() if p.public.group.name == curve and not self._usage.is_used(pid))
 
     def unassign(self, presignature_id: str) -> None:
         """Its round ended with no accept, so no node recorded a use: it may be assigned again."""
         self._assigned.discard(presignature_id)
 
-    def assign(self) -> PresignaturePublic | None:
-        """One presignature this node initiated, never handed out before (by this process)."""
-        ids = self._assignable()
+    def assign(self, curve: str | None = None) -> PresignaturePublic | None:
+        """One presignature of `curve` (default: the task's, see `assigning`) this node initiated,
+        never handed out before (by this process)."""
+        ids = self._assignable(_ASSIGNING.get() if curve is None else curve)
         if not ids:
             return None
         self._assigned.add(ids[0])

@@ -1,4 +1,9 @@
-"""Keeping the presignature pool full: this node starts batches, and joins those peers start."""
+"""Keeping the presignature pool full: this node starts batches, and joins those peers start.
+
+One presigner serves every ECDSA curve: `keep_full` runs once per curve (secp256k1 from start-up,
+P-256 from the first P-256 signature, see node/service.py), and an invite names its curve
+(`"curve": "p256"`; none is secp256k1, as before). P-256 sessions are "presign-<i>-p256-…".
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from runtime.crypto.channel import bind, open_sealed, seal
+from runtime.crypto.errors import InvalidInput
+from runtime.crypto.group import Group
 from runtime.crypto.identity import PartyKeys, PeerDirectory
 from runtime.crypto.presign import SCHEDULE, PresignParty
+from runtime.crypto.presignature import ecdsa_group
+from runtime.crypto.secp256k1 import SECP256K1
 
 from .config import NodeConfig
 from .errors import BadRequest, TooBusy
@@ -31,9 +40,9 @@ _MAX_BATCH = 64
 _LOW_WATER = 0.25
 _IDLE_BEFORE_REFILL_S = 0.3
 _IDLE_POLL_S = 0.1
-# An honest initiator runs one batch at a time; the slack covers a batch still ending here while
-# its next invite arrives. The total bounds the CPU that all peers together can claim.
-_MAX_JOINED_PER_PEER = 2
+# An honest initiator runs one batch at a time per curve; the slack covers a batch still ending here
+# while its next invite arrives. The total bounds the CPU that all peers together can claim.
+_MAX_JOINED_PER_PEER = 2  # per curve
 _MAX_JOINED = 8
 _REMEMBER_SESSIONS = 4096
 
@@ -61,7 +70,7 @@ class Presigner:
         self._transport = transport
         self._send = send
         self._tasks: set[asyncio.Task[None]] = set()
-        self._joined: dict[str, int] = {}  # running joined batches: session -> initiator
+        self._joined: dict[str, tuple[int, str]] = {}  # running joined batches: session -> (initiator, curve)
         self._seen: OrderedDict[str, None] = OrderedDict()  # sessions joined since start, newest last
 
     async def committee(self, wait_for_all: bool) -> list[int] | None:
@@ -79,7 +88,7 @@ class Presigner:
             return None
         return members if len(members) >= 2 * self._t + 1 else None
 
-    def _party(self, session: str, committee: list[int], batch_size: int) -> PresignParty:
+    def _party(self, session: str, committee: list[int], batch_size: int, group: Group[Any]) -> PresignParty:
         me = self._config.index
 
         def seal_to(recipient: int, data: bytes) -> bytes:
@@ -91,11 +100,13 @@ class Presigner:
 
         return PresignParty(
             session, me, committee, self._t, batch_size,
-            seal=seal_to, open_=open_from, identity=self._identity, peers=self._directory,
+            seal=seal_to, open_=open_from, identity=self._identity, peers=self._directory, group=group,
         )
 
-    async def run_batch(self, session: str, initiator: int, committee: list[int], batch_size: int) -> int:
-        party = self._party(session, committee, batch_size)
+    async def run_batch(
+        self, session: str, initiator: int, committee: list[int], batch_size: int, group: Group[Any] = SECP256K1
+    ) -> int:
+        party = self._party(session, committee, batch_size, group)
         timeout = self._config.presign_phase_timeout_s
         # Nine phases (four of them echoes), each of which may run to its deadline once.
         await run_party(party, self._hub, self._send, committee, timeout, total_timeout_s=timeout * (len(SCHEDULE) + 2))
@@ -125,19 +136,23 @@ class Presigner:
             raise BadRequest("presign invite: committee must list both the initiator and this node")
         if not isinstance(batch, int) or not 1 <= batch <= _MAX_BATCH:
             raise BadRequest(f"presign invite: batchSize must be 1..{_MAX_BATCH}")
+        try:
+            group = ecdsa_group(invite.get("curve", SECP256K1.name))
+        except InvalidInput as exc:
+            raise BadRequest(f"presign invite: {exc}") from None
         if self._already_run(session):
             raise BadRequest(f"presign invite: session {session} has already run on node {self._config.index}")
-        from_sender = sum(1 for initiator in self._joined.values() if initiator == sender)
+        from_sender = sum(1 for initiator, curve in self._joined.values() if initiator == sender and curve == group.name)
         if from_sender >= _MAX_JOINED_PER_PEER or len(self._joined) >= _MAX_JOINED:
             raise TooBusy(
-                f"presign invite: node {self._config.index} already runs {from_sender} batches for node "
-                f"{sender} and {len(self._joined)} in all (limits {_MAX_JOINED_PER_PEER} and {_MAX_JOINED})"
+                f"presign invite: node {self._config.index} already runs {from_sender} {group.name} batches for node "
+                f"{sender} and {len(self._joined)} in all (limits {_MAX_JOINED_PER_PEER} per curve and {_MAX_JOINED})"
             )
-        self._joined[session] = sender
+        self._joined[session] = (sender, group.name)
         self._seen[session] = None
         if len(self._seen) > _REMEMBER_SESSIONS:
             self._seen.popitem(last=False)
-        task = asyncio.create_task(self._joined_batch(session, sender, list(committee), batch))
+        task = asyncio.create_task(self._joined_batch(session, sender, list(committee), batch, group))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -151,9 +166,9 @@ class Presigner:
         # Presignature ids are "<session>/<k>"; a batch may have dropped some k, so try every one.
         return any(self._pool.get(f"{session}/{k}") is not None for k in range(_MAX_BATCH))
 
-    async def _joined_batch(self, session: str, initiator: int, committee: list[int], batch: int) -> None:
+    async def _joined_batch(self, session: str, initiator: int, committee: list[int], batch: int, group: Group[Any]) -> None:
         try:
-            await self.run_batch(session, initiator, committee, batch)
+            await self.run_batch(session, initiator, committee, batch, group)
         except Exception as exc:  # a failed batch costs only time; the pool stays as it was
             log.warning("presign %s (joined) failed: %s", session, exc)
         finally:
@@ -173,12 +188,15 @@ class Presigner:
         quiet_for = asyncio.get_running_loop().time() - self._last_client_request
         return self._clients_in_flight > 0 or quiet_for < _IDLE_BEFORE_REFILL_S
 
-    async def keep_full(self, target: int, batch_size: int, startup_grace_s: float = 30.0) -> None:
-        """Forever: when fewer than `target` of this node's presignatures are leasable, make a batch."""
+    async def keep_full(
+        self, target: int, batch_size: int, startup_grace_s: float = 30.0, group: Group[Any] = SECP256K1
+    ) -> None:
+        """Forever: when fewer than `target` of this node's presignatures on `group` are leasable, make a batch."""
         counter = 0
         grace_ends = asyncio.get_running_loop().time() + startup_grace_s
+        prefix = f"presign-{self._config.index}-" + ("" if group is SECP256K1 else f"{group.name}-")
         while True:
-            available = self._pool.available()
+            available = self._pool.available(group.name)
             if available >= target:
                 await asyncio.sleep(0.5)
                 continue
@@ -190,8 +208,10 @@ class Presigner:
                 await asyncio.sleep(1.0)
                 continue
             counter += 1
-            session = f"presign-{self._config.index}-{counter}-{secrets.token_hex(4)}"
-            invite = {"session": session, "committee": committee, "batchSize": batch_size}
+            session = f"{prefix}{counter}-{secrets.token_hex(4)}"
+            invite: dict[str, Any] = {"session": session, "committee": committee, "batchSize": batch_size}
+            if group is not SECP256K1:
+                invite["curve"] = group.name
             await asyncio.gather(
                 *(
                     self._transport.post(i, "/peer/presign/start", invite, attempts=1)
@@ -201,7 +221,7 @@ class Presigner:
                 return_exceptions=True,
             )
             try:
-                made = await self.run_batch(session, self._config.index, committee, batch_size)
+                made = await self.run_batch(session, self._config.index, committee, batch_size, group)
                 log.info("presign %s: %d presignatures", session, made)
             except Exception as exc:
                 log.warning("presign %s failed: %s; retrying shortly", session, exc)

@@ -19,6 +19,7 @@ from runtime.chain.pkp import PkpRegistry
 from runtime.chain.rpc import ChainRpc
 from runtime.crypto.group import threshold_for
 from runtime.crypto.identity import PartyKeys
+from runtime.crypto.p256 import P256
 from runtime.crypto.protocol import Message
 from runtime.crypto.secp256k1 import ORDER
 from runtime.ipfs import CID, GatewaySource, KuboRpcSource, VerifiedFetcher, build_dag
@@ -26,8 +27,8 @@ from runtime.ipfs import CID, GatewaySource, KuboRpcSource, VerifiedFetcher, bui
 from sandbox import Limits
 from sandbox.addresses import FetchPolicy
 
-from .agreement import SigningAgreement
 from .config import ExecutionCaps, NodeConfig
+from .ecdsa_curves import P256_BATCH_SIZE, P256_POOL_TARGET, EcdsaAgreement
 from .exchange import RequestExchange
 from .frost_service import close_frost, frost_for
 from .host import NodeHost, RequestContext
@@ -216,8 +217,11 @@ class NodeService:
             mocks=config.fetch_mock_table(),
         )
         self._tasks: list[asyncio.Task[None]] = []
+        self._presigning_curves: set[str] = set()
         self.t = threshold_for(config.n)
-        self.agreement = SigningAgreement(config.index, self.identity, self.directory, self.pool, self.transport)
+        self.agreement = EcdsaAgreement(
+            config.index, self.identity, self.directory, self.pool, self.transport, on_demand=self.presign_on_demand
+        )
         self.exchange = RequestExchange(config.index, lambda path, payload: self.transport.broadcast(path, payload, attempts=1))
         self.presigner = Presigner(
             config, self.t, self.identity, self.directory, self.pool, self.hub, self.transport, self.send
@@ -252,6 +256,16 @@ class NodeService:
             return
         frost_for(self)  # FROST nonces are made from now on, not when the first Schnorr signature asks
         await self.presigner.keep_full(self.config.presign_pool_target, self.config.presign_batch_size)
+
+    def presign_on_demand(self, curve: str) -> None:
+        """Start keeping `curve`'s presignature pool full (node/ecdsa_curves.py: P-256 starts on demand)."""
+        if curve != P256.name or curve in self._presigning_curves or self.keys is None or self.keys.p256 is None:
+            return
+        self._presigning_curves.add(curve)
+        target = min(self.config.presign_pool_target, P256_POOL_TARGET)
+        batch = min(self.config.presign_batch_size, P256_BATCH_SIZE)
+        # No start-up grace: the peers are up, and a client is waiting for this pool.
+        self._tasks.append(asyncio.create_task(self.presigner.keep_full(target, batch, 0.0, P256)))
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -339,7 +353,13 @@ class NodeService:
             "identity": self.identity.public.to_dict(),
             "claimAddress": self.claim_wallet.address,
             "executions": self.executions.status(),
-            "presignatures": {"assignable": self.pool.available(), "unused": self.pool.unused(), "used": len(self.usage)},
+            "presignatures": {
+                "assignable": self.pool.available(),
+                "unused": self.pool.unused(),
+                "used": len(self.usage),  # of every curve
+                "p256Assignable": self.pool.available(P256.name),
+                "p256Unused": self.pool.unused(P256.name),
+            },
             "network": keys.public_info() if keys is not None else None,
             # The test-only fault it runs with (armed in __init__): a liar never passes for honest.
             "testFault": self.config.fault,

@@ -21,14 +21,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runtime.auth.recap import SIGNING, pkp_resource
-from runtime.chain.pkp import PkpRegistry, SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTHING, normalize_pubkey, pubkey_to_token_id
+from runtime.chain.pkp import (
+    PkpRegistry,
+    SCOPE_PERSONAL_SIGN,
+    SCOPE_SIGN_ANYTHING,
+    key_type_of,
+    normalize_pubkey,
+    pubkey_to_token_id,
+)
 from runtime.crypto.ecdsa import check_presignature_use, sign_share
 from runtime.crypto.errors import CryptoError
-from runtime.crypto.hd import HD_K256, DerivedKey, action_key_id, hd_curve, token_id
+from runtime.crypto.hd import HD_K256, HD_P256, DerivedKey, HdCurve, action_key_id, hd_curve, token_id
 from runtime.crypto.secp256k1 import SECP256K1
 
 from .agreement import SignatureSlot, SigningAgreement
 from .auth import AuthMethodContext, AuthSig
+from .ecdsa_curves import curve_slot
 from .errors import BadRequest, NotPermitted, NotReady
 from .keys import NetworkKeys
 from . import testfaults
@@ -41,13 +49,24 @@ __all__ = ["Pkp", "Signer", "SCOPE_SIGN_ANYTHING", "SCOPE_PERSONAL_SIGN"]
 # Resolved PKPs kept per node; each holds its t+1 derived commitment points and the share.
 RESOLVED_CACHE_ENTRIES = 4096
 _SCOPE_NAMES = {SCOPE_SIGN_ANYTHING: "SignAnything", SCOPE_PERSONAL_SIGN: "PersonalSign"}
+# Key types that sign ECDSA from presignatures, and the sigType their shares carry (K256 keeps Lit
+# v7's, which its SDK combines; P256 has Lit's scheme name).
+_ECDSA_SIG_TYPES = {HD_K256.name: "K256", HD_P256.name: "EcdsaP256Sha256"}
+
+
+def registry_form(curve: HdCurve, point: Any) -> bytes:
+    """A PKP key as PKPRegistry stores it: ECDSA keys uncompressed, Ed25519 its 32 bytes."""
+    if curve.name in _ECDSA_SIG_TYPES:
+        encoded: bytes = curve.group.encode_uncompressed(point)  # type: ignore[attr-defined]
+        return encoded
+    return curve.group.encode(point)
 
 
 @dataclass(frozen=True)
 class Pkp:
     token_id: int
     key_id: bytes
-    public_key: bytes  # k256: 65 bytes uncompressed; ed25519: 32 bytes
+    public_key: bytes  # k256, p256: 65 bytes uncompressed; ed25519: 32 bytes
     key: DerivedKey
     share: int = field(repr=False)
     key_type: str = "k256"  # runtime.crypto.hd's curve name, as PKPRegistry records it
@@ -75,9 +94,8 @@ class Signer:
 
     async def resolve(self, public_key: Any) -> Pkp:
         """The PKP with this public key, its key checked against the network's derivation of its key
-        id on its curve. The key type comes from the registry for Ed25519 keys; a 65-byte key can
-        only be K256 there (PKPRegistry.sol takes 65-byte keys as type 2 alone), so K256 PKPs cost
-        no extra read."""
+        id on its curve. The key type comes from the registry, except for a key on secp256k1, which
+        can only be K256 (no point is on both ECDSA curves), so K256 PKPs cost no extra read."""
         try:
             pubkey = normalize_pubkey(public_key)
         except Exception as exc:
@@ -90,14 +108,13 @@ class Signer:
         if not await self._registry.exists(tid):
             raise NotPermitted(f"publicKey 0x{pubkey.hex()} is not a PKP minted on this network")
         key_id = await self._registry.get_key_id(tid)
-        key_type = HD_K256.name if len(pubkey) == 65 else await self._registry.get_key_type(tid)
+        key_type = HD_K256.name if key_type_of(pubkey) == HD_K256.name else await self._registry.get_key_type(tid)
         curve = hd_curve(key_type)
         try:
             key, share = self._keys.derive(key_id, curve)
         except CryptoError as exc:  # e.g. a network made before it had root keys on this curve
             raise NotPermitted(f"PKP {tid}: this network cannot derive {key_type} keys: {exc}") from None
-        encoded = SECP256K1.encode_uncompressed(key.public_key) if curve is HD_K256 else curve.group.encode(key.public_key)
-        if encoded != pubkey:
+        if registry_form(curve, key.public_key) != pubkey:
             # The minter registered a key that is not the derivation of its key id: never sign for it.
             raise NotPermitted(f"PKP {tid}: registered public key does not match the network's derivation of its key id")
         pkp = Pkp(token_id=tid, key_id=key_id, public_key=pubkey, key=key, share=share, key_type=key_type)
@@ -156,18 +173,28 @@ class Signer:
         )
 
     async def sign(self, pkp: Pkp, to_sign: bytes, slot: SignatureSlot) -> dict[str, Any]:
-        """This node's ECDSA share (K256 PKPs only; other key types sign by FROST, node/frost_ops.py)."""
-        if pkp.key_type != HD_K256.name:
-            raise BadRequest(f"PKP {pkp.token_id} is an {pkp.key_type} key: ECDSA (EcdsaK256Sha256) signs only with k256 PKPs")
-        presignature_id = await self._agreement.assigned(slot)
+        """This node's ECDSA share: EcdsaK256Sha256 with a K256 PKP, EcdsaP256Sha256 with a P256 one,
+        each from a presignature of its curve (Ed25519 PKPs sign by FROST, node/frost_ops.py)."""
+        sig_type = _ECDSA_SIG_TYPES.get(pkp.key_type)
+        if sig_type is None:
+            raise BadRequest(
+                f"PKP {pkp.token_id} is an {pkp.key_type} key: ECDSA (EcdsaK256Sha256, EcdsaP256Sha256) "
+                "signs only with k256 and p256 PKPs"
+            )
+        group = pkp.key.curve.group
+        presignature_id = await self._agreement.assigned(curve_slot(slot, group))
         presig = self._pool.get(presignature_id)
         if presig is None:
             raise NotReady(f"node {self._index} holds no presignature {presignature_id}")
         if self._pool.initiator(presignature_id) != slot.coordinator:
             # Only a batch's initiator hands its presignatures out, so no node drains another's pool.
             raise BadRequest(f"presignature {presignature_id} was not made by coordinator node {slot.coordinator}")
+        if presig.public.group is not group:
+            raise BadRequest(
+                f"presignature {presignature_id} is on {presig.public.group.name}, not on the PKP's curve {group.name}"
+            )
         try:
-            record = check_presignature_use(self._usage.message_for(presignature_id), to_sign, pkp.key.public_key)
+            record = check_presignature_use(self._usage.message_for(presignature_id), to_sign, pkp.key.public_key, group)
             # Durable before the accept is signed; in a thread, so the fsyncs do not hold up this
             # node's loop (as coordinator it is collecting the other members' accepts meanwhile).
             await asyncio.to_thread(self._usage.claim, presignature_id, record)
@@ -182,11 +209,13 @@ class Signer:
             self._pool.retire(presignature_id)  # used (or burned) either way: its secrets go
         if self._fault == Fault.WRONG_SIGNATURE_SHARES:
             share = testfaults.wrong_signature_share(share)
+        scheme = {} if group is SECP256K1 else {"signingScheme": sig_type}  # K256 payloads keep their shape
         return {
-            "sigType": "K256",
+            **scheme,
+            "sigType": sig_type,
             "shareIndex": self._index,
             "signatureShare": share.to_dict(),
-            "bigR": SECP256K1.encode(presig.public.big_r).hex(),
+            "bigR": group.encode(presig.public.big_r).hex(),
             "publicKey": "0x" + pkp.public_key.hex(),
             "dataSigned": "0x" + bytes(to_sign).hex(),
             "keyId": "0x" + pkp.key_id.hex(),

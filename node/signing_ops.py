@@ -80,8 +80,9 @@ class SigningOps:
         return await self._sign_pkp(bytes32_arg(args.get("toSign"), "toSign"), args, SCOPE_SIGN_ANYTHING)
 
     async def op_sign(self, args: dict[str, Any], ctx: OpContext) -> str:
-        """Lit.Actions.sign: for EcdsaK256Sha256 the 32 bytes are signed as given (Lit's node
-        hashes nothing for ECDSA; the scheme's SHA-256 is the caller's to apply). With
+        """Lit.Actions.sign: for EcdsaK256Sha256 (a K256 PKP) and EcdsaP256Sha256 (a P256 PKP) the 32
+        bytes are signed as given (Lit's node hashes nothing for ECDSA; the scheme's SHA-256 is the
+        caller's to apply), from a presignature of the PKP's curve. With
         SchnorrK256Sha256 / SchnorrK256Taproot a K256 PKP, with SchnorrEd25519Sha512 an Ed25519 PKP,
         signs by FROST (node/frost_signing.py) and the client combines the shares; a scheme of
         another curve than the PKP's is refused by name."""

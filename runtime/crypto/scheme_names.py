@@ -26,5 +26,6 @@ LIT_SCHEME_NAMES = (
 )
 
 # What Lit.Actions.sign, pkp_sign and `litrt pkp sign` take with a PKP, each on PKPs of its curve's key
-# type (as on Lit, a scheme uses the root keys of its curve): a K256 PKP signs the K256 FROST schemes too.
-PKP_SCHEMES = ("EcdsaK256Sha256", "SchnorrK256Sha256", "SchnorrK256Taproot", "SchnorrEd25519Sha512")
+# type (as on Lit, a scheme uses the root keys of its curve): a K256 PKP signs the K256 FROST schemes too,
+# a P256 PKP EcdsaP256Sha256.
+PKP_SCHEMES = ("EcdsaK256Sha256", "SchnorrK256Sha256", "SchnorrK256Taproot", "SchnorrEd25519Sha512", "EcdsaP256Sha256")

@@ -93,8 +93,8 @@ async def test_sign_refuses_unknown_and_unsupported_schemes_and_short_messages(n
             )
         with pytest.raises(ActionError, match="Parse error Invalid signing scheme: EcdsaK256"):
             await client.execute_js(code=SIGN, js_params={**params, "signingScheme": "EcdsaK256"})
-        with pytest.raises(ActionError, match="signing scheme EcdsaP256Sha256 is not supported by this network yet"):
-            await client.execute_js(code=SIGN, js_params={**params, "signingScheme": "EcdsaP256Sha256"})
+        with pytest.raises(ActionError, match="signing scheme EcdsaP384Sha384 is not supported by this network yet"):
+            await client.execute_js(code=SIGN, js_params={**params, "signingScheme": "EcdsaP384Sha384"})
         with pytest.raises(ActionError, match="signingScheme must not be blank"):
             await client.execute_js(code=SIGN, js_params={**params, "signingScheme": ""})
         short = {**params, "toSign": list(os.urandom(31)), "signingScheme": "EcdsaK256Sha256"}
