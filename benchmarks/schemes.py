@@ -23,18 +23,25 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 # Run as a script, this folder comes first on sys.path and benchmarks/sandbox.py would hide the
-# sandbox package: take the folder off and load crypto_ecdsa.py by path.
+# sandbox package: take the folder off and load the sibling benchmarks used here by path.
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-_spec = importlib.util.spec_from_file_location("bench_crypto_ecdsa", _HERE / "crypto_ecdsa.py")
-assert _spec is not None and _spec.loader is not None
-_ecdsa = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_ecdsa)
+
+
+def _sibling(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", _HERE / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_ecdsa = _sibling("crypto_ecdsa")
+_timed = _sibling("access")._timed  # warm-up call, then each run timed
 
 from node.frost_nonces import NONCE_SUITES, open_nonce_pool  # noqa: E402
 from node.sealed import SealedStore, load_or_create_key  # noqa: E402
@@ -80,16 +87,6 @@ def made_ahead() -> None:
             print(f"FROST nonce pairs, {group}, one node, sealed: {count / (time.perf_counter() - start):,.0f}/s")
 
 
-async def _latencies(runs: int, sign_once: Callable[[], Awaitable[Any]]) -> list[float]:
-    await sign_once()  # warm the caches (and, for P-256, start the pools)
-    latencies = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        await sign_once()
-        latencies.append(time.perf_counter() - start)
-    return latencies
-
-
 def _report(how: str, scheme: str, latencies: list[float]) -> None:
     print(f"{how} end to end, N = 4, {scheme:21}: median {statistics.median(latencies) * 1000:5.0f} ms, "
           f"p95 {_pct(latencies, 0.95) * 1000:5.0f} ms over {len(latencies)} runs")
@@ -108,7 +105,7 @@ async def end_to_end(runs: int) -> None:
                     result = await client.execute_js(ipfs_id=cid, js_params=params)
                     assert "s" in result.signatures, result.errors
 
-                _report("signAsAction", scheme, await _latencies(runs, sign_as_action))
+                _report("signAsAction", scheme, await _timed(runs, sign_as_action))
             owner = dev_accounts(count=2)[1].private_key
             pkp = await client.mint_pkp(owner, key_type="p256")
             auth = create_auth_sig(owner, chain_id=client.network.chain_id)
@@ -117,7 +114,7 @@ async def end_to_end(runs: int) -> None:
             async def pkp_sign() -> None:
                 await client.pkp_sign("0x" + pkp.pubkey.hex(), digest, auth, signing_scheme="EcdsaP256Sha256")
 
-            _report("pkp_sign", "EcdsaP256Sha256", await _latencies(runs, pkp_sign))
+            _report("pkp_sign", "EcdsaP256Sha256", await _timed(runs, pkp_sign))
     finally:
         stop_network(root)
 
