@@ -33,6 +33,27 @@ def test_parsing_every_command_loads_no_heavy_module():
     assert out.strip() == "[]"
 
 
+def test_each_command_is_found_in_the_module_that_registers_it():
+    """main.COMMANDS lets `litrt CMD` build CMD's module's parsers alone; it must name every command's module."""
+    import argparse
+    import importlib
+
+    from runtime.cli.main import COMMAND_MODULES, COMMANDS, build_parser
+
+    registered = {}
+    for name in COMMAND_MODULES:
+        subparsers = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(name).register(subparsers)
+        registered.update(dict.fromkeys(subparsers.choices, name))
+    assert COMMANDS == registered
+
+    def commands(parser: argparse.ArgumentParser) -> set[str]:
+        return set(next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)))
+
+    assert commands(build_parser("execute")) == {c for c, m in COMMANDS.items() if m == COMMANDS["execute"]}
+    assert commands(build_parser("nonsense")) == commands(build_parser()) == set(COMMANDS)
+
+
 def test_run_timeout_default_is_the_sandbox_limit():
     assert run_cmd._DEFAULT_TIMEOUT_MS == Limits().timeout_ms
 

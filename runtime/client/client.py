@@ -20,28 +20,27 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import aiohttp
-
 from runtime.crypto.bls import G1
 from runtime.crypto.bls_threshold import ThresholdPublicKey
 from runtime.crypto.channel import ResponseKey
 from runtime.crypto.errors import CryptoError
-from runtime.crypto.hd import HD_K256, HdCurve, derive_public_key, hd_curve
-from runtime.crypto.schemes import pkp_scheme_refusal
 from runtime.crypto.scheme_names import PKP_SCHEMES
 from runtime.crypto.secp256k1 import SECP256K1, Point
 from runtime.network.launcher import NetworkInfo
 
-from . import session
 from ._errors_map import chain_call, check_private_key, node_answer, open_network
 from .auth import create_auth_sig
 from .claims import collect_claims
-from .combine import combine_signature, frost_roots
 from .errors import ActionError, InvalidArgument, LitError, NetworkError, NotEnoughShares, NotPermitted, TooBusy
 from .quorum import Decide, gather_until_decided
+from .transport import HttpClient, multipart_file
 
-if TYPE_CHECKING:  # web3 and eth-abi cost most of a CLI call's start-up; only the methods that use them load them
+# web3 and eth-abi cost most of a CLI call's start-up, and the combiners, HD derivation and session keys
+# (runtime.crypto's ECDSA/FROST, the P-256/Ed25519 libraries) tens of milliseconds more: only the methods
+# that use them load them, so that `litrt execute` of an action that signs nothing pays for none.
+if TYPE_CHECKING:
     from runtime.chain.pkp import MintedPkp, PkpRegistry
+    from runtime.crypto.hd import HdCurve
 
     from .access import DecryptResult, EncryptedData
 
@@ -114,6 +113,8 @@ def _pick(values: list[Any], strategy: ResponseStrategy) -> Any:
 
 def _mintable_curve(key_type: str) -> HdCurve:
     """The curve of a key type mint_pkp takes; P-256 is refused by name (nothing signs with it yet)."""
+    from runtime.crypto.hd import hd_curve
+
     if key_type == "p256":
         raise InvalidArgument("key_type 'p256' is not supported by this network yet: no P-256 signing scheme (use k256 or ed25519)")
     try:
@@ -171,7 +172,7 @@ class LitClient:
         self.timeout_s = timeout_s
         self.straggler_grace_s = straggler_grace_s
         self.busy_retries = busy_retries
-        self._session: aiohttp.ClientSession | None = None
+        self._session: HttpClient | None = None
         self.root_commitments: list[list[Point]] = []
         self.claim_addresses: dict[int, str] = {}  # node -> its claimKey wallet, from /status
         self._ready: set[int] = set()  # nodes that said they were ready at the last refresh
@@ -236,17 +237,19 @@ class LitClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    def _http(self) -> aiohttp.ClientSession:
+    def _http(self) -> HttpClient:
         if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout_s))
+            self._session = HttpClient(self.timeout_s)
         return self._session
 
     async def _request(self, method: str, url: str, body: Any) -> Any:
+        """A node's JSON answer; HttpError (an OSError) or TimeoutError when it cannot be had."""
+        payload = None if body is None else json.dumps(body).encode()
         for attempt in range(self.busy_retries + 1):
-            async with self._http().request(method, url, json=body) as resp:
-                status = resp.status
-                with node_answer(f"{url}'s answer (HTTP {status})"):
-                    data = await resp.json(content_type=None)
+            resp = await self._http().request(method, url, payload, "application/json")
+            status = resp.status
+            with node_answer(f"{url}'s answer (HTTP {status})"):
+                data = resp.json()
             if status == 429 and attempt < self.busy_retries:
                 # Refused at admission, before any work: the same request is safe to send again.
                 await asyncio.sleep(0.1 * 2**attempt)
@@ -274,7 +277,7 @@ class LitClient:
             payload = body if session_sigs is None else {**body, "authSig": session_sigs[url]}
             try:
                 return await self._request(method, url + path, payload)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (OSError, TimeoutError) as exc:  # the transport's failures: runtime/client/transport.py
                 return NetworkError(f"unreachable: {type(exc).__name__} {exc}".strip())
             except LitError as exc:
                 return exc
@@ -286,23 +289,25 @@ class LitClient:
 
     async def upload_action(self, code: str | bytes | Path) -> str:
         """Store the action on the network's IPFS service; its CID (CIDv0, as Kubo)."""
-        try:
-            data = Path(code).read_bytes() if isinstance(code, Path) else code.encode() if isinstance(code, str) else code
-        except OSError as exc:
-            raise InvalidArgument(f"code: cannot read the action file {code}: {exc.strerror}") from exc
+        if isinstance(code, Path):
+            try:
+                data = code.read_bytes()
+            except OSError as exc:
+                raise InvalidArgument(f"code: cannot read the action file {code}: {exc.strerror}") from exc
+        else:
+            data = code.encode() if isinstance(code, str) else code
         if not isinstance(data, (bytes, bytearray)):
             raise InvalidArgument(f"code: expected JS source (str, bytes or a Path), got {type(code).__name__}")
-        form = aiohttp.FormData()
-        form.add_field("file", data, filename="action.js", content_type="application/octet-stream")
+        form, content_type = multipart_file("file", "action.js", bytes(data), secrets.token_hex(16))
         url = self.network.ipfs_url + "/api/v0/add"
         try:
-            async with self._http().post(url, data=form) as resp:
-                if resp.status != 200:
-                    raise NetworkError(f"IPFS add failed: HTTP {resp.status} {await resp.text()}")
-                with node_answer(f"IPFS's answer to {url}"):
-                    return str((await resp.json(content_type=None))["Hash"])
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            resp = await self._http().request("POST", url, form, content_type)
+        except (OSError, TimeoutError) as exc:
             raise NetworkError(f"IPFS at {self.network.ipfs_url} unreachable: {type(exc).__name__} {exc}".strip()) from exc
+        if resp.status != 200:
+            raise NetworkError(f"IPFS add failed: HTTP {resp.status} {resp.text()[:500]}")
+        with node_answer(f"IPFS's answer to {url}"):
+            return str(resp.json()["Hash"])
 
     def registry(self, private_key: str | None = None) -> PkpRegistry:
         from runtime.chain.pkp import PkpRegistry
@@ -312,6 +317,10 @@ class LitClient:
     def derive_pkp_public_key(self, key_id: bytes, key_type: str = "k256") -> bytes:
         """The PKP key for `key_id` from the root keys of `key_type`'s curve the nodes published:
         65 bytes uncompressed for k256, the 32-byte encoding for ed25519."""
+        from runtime.crypto.hd import HD_K256, derive_public_key
+
+        from .combine import frost_roots
+
         curve = _mintable_curve(key_type)
         rows = frost_roots(self.network.public or {}, self.root_commitments).get(curve.name)
         if not rows:
@@ -390,6 +399,10 @@ class LitClient:
 
     def _combine_all(self, opened: dict[int, dict[str, Any]], errors: dict[int, str]) -> dict[str, dict[str, Any]]:
         names = sorted({name for payload in opened.values() for name in payload})
+        if not names:
+            return {}
+        from .combine import combine_signature
+
         signatures = {}
         for name in names:
             payloads = {i: p[name] for i, p in opened.items() if isinstance(p.get(name), dict)}
@@ -530,6 +543,8 @@ class LitClient:
         """Lit's session signatures for `account` (a key or an eth_account), one per node: a fresh
         ed25519 session key, delegated to by the wallet's SIWE with ReCap `resources` (pairs such as
         ("lit-pkp://*", "pkp-signing")), signs each node's request; default lifetime 24 h."""
+        from . import session
+
         return session.get_session_sigs(self, account, resources, expiration, **siwe)
 
     def verify_jwt(self, token: str) -> dict[str, Any]:
@@ -559,6 +574,8 @@ class LitClient:
         if signing_scheme == "EcdsaK256Sha256" and len(to_sign) != 32:
             raise InvalidArgument(f"to_sign must be exactly 32 bytes for EcdsaK256Sha256, got {to_sign!r:.80}")
         key_type = _pkp_key_type(public_key)
+        from runtime.crypto.schemes import pkp_scheme_refusal
+
         refusal = None if key_type is None else pkp_scheme_refusal(signing_scheme, key_type)
         if refusal is not None:
             raise InvalidArgument(refusal.replace("signingScheme", "signing_scheme", 1))

@@ -24,12 +24,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
-from .ed25519 import ED25519
 from .errors import InvalidInput, InvalidPoint
 from .eth import keccak256, to_checksum_address
 from .group import Group
 from .hash_to_curve import expand_message_xmd, hash_to_field, hash_to_scalar
-from .p256 import P256
 from .secp256k1 import SECP256K1, Point
 from .vss import commitment_at
 
@@ -55,28 +53,53 @@ __all__ = [
 KEY_ID_DST = b"LIT_HD_KEY_ID_K256_XMD:SHA-256_SSWU_RO_NUL_"
 
 
+# The P-256 and Ed25519 groups load their libraries (ecdsa, PyNaCl) on first use: most importers of
+# this module (the client, `litrt execute`) derive secp256k1 keys only, and would pay ~15 ms for them.
+def _k256() -> Group[Any]:
+    return SECP256K1
+
+
+def _p256() -> Group[Any]:
+    from .p256 import P256
+
+    return P256
+
+
+def _ed25519() -> Group[Any]:
+    from .ed25519 import ED25519
+
+    return ED25519
+
+
+def _p256_scalar(msg: bytes, dst: bytes) -> int:
+    return hash_to_field(msg, dst, 1, _p256().order)[0]
+
+
 def _ed25519_scalar(msg: bytes, dst: bytes) -> int:
-    return int.from_bytes(expand_message_xmd(msg, dst, 64, "sha512"), "little") % ED25519.order
+    return int.from_bytes(expand_message_xmd(msg, dst, 64, "sha512"), "little") % _ed25519().order
 
 
 @dataclass(frozen=True)
 class HdCurve:
-    """One curve's HD derivation: its group, Lit's context string and its hash_to_scalar."""
+    """One curve's HD derivation: its group (loaded when first asked for), Lit's context string and
+    its hash_to_scalar."""
 
     name: str  # the key type: "k256", "p256", "ed25519"
-    group: Group[Any]
+    _load_group: Callable[[], Group[Any]]
     dst: bytes
     _to_scalar: Callable[[bytes, bytes], int]
+
+    @property
+    def group(self) -> Group[Any]:
+        return self._load_group()
 
     def scalar(self, key_id: bytes) -> int:
         return self._to_scalar(_check_key_id(key_id), self.dst)
 
 
-HD_K256 = HdCurve("k256", SECP256K1, KEY_ID_DST, hash_to_scalar)
-HD_P256 = HdCurve(
-    "p256", P256, b"LIT_HD_KEY_ID_P256_XMD:SHA-256_SSWU_RO_NUL_", lambda m, d: hash_to_field(m, d, 1, P256.order)[0]
-)
-HD_ED25519 = HdCurve("ed25519", ED25519, b"LIT_HD_KEY_ID_ED25519_XMD:SHA-512_ELL2_RO_NUL_", _ed25519_scalar)
+HD_K256 = HdCurve("k256", _k256, KEY_ID_DST, hash_to_scalar)
+HD_P256 = HdCurve("p256", _p256, b"LIT_HD_KEY_ID_P256_XMD:SHA-256_SSWU_RO_NUL_", _p256_scalar)
+HD_ED25519 = HdCurve("ed25519", _ed25519, b"LIT_HD_KEY_ID_ED25519_XMD:SHA-512_ELL2_RO_NUL_", _ed25519_scalar)
 HD_CURVES = {c.name: c for c in (HD_K256, HD_P256, HD_ED25519)}
 
 

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
-
 from .lit_sdk import NotIPv4, connect_snippet, publish_for_lit_sdk
 from .processes import ManagedProcess, free_port, python_cmd, spawn, stop_all, wait_http
 
@@ -64,6 +62,8 @@ def stop_network(state_dir: str | Path) -> list[str]:
 
 
 async def _wait_post(proc: ManagedProcess, path: str, payload: Any, timeout_s: float) -> Any:
+    import aiohttp  # here, not at the top: clients import this module for NetworkInfo and need no aiohttp
+
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=3)) as session:

@@ -19,8 +19,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
 __all__ = ["ManagedProcess", "free_port", "spawn", "wait_http", "stop_all", "read_pids", "python_cmd"]
 
 
@@ -97,6 +95,8 @@ async def wait_http(
     proc: ManagedProcess, path: str, timeout_s: float, ready: Callable[[Any], object] = lambda data: True
 ) -> dict[str, Any]:
     """Poll `proc.url + path` until it answers JSON that `ready` accepts; fail early if the process died."""
+    import aiohttp  # here, not at the top: clients import launcher.py (so this) for NetworkInfo, needing no aiohttp
+
     deadline = time.monotonic() + timeout_s
     last = "no answer yet"
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:

@@ -1,0 +1,259 @@
+"""The client's own HTTP/1.1 transport (runtime/client/transport.py) against aiohttp's server, an
+independent implementation, and against loopback peers that break HTTP on purpose.
+
+What must hold: aiohttp parses the multipart uploads it sends; it reads Content-Length, chunked and
+read-to-close bodies; connections are reused while the server keeps them open and replaced when the
+server has closed them; every broken answer fails with an HttpError (or TimeoutError) saying what was
+wrong, which LitClient reports as that node's NetworkError.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import pytest
+from aiohttp import web
+
+from runtime.client import LitClient, NetworkError
+from runtime.client.transport import MAX_BODY_BYTES, HttpClient, HttpError
+from tests.test_client_errors import closed_port_url, network_info
+
+RawHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@asynccontextmanager
+async def aiohttp_server(app: web.Application) -> AsyncIterator[str]:
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
+
+
+@asynccontextmanager
+async def raw_server(handle: RawHandler) -> AsyncIterator[str]:
+    """A loopback TCP server whose every connection is given to `handle` (which may break HTTP at will)."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await handle(reader, writer)
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def read_request(reader: asyncio.StreamReader) -> bytes:
+    """One request's head and body (by Content-Length) off the wire."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0)
+    return head + await reader.readexactly(length)
+
+
+def answering(*answers: bytes, then_close: bool = True) -> RawHandler:
+    """A raw peer that reads a request and sends each of `answers` in turn on the same connection."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for answer in answers:
+            await read_request(reader)
+            writer.write(answer)
+            await writer.drain()
+        if not then_close:
+            await reader.read()  # hold the connection until the client lets go
+
+    return handle
+
+
+# ---- against aiohttp's server --------------------------------------------------------------------------
+
+
+async def test_aiohttp_parses_the_upload_and_the_client_reads_its_chunked_answer() -> None:
+    seen: list[tuple[str, str, bytes]] = []
+
+    async def add(request: web.Request) -> web.StreamResponse:
+        form = await request.post()
+        part = form["file"]
+        assert isinstance(part, web.FileField)
+        data = part.file.read()
+        seen.append((part.filename, part.content_type, data))
+        response = web.json_response({"Hash": hashlib.sha256(data).hexdigest()})
+        response.enable_chunked_encoding()
+        return response
+
+    app = web.Application()
+    app.router.add_post("/api/v0/add", add)
+    action = b"Lit.Actions.setResponse({response: '\xe2\x9c\x93'}) // \r\n--not-a-boundary\r\n" + bytes(range(256))
+    async with aiohttp_server(app) as url:
+        client = LitClient(network_info([closed_port_url()] * 3, ipfs_url=url), timeout_s=5)
+        try:
+            assert await client.upload_action(action) == hashlib.sha256(action).hexdigest()
+        finally:
+            await client.close()
+    assert seen == [("action.js", "application/octet-stream", action)]
+
+
+async def test_a_kept_alive_connection_carries_the_next_requests() -> None:
+    peers: list[object] = []
+
+    async def status(request: web.Request) -> web.Response:
+        assert request.transport is not None
+        peers.append(request.transport.get_extra_info("peername"))
+        return web.json_response({"n": len(peers)})
+
+    async def nothing(_: web.Request) -> web.Response:
+        return web.Response(status=204)
+
+    app = web.Application()
+    app.router.add_get("/status", status)
+    app.router.add_post("/empty", nothing)
+    async with aiohttp_server(app) as url:
+        http = HttpClient(timeout_s=5)
+        try:
+            assert (await http.request("GET", url + "/status")).json() == {"n": 1}
+            empty = await http.request("POST", url + "/empty", b"{}", "application/json")
+            assert (empty.status, empty.body) == (204, b"")  # no body read after a 204: the next answer is intact
+            assert (await http.request("GET", url + "/status?x=1")).json() == {"n": 2}
+        finally:
+            await http.close()
+    assert len(peers) == 2 and peers[0] == peers[1]
+
+
+async def test_a_connection_the_server_closes_is_not_reused() -> None:
+    connections = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        await answering(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + json.dumps({"c": connections}).encode())(reader, writer)
+
+    async with raw_server(handle) as url:
+        http = HttpClient(timeout_s=5)
+        try:
+            assert [(await http.request("GET", url)).json() for _ in range(3)] == [{"c": 1}, {"c": 2}, {"c": 3}]
+        finally:
+            await http.close()
+
+
+async def test_an_idle_connection_closed_by_the_server_is_replaced() -> None:
+    """The server answers with keep-alive, then drops the idle connection: the next request must go
+    on a fresh connection rather than fail."""
+    connections = 0
+    first_answered = asyncio.Event()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        await read_request(reader)
+        writer.write(b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}')
+        await writer.drain()
+        first_answered.set()  # and close the connection without saying so
+
+    async with raw_server(handle) as url:
+        http = HttpClient(timeout_s=5)
+        try:
+            assert (await http.request("POST", url, b"{}", "application/json")).json() == {}
+            await first_answered.wait()
+            assert (await http.request("POST", url, b"{}", "application/json")).json() == {}
+        finally:
+            await http.close()
+    assert connections == 2
+
+
+async def test_a_kept_connection_that_hangs_up_on_the_next_request_is_replaced() -> None:
+    """The race the idle check cannot see: the server closes a kept-alive connection as the next request
+    arrives, without answering. The request goes again on a fresh connection, which is answered."""
+    served: list[int] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        served.append(0)
+        await read_request(reader)
+        writer.write(f'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n{len(served)}'.encode())
+        await writer.drain()
+        await read_request(reader)  # and hang up
+
+    async with raw_server(handle) as url:
+        http = HttpClient(timeout_s=5)
+        try:
+            assert [(await http.request("GET", url)).json() for _ in range(2)] == [1, 2]
+        finally:
+            await http.close()
+    assert len(served) == 2
+
+
+# ---- peers that break HTTP -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("answer, error", [
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{", "cut off after 1 of 100 bytes"),
+    (b"SSH-2.0-OpenSSH_9.6\r\n", "not an HTTP/1.x status line"),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 2", "ended inside its headers"),
+    (b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", "malformed header line"),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n", "malformed length"),
+    (f"HTTP/1.1 200 OK\r\nContent-Length: {MAX_BODY_BYTES + 1}\r\n\r\n".encode(), f"more than the {MAX_BODY_BYTES}"),
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "malformed chunk size"),
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n", "chunk not followed by CRLF"),
+    (b"HTTP/1.1 200 OK\r\n" + b"X-Filler: 1\r\n" * 101 + b"\r\n", "more than 100 header lines"),
+])
+async def test_a_broken_answer_is_an_http_error_saying_what_broke(answer: bytes, error: str) -> None:
+    async with raw_server(answering(answer)) as url:
+        http = HttpClient(timeout_s=5)
+        try:
+            with pytest.raises(HttpError, match=error):
+                await http.request("GET", url)
+        finally:
+            await http.close()
+
+
+async def test_a_peer_that_closes_without_answering_is_named() -> None:
+    async def hang_up(reader: asyncio.StreamReader, _: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+
+    async with raw_server(hang_up) as url:
+        http = HttpClient(timeout_s=5)
+        try:
+            with pytest.raises(HttpError, match="127.0.0.1:[0-9]+ closed the connection without answering"):
+                await http.request("GET", url)
+        finally:
+            await http.close()
+
+
+async def test_a_silent_peer_times_out() -> None:
+    async with raw_server(answering(then_close=False)) as url:
+        http = HttpClient(timeout_s=0.2)
+        try:
+            with pytest.raises(TimeoutError):
+                await http.request("GET", url)
+        finally:
+            await http.close()
+
+
+async def test_only_http_urls_are_taken() -> None:
+    http = HttpClient(timeout_s=5)
+    for url in ("ftp://127.0.0.1/x", "127.0.0.1:80", "http://127.0.0.1:notaport/"):
+        with pytest.raises(HttpError, match="URL|port"):
+            await http.request("GET", url)
+
+
+async def test_the_client_names_each_node_whose_answer_broke() -> None:
+    cut_off = answering(b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n{}")
+    async with raw_server(cut_off) as a, raw_server(cut_off) as b, raw_server(cut_off) as c:
+        client = LitClient(network_info([a, b, c]), timeout_s=5)
+        try:
+            with pytest.raises(NetworkError) as info:
+                await client.execute_js(code="1")
+        finally:
+            await client.close()
+    for node in (1, 2, 3):
+        assert f"node {node}: unreachable: HttpError the answer was cut off after 2 of 50 bytes" in str(info.value)
