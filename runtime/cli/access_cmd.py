@@ -18,15 +18,20 @@ import base64
 import json
 import re
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from .common import add_json, add_state_dir, node_problems, require_network
+from .common import Handler, add_json, add_state_dir, node_problems, require_network
 
 if TYPE_CHECKING:
     from runtime.client import LitClient
     from runtime.client.access import EncryptedData
+
+    from .common import Subparsers
+
+T = TypeVar("T")
 
 __all__ = ["register", "UsageError"]
 
@@ -138,12 +143,12 @@ def _network_chains(state_dir: Path) -> list[str] | None:
     return list(chains) if isinstance(chains, dict) else None
 
 
-def _online(args: argparse.Namespace, work) -> Any:
+def _online(args: argparse.Namespace, work: Callable[[LitClient], Awaitable[T]]) -> T:
     from runtime.client import LitClient
 
     require_network(args.state_dir)
 
-    async def go() -> Any:
+    async def go() -> T:
         async with await LitClient.connect(args.state_dir) as client:
             return await work(client)
 
@@ -151,7 +156,7 @@ def _online(args: argparse.Namespace, work) -> Any:
     return asyncio.run(go())
 
 
-def _guard(args: argparse.Namespace, command) -> int:
+def _guard(args: argparse.Namespace, command: Handler) -> int:
     """Run `command(args) -> int`, mapping errors to exit codes and the --json error shape."""
     from runtime.client import LitError
 
@@ -244,8 +249,8 @@ def _seconds(text: str) -> int:
     return value
 
 
-def register(subparsers: Any) -> None:
-    def access_parser(name: str, help: str, command) -> argparse.ArgumentParser:
+def register(subparsers: Subparsers) -> None:
+    def access_parser(name: str, help: str, command: Handler) -> argparse.ArgumentParser:
         p = subparsers.add_parser(name, help=help)
         add_state_dir(p)
         add_json(p)

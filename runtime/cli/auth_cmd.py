@@ -11,9 +11,12 @@ import argparse
 import json
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .common import add_state_dir, fail, require_network
+
+if TYPE_CHECKING:
+    from .common import Subparsers
 
 __all__ = ["register", "network_chain_id"]
 
@@ -47,12 +50,14 @@ def network_chain_id(state_dir: Path) -> int:
 
 def _auth_sig(args: argparse.Namespace) -> int:
     from runtime.cli.access_cmd import _load_key
-    from runtime.client import create_auth_sig
+    from runtime.client.auth import ALL_ABILITIES, create_auth_sig
 
     try:
         key, resources = _load_key(args.key), _resources(args.resource)
-        options: dict[str, Any] = {"chain_id": network_chain_id(args.state_dir), "expires_in": timedelta(seconds=args.expires_in)}
-        auth_sig = create_auth_sig(key, **({"resources": resources} if resources else {}), **options)
+        auth_sig = create_auth_sig(
+            key, resources or ALL_ABILITIES,
+            chain_id=network_chain_id(args.state_dir), expires_in=timedelta(seconds=args.expires_in),
+        )
     except ValueError as exc:
         return fail(args, str(exc), 2)
     print(json.dumps(auth_sig, indent=2))
@@ -76,7 +81,7 @@ def _session_sigs(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     for name, handler, help_text in (
         ("auth-sig", _auth_sig, "print an authSig (SIWE with ReCap) signed by --key's file"),
         ("session-sigs", _session_sigs, "print Lit session signatures (one per node of the network) for --key's file"),

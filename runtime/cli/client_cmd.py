@@ -6,13 +6,23 @@ import argparse
 import json
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .common import NoNetwork, add_json, add_state_dir, emit, fail, load_json_object, load_params, node_problems, require_network
+from .common import (
+    Handler, NoNetwork, add_json, add_state_dir, emit, fail, load_json_object, load_params, node_problems, require_network,
+)
 
 if TYPE_CHECKING:
-    from runtime.client import LitClient
+    from typing import TypeAlias
+
+    from runtime.client import ExecuteResult, LitClient
+
+    from .common import Subparsers
+
+    # What a command does with a connected client: its JSON result and the human-readable text.
+    Work: TypeAlias = Callable[[LitClient], Awaitable[tuple[dict[str, Any], str]]]
 
 __all__ = ["register"]
 
@@ -34,14 +44,14 @@ def _token_id(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a PKP token id (decimal or 0x-hex): {text!r}") from None
 
 
-def _run(args: argparse.Namespace, work) -> int:
+def _run(args: argparse.Namespace, work: Work) -> int:
     try:
         require_network(args.state_dir)
     except NoNetwork as exc:
         return fail(args, str(exc))
     from runtime.client import LitClient, LitError
 
-    async def go() -> Any:
+    async def go() -> tuple[dict[str, Any], str]:
         async with await LitClient.connect(args.state_dir) as client:
             return await work(client)
 
@@ -61,7 +71,7 @@ def _signatures_text(signatures: dict[str, Any]) -> str:
     )
 
 
-def _result_text(result: Any) -> str:
+def _result_text(result: ExecuteResult) -> str:
     parts = [f"ipfsId: {result.ipfs_id}", f"response: {json.dumps(result.response)}"]
     if result.logs:
         parts.append("logs:\n" + "\n".join("  " + line for line in result.logs.rstrip("\n").split("\n")))
@@ -71,7 +81,7 @@ def _result_text(result: Any) -> str:
 
 
 def _upload(args: argparse.Namespace) -> int:
-    async def work(client: LitClient):
+    async def work(client: LitClient) -> tuple[dict[str, Any], str]:
         cid = await client.upload_action(Path(args.file))
         return {"ipfsId": cid}, cid
 
@@ -89,7 +99,7 @@ def _execute(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         return fail(args, str(exc), 2)
 
-    async def work(client: LitClient):
+    async def work(client: LitClient) -> tuple[dict[str, Any], str]:
         from runtime.client import create_auth_sig
 
         code = Path(args.file).read_text() if args.file else None
@@ -103,7 +113,7 @@ def _execute(args: argparse.Namespace) -> int:
 
 
 def _mint(args: argparse.Namespace) -> int:
-    async def work(client: LitClient):
+    async def work(client: LitClient) -> tuple[dict[str, Any], str]:
         pkp = await client.mint_pkp(_key(args), key_type=args.key_type)
         data = {
             "tokenId": str(pkp.token_id), "publicKey": "0x" + pkp.pubkey.hex(), "owner": pkp.owner,
@@ -115,7 +125,7 @@ def _mint(args: argparse.Namespace) -> int:
 
 
 def _permit(args: argparse.Namespace) -> int:
-    async def work(client: LitClient):
+    async def work(client: LitClient) -> tuple[dict[str, Any], str]:
         tx = await client.permit_action(_key(args), args.token, args.cid, [args.scope])
         return {"tokenId": str(args.token), "ipfsId": args.cid, "scopes": [args.scope], "tx": tx}, f"permitted {args.cid} on PKP {args.token} (scope {args.scope})"
 
@@ -127,7 +137,7 @@ def _list(args: argparse.Namespace) -> int:
 
     owner = args.owner or Account.from_key(_key(args)).address
 
-    async def work(client: LitClient):
+    async def work(client: LitClient) -> tuple[dict[str, Any], str]:
         pkps = await client.list_pkps(owner)
         return {"owner": owner, "pkps": pkps}, "\n".join(f"{p['tokenId']}  {p['publicKey']}" for p in pkps) or "no PKPs"
 
@@ -145,7 +155,7 @@ def _sign(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         return fail(args, str(exc), 2)
 
-    async def work(client: LitClient):
+    async def work(client: LitClient) -> tuple[dict[str, Any], str]:
         async with client.registry() as registry:
             pubkey = "0x" + (await registry.get_pubkey(args.token)).hex()
         from runtime.client import create_auth_sig
@@ -163,7 +173,7 @@ def _sign(args: argparse.Namespace) -> int:
     return _run(args, work)
 
 
-async def demo(state_dir: Path | None = None, nodes: int = 4, say=print) -> dict[str, Any]:
+async def demo(state_dir: Path | None = None, nodes: int = 4, say: Callable[[str], None] = print) -> dict[str, Any]:
     """Start a network, upload the example, mint and permit a PKP, execute, verify the signature."""
     from eth_account import Account
 
@@ -172,7 +182,7 @@ async def demo(state_dir: Path | None = None, nodes: int = 4, say=print) -> dict
     from runtime.network.launcher import start_network, stop_network
 
     owned = state_dir is None
-    root = Path(tempfile.mkdtemp(prefix="litrt-demo-")) if owned else state_dir
+    root = Path(tempfile.mkdtemp(prefix="litrt-demo-")) if state_dir is None else state_dir
     key = dev_key()
     try:
         await start_network(root, nodes, progress=lambda m: say(f"  {m}"))
@@ -203,7 +213,7 @@ async def demo(state_dir: Path | None = None, nodes: int = 4, say=print) -> dict
 def _demo(args: argparse.Namespace) -> int:
     from runtime.client import LitError
 
-    say = (lambda m: print(m, file=sys.stderr)) if args.json else print
+    say: Callable[[str], None] = (lambda m: print(m, file=sys.stderr)) if args.json else print
     try:
         import asyncio
         result = asyncio.run(demo(args.state_dir, args.nodes, say))
@@ -222,8 +232,8 @@ def _add_auth_options(parser: argparse.ArgumentParser) -> None:
     who.add_argument("--session-sigs", metavar="JSON", help="session signatures (inline or @file.json, from `litrt session-sigs`)")
 
 
-def register(subparsers: Any) -> None:
-    def client_parser(name: str, help: str, handler, into: Any = subparsers) -> argparse.ArgumentParser:
+def register(subparsers: Subparsers) -> None:
+    def client_parser(name: str, help: str, handler: Handler, into: Subparsers = subparsers) -> argparse.ArgumentParser:
         p = into.add_parser(name, help=help)
         add_state_dir(p)
         add_json(p)

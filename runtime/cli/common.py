@@ -16,12 +16,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from sandbox.fetch_mocks import FetchMocks
 
+    # What each command module's register() receives. argparse's action is generic in typeshed only,
+    # so the alias exists for the type checker alone.
+    Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
+
 __all__ = [
-    "DEFAULT_STATE_DIR", "NoNetwork", "add_state_dir", "add_json", "add_mock_fetch", "emit", "fail", "load_params",
+    "DEFAULT_STATE_DIR", "Handler", "NoNetwork", "add_state_dir", "add_json", "add_mock_fetch", "emit", "fail", "load_params",
     "mock_fetch", "node_problems", "require_network", "NOT_WAITED_FOR",
 ]
+
+# A command's handler: parsed arguments in, exit code out (main.py's contract).
+Handler = Callable[[argparse.Namespace], int]
 
 DEFAULT_STATE_DIR = Path(os.environ.get("LITRT_STATE_DIR", ".litrt/network"))
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .common import add_mock_fetch, add_state_dir, mock_fetch
 
 if TYPE_CHECKING:
     from sandbox.fetch_mocks import FetchMocks
+
+    from .common import Subparsers
 
 __all__ = ["register"]
 
@@ -59,7 +61,7 @@ def _dev(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     dev = subparsers.add_parser("dev", help="run an action on a local network on every save of its file")
     dev.add_argument("action")
     dev.add_argument("--params", help="jsParams as JSON or @file.json (the file is watched too)")

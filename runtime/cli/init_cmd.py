@@ -11,6 +11,10 @@ import argparse
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .common import Subparsers
 
 __all__ = ["register", "scaffold"]
 
@@ -165,7 +169,7 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "init", help="scaffold an action, its params and a passing pytest test",
         description="Create NAME/ with action.js (signs with a PKP), params.json, a fetch mock, "

@@ -14,7 +14,12 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from runtime.ipfs import BlockSource, GatewaySource, KuboRpcSource, RunningServer
+
+    from .common import Subparsers
 
 __all__ = ["register", "DEFAULT_STORE"]
 
@@ -22,7 +27,7 @@ DEFAULT_STORE = Path(os.environ.get("LITRT_HOME", Path.home() / ".litrt")) / "ip
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser("ipfs", help="IPFS content addressing and the embedded block store")
     commands = parser.add_subparsers(dest="ipfs_command", metavar="SUBCOMMAND")
     parser.set_defaults(handler=lambda args: _usage(parser))
@@ -90,15 +95,14 @@ def _cat(args: argparse.Namespace) -> int:
     from runtime.ipfs import BlockStore, GatewaySource, IpfsError, KuboRpcSource, StoreSource, fetch_verified
 
     async def fetch() -> bytes:
-        sources: list[Any] = [StoreSource(BlockStore(args.store))] if args.store else []
-        sources += [GatewaySource(url) for url in args.gateway]
-        sources += [KuboRpcSource(url) for url in args.rpc]
+        remote: list[GatewaySource | KuboRpcSource] = [GatewaySource(url) for url in args.gateway]
+        remote += [KuboRpcSource(url) for url in args.rpc]
+        local: list[BlockSource] = [StoreSource(BlockStore(args.store))] if args.store else []
         try:
-            return await fetch_verified(args.cid, sources, args.max_bytes, timeout=args.timeout)
+            return await fetch_verified(args.cid, [*local, *remote], args.max_bytes, timeout=args.timeout)
         finally:
-            for source in sources:
-                if hasattr(source, "aclose"):
-                    await source.aclose()
+            for source in remote:  # each owns an HTTP session
+                await source.aclose()
 
     try:
         import asyncio
@@ -115,7 +119,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     store = BlockStore(args.store)
 
-    def ready(server: Any) -> None:
+    def ready(server: RunningServer) -> None:
         print(f"IPFS service on {server.url} (ipfshttpclient: {server.multiaddr}), store {store.root}", flush=True)
 
     try:

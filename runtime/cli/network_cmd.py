@@ -6,14 +6,20 @@ import argparse
 import json
 import sys
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .common import NoNetwork, add_json, add_mock_fetch, add_state_dir, emit, fail, mock_fetch, require_network
+
+if TYPE_CHECKING:
+    from runtime.network.launcher import NetworkInfo
+
+    from .common import Subparsers
 
 __all__ = ["register"]
 
 
-def _progress(args: argparse.Namespace):
+def _progress(args: argparse.Namespace) -> Callable[[str], None]:
     start = time.monotonic()
 
     def show(message: str) -> None:
@@ -23,7 +29,7 @@ def _progress(args: argparse.Namespace):
     return show
 
 
-def _summary(info: Any) -> str:
+def _summary(info: NetworkInfo) -> str:
     lines = [f"network of {info.n} nodes, threshold {info.threshold} (t = {info.t}); state in {info.state_dir}"]
     lines += [f"  node {i + 1}: {url}" for i, url in enumerate(info.nodes)]
     lines += [
@@ -102,7 +108,7 @@ def _status(args: argparse.Namespace) -> int:
     return 0 if all(n["up"] for n in nodes) else 1
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     up = subparsers.add_parser("up", help="start a local network (chain, IPFS, N nodes) and run the DKG")
     up.add_argument("--nodes", type=int, default=4)
     up.add_argument("--chain-rpc", help="use this JSON-RPC chain (e.g. ganache) instead of the embedded one")

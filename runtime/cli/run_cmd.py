@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from runtime.cli.common import add_mock_fetch, load_params, mock_fetch
 
 if TYPE_CHECKING:
+    from runtime.cli.common import Subparsers
     from sandbox import ExecutionResult
 
 __all__ = ["register", "run_action"]
@@ -23,7 +24,7 @@ __all__ = ["register", "run_action"]
 _DEFAULT_TIMEOUT_MS = 30_000  # sandbox.Limits().timeout_ms; a test keeps the two equal (the sandbox is slow to import)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "run", help="run a Lit Action locally (fetch works, signing does not)",
         description="Run a Lit Action in a fresh V8 sandbox and print its response and console output.",

@@ -77,12 +77,15 @@ def chain_call(what: str) -> Iterator[None]:
         raise ChainError(f"{what}: {exc}") from exc
 
 
-def check_private_key(key: object, what: str = "private_key") -> None:
-    """InvalidArgument unless `key` is a usable secp256k1 private key (32 bytes, or 64 hex digits)."""
+def check_private_key(key: object, what: str = "private_key") -> str | bytes:
+    """`key` (bytes for a bytearray) if it is a usable secp256k1 private key (32 bytes, or 64 hex
+    digits); InvalidArgument otherwise."""
     if not isinstance(key, (str, bytes, bytearray)):
         raise InvalidArgument(f"{what}: expected a hex string or 32 bytes, got {type(key).__name__}")
+    usable = bytes(key) if isinstance(key, bytearray) else key
     with caller_argument(what):
-        parse_private_key(key)
+        parse_private_key(usable)
+    return usable
 
 
 def open_network(state_dir: str | Path) -> NetworkInfo:

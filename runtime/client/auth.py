@@ -79,9 +79,8 @@ def create_auth_sig(
     `resources`: (ability, resource) pairs to grant, e.g. `[(SIGNING, pkp_resource(token_id))]`;
     by default every ability on every resource. `wallet`: sign in as this contract wallet (EIP-1271),
     whose isValidSignature accepts `account`'s signature. `siwe` overrides siwe_message's fields."""
-    key = account if isinstance(account, (str, bytes, bytearray)) else getattr(account, "key", account)
-    check_private_key(key, "account")
-    key = bytes(key) if isinstance(key, bytearray) else key
+    given = account if isinstance(account, (str, bytes, bytearray)) else getattr(account, "key", account)
+    key = check_private_key(given, "account")
     with caller_argument("wallet"):
         address = address_of_key(key) if wallet is None else to_checksum_address(wallet)
     unknown = set(siwe) - _SIWE_FIELDS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import rlp
+import rlp  # type: ignore[import-untyped]  # pyrlp ships no types
 
 from ._errors_map import caller_argument
 from .errors import InvalidArgument
@@ -28,4 +28,5 @@ def signed_legacy_transaction(unsigned_hex: str, signature: dict[str, Any]) -> s
         v = chain_id * 2 + 35 + int(signature["recid"])
         r, s = int(signature["r"], 16), int(signature["s"], 16)
     signed = fields[:6] + [v, r, s]
-    return "0x" + rlp.encode(signed).hex()
+    encoded: bytes = rlp.encode(signed)
+    return "0x" + encoded.hex()

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from eth_keys import keys
+from eth_keys.datatypes import PublicKey
 
 from runtime.chain.pkp import SCOPE_SIGN_ANYTHING, MintedPkp
 from runtime.client import LitClient
@@ -39,7 +39,7 @@ class DevPkp:
     def address(self) -> str:
         """The PKP's checksummed Ethereum address, which its ECDSA signatures recover to. Derived by
         eth_keys, not by litrt's own code, so a test comparing a recovered signer with it checks litrt."""
-        return str(keys.PublicKey(self.minted.pubkey[1:]).to_checksum_address())
+        return str(PublicKey(self.minted.pubkey[1:]).to_checksum_address())
 
     async def permit_action(self, cid: str, scopes: Sequence[int] = (SCOPE_SIGN_ANYTHING,)) -> str:
         """Let the action with IPFS id `cid` sign with this PKP; returns the transaction hash."""
