@@ -63,6 +63,17 @@ def test_network_commands_round_trip(tmp_path):
         x_only = coincurve.PublicKey(bytes.fromhex(minted["publicKey"][2:])).format(compressed=True)[1:]
         signature = bytes.fromhex(schnorr["signature"].removeprefix("0x"))
         assert len(signature) == 64 and coincurve.PublicKeyXOnly(x_only).verify(signature, message)
+        # An action that signs by FROST with its own key: the human output shows the Schnorr signature
+        # (no Ethereum address to recover), and libsecp256k1 checks the JSON's BIP-340 witness.
+        code, uploaded = litrt("upload", str(REPO / "actions_examples" / "sign_taproot.js"), "--state-dir", state)
+        sighash = keccak(b"a taproot sighash")
+        taproot = ["execute", "--ipfs-id", uploaded["ipfsId"], "--params", json.dumps({"sighash": sighash.hex()}), "--state-dir", state]
+        human = subprocess.run([sys.executable, "-m", "runtime.cli.main", *taproot], capture_output=True, text=True, cwd=REPO, timeout=300)
+        assert human.returncode == 0 and "signature taproot (SchnorrK256Taproot): 0x" in human.stdout, human.stdout + human.stderr
+        code, result = litrt(*taproot)
+        assert code == 0 and result["signatures"]["taproot"]["publicKey"][4:] == result["response"]["outputKey"], result
+        x_only = coincurve.PublicKeyXOnly(bytes.fromhex(result["response"]["outputKey"]))
+        assert x_only.verify(bytes.fromhex(result["response"]["witness"]), sighash)
         code, listed = litrt("pkp", "list", "--state-dir", state)
         assert minted["tokenId"] in [p["tokenId"] for p in listed["pkps"]]
         code, bad = litrt("execute", "--ipfs-id", cid, "--params", "{not json", "--state-dir", state)

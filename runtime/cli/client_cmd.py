@@ -65,10 +65,14 @@ def _run(args: argparse.Namespace, work: Work) -> int:
 
 
 def _signatures_text(signatures: dict[str, Any]) -> str:
-    return "\n".join(
-        f"  signature {name}: {s['signature']}\n    recovers to {s['address']} (PKP {s['publicKey'][:20]}...)"
-        for name, s in signatures.items()
-    )
+    lines = []
+    for name, s in signatures.items():
+        if "address" in s:  # K256 ECDSA: the Ethereum address it recovers to
+            lines.append(f"  signature {name}: {s['signature']}\n    recovers to {s['address']} (PKP {s['publicKey'][:20]}...)")
+        else:  # Schnorr/EdDSA (FROST) or P-256: nothing recovers, the key is shown instead
+            lines.append(f"  signature {name} ({s.get('signingScheme')}): {s['signature']}\n    public key {s['publicKey']}\n"
+                         f"    signed {s['dataSigned']}")
+    return "\n".join(lines)
 
 
 def _result_text(result: ExecuteResult) -> str:
