@@ -39,6 +39,10 @@ SIGN_WITH_PKP = """(async () => {
   }
 })();"""
 SIGN_ECDSA = "(async () => { await Lit.Actions.signEcdsa({toSign, publicKey, sigName: 'sig'}); })();"
+SIGN_AND_COMBINE = """(async () => {
+  const signature = await Lit.Actions.signAndCombine({toSign, publicKey, sigName: "combined", signingScheme: "EcdsaP256Sha256"});
+  Lit.Actions.setResponse({ response: signature });
+})();"""
 
 
 def _openssl_verifies(public_key: bytes, message: bytes, sig: dict[str, Any]) -> bool:
@@ -84,6 +88,18 @@ async def test_a_p256_pkp_signs_with_pkp_sign_and_from_an_action(network, owner_
         assert sig["signingScheme"] == P and sig["publicKey"] == public_key and sig["badNodes"] == []
         assert _openssl_verifies(pkp.pubkey, message, sig)
         assert sig["presignatureId"] != signed["presignatureId"]
+
+
+async def test_sign_and_combine_gives_the_action_a_p256_signature(network, owner_key):
+    message = b"combined inside the nodes"
+    async with await LitClient.connect(network.state_dir) as client:
+        pkp, public_key = await _p256_pkp(client, owner_key)
+        cid = await client.upload_action(SIGN_AND_COMBINE)
+        await client.permit_action(owner_key, pkp.token_id, cid)
+        result = await client.execute_js(ipfs_id=cid, js_params={"toSign": list(hashlib.sha256(message).digest()), "publicKey": public_key})
+        assert result.signatures == {}  # the client gets no share, the action the signature
+        assert set(result.response) == {"r", "s", "v"}
+        assert _openssl_verifies(pkp.pubkey, message, result.response)
 
 
 async def test_p256_pkps_refuse_other_schemes_and_unhashed_messages(network, owner_key):
