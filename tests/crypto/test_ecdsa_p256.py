@@ -232,3 +232,24 @@ def test_a_member_opening_a_wrong_w_is_named() -> None:
     assert all(p.faults == {3: "wrong w for presignature 0"} for p in honest)
     views = [p.results()[0].public.to_dict() for p in honest]
     assert views[0]["curve"] == "p256" and all(v == views[0] for v in views)
+
+
+def test_seven_parties_any_five_sign() -> None:
+    """n = 7, t = 2: one presignature, and three different sets of 2t+1 = 5 give the one signature OpenSSL accepts."""
+    parties = p256_parties(7, 2, 1, seed=7)
+    Harness(parties, schedule=SCHEDULE).run()
+    presigs = [p.results()[0] for p in parties]
+    rng = random.Random(7)
+    roots = [shamir.random_polynomial(2, N, rand=lambda m: rng.randrange(1, m)) for _ in range(ROOT_KEYS)]
+    key = derive_key(b"seven", [vss.feldman_commit(P256, r) for r in roots], HD_P256)
+    shares = {i: derive_secret_share(b"seven", [shamir.evaluate(r, i, N) for r in roots], HD_P256) for i in range(1, 8)}
+    net = Network(2, [], key, shares)
+    digest = hashlib.sha256(b"seven nodes").digest()
+    signed = net.sign_all(presigs, digest)
+    delta = net.delta(presigs, digest)
+    sigs = {
+        combine_signature_shares(presigs[0].public, key, digest, [s for s in signed if s.index in subset], delta)
+        for subset in ({1, 2, 3, 4, 5}, {3, 4, 5, 6, 7}, {1, 2, 5, 6, 7})
+    }
+    assert len(sigs) == 1
+    assert _openssl_verifies(key, digest, sigs.pop())
