@@ -25,8 +25,9 @@ __all__ = ["CollectiveOps", "RUN_ONCE_WAIT_S", "COLLECT_WAIT_S"]
 RUN_ONCE_WAIT_S = 30.0  # the leader's function may broadcast a transaction and wait for it
 COLLECT_WAIT_S = 10.0  # for every node's value; after that, a threshold of them will do
 _DEFAULT_RUN_ONCE_NAME = "default_bc_id"  # Lit's name when the action gives none
-# The one ECDSA scheme combined here: signer.sign signs on K256 (another curve's ECDSA needs its own path).
+# The ECDSA schemes combined here: signer.sign signs each from presignatures of its PKP's curve.
 _K256 = "EcdsaK256Sha256"
+_ECDSA = (_K256, "EcdsaP256Sha256")
 
 
 class CollectiveOps:
@@ -102,7 +103,7 @@ class CollectiveOps:
 
     async def op_signAndCombine(self, args: dict[str, Any], ctx: OpContext) -> str:
         scheme = scheme_arg(args, "signAndCombine", pkp=True)  # Lit's errors for unknown schemes
-        supported = [_K256, *(s for s in PKP_SCHEMES if frost_ops.frost_scheme(s) is not None)]
+        supported = [*_ECDSA, *(s for s in PKP_SCHEMES if frost_ops.frost_scheme(s) is not None)]
         if scheme not in supported:
             raise HostError(
                 f"Lit.Actions.signAndCombine: signing scheme {scheme} is not supported by this network yet "

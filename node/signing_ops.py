@@ -18,7 +18,7 @@ from eth_utils.crypto import keccak
 from runtime.crypto.action_key import action_public_key, public_key_hex, signed_data_output, verify_signed_data_output
 from runtime.crypto.ecdsa import EcdsaSignature
 from runtime.crypto.errors import CryptoError, VerificationFailed
-from runtime.crypto.hd import action_key_id
+from runtime.crypto.hd import HD_P256, action_key_id
 from runtime.crypto.share_payloads import combine_share_payloads
 from sandbox import HostError, OpContext
 
@@ -137,12 +137,14 @@ class SigningOps:
         request's exchange (node/exchange.py); a HostError naming `op` and the bad nodes if 2t+1
         good shares do not arrive. For any Lit.Actions call that combines inside the node."""
         exchange, t = self._service.exchange, self._service.t
-        roots = self._service.require_keys().root_commitments
+        keys = self._service.require_keys()
+        roots = keys.root_commitments
+        other = {HD_P256.name: keys.root_commitments_for(HD_P256)} if keys.p256 is not None else {}
         combined: dict[str, Any] = {}
 
         def enough(payloads: dict[int, Any]) -> bool:
             try:
-                combined.update(combine_share_payloads(sig_name, payloads, roots, t))
+                combined.update(combine_share_payloads(sig_name, payloads, roots, t, other))
             except VerificationFailed:
                 return False  # too few yet, or a liar among them: wait for more
             return True
@@ -151,7 +153,7 @@ class SigningOps:
         payloads = await exchange.wait(request_id, topic, enough, _SHARES_WAIT_S)
         if not combined:
             try:
-                combined.update(combine_share_payloads(sig_name, payloads, roots, t))
+                combined.update(combine_share_payloads(sig_name, payloads, roots, t, other))
             except VerificationFailed as exc:  # names the nodes whose shares were bad
                 raise HostError(
                     f"Lit.Actions.{op}: {exc} (from {len(payloads)} nodes within {_SHARES_WAIT_S:.0f} s)"

@@ -112,15 +112,13 @@ def _pick(values: list[Any], strategy: ResponseStrategy) -> Any:
 
 
 def _mintable_curve(key_type: str) -> HdCurve:
-    """The curve of a key type mint_pkp takes; P-256 is refused by name (nothing signs with it yet)."""
+    """The curve of a key type mint_pkp takes."""
     from runtime.crypto.hd import hd_curve
 
-    if key_type == "p256":
-        raise InvalidArgument("key_type 'p256' is not supported by this network yet: no P-256 signing scheme (use k256 or ed25519)")
     try:
         return hd_curve(key_type)
     except CryptoError:
-        raise InvalidArgument(f"key_type must be k256 or ed25519, got {key_type!r:.40}") from None
+        raise InvalidArgument(f"key_type must be k256, ed25519 or p256, got {key_type!r:.40}") from None
 
 
 def _pkp_key_type(public_key: str) -> str | None:

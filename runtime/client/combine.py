@@ -7,6 +7,7 @@ from typing import Any
 
 from runtime.crypto.ed25519 import ED25519
 from runtime.crypto.errors import CryptoError, VerificationFailed
+from runtime.crypto.p256 import P256
 from runtime.crypto.secp256k1 import Point
 from runtime.crypto.share_payloads import combine_frost_payloads, combine_share_payloads, is_frost_payload
 
@@ -16,12 +17,13 @@ __all__ = ["combine_ecdsa", "combine_signature", "frost_roots"]
 
 
 def combine_ecdsa(
-    sig_name: str, payloads: Mapping[int, dict[str, Any]], root_commitments: list[list[Point]], t: int
+    sig_name: str, payloads: Mapping[int, dict[str, Any]], root_commitments: list[list[Point]], t: int,
+    other_roots: Mapping[str, list[list[Any]]] | None = None,
 ) -> dict[str, Any]:
     """One signature from the nodes' payloads for `sig_name`; liars are named in `badNodes`
     (runtime/crypto/share_payloads.py); NotEnoughShares when no signature can be made."""
     try:
-        return combine_share_payloads(sig_name, payloads, root_commitments, t)
+        return combine_share_payloads(sig_name, payloads, root_commitments, t, other_roots)
     except VerificationFailed as exc:
         raise NotEnoughShares(str(exc)) from exc
 
@@ -29,12 +31,13 @@ def combine_ecdsa(
 def frost_roots(public: Mapping[str, Any], k256: list[list[Point]]) -> dict[str, list[list[Any]]]:
     """Root commitments by key type, from the network view the nodes agree on (/status)."""
     roots: dict[str, list[list[Any]]] = {"k256": k256}
-    rows = public.get("ed25519Commitments")
-    if isinstance(rows, list) and rows:
-        try:
-            roots["ed25519"] = [[ED25519.decode(bytes.fromhex(c), "ed25519Commitments", allow_identity=True) for c in row] for row in rows]
-        except (CryptoError, ValueError, TypeError):
-            pass  # malformed: Ed25519 signatures then fail naming the missing root keys
+    for name, group in (("ed25519", ED25519), ("p256", P256)):
+        rows = public.get(f"{name}Commitments")
+        if isinstance(rows, list) and rows:
+            try:
+                roots[name] = [[group.decode(bytes.fromhex(c), f"{name}Commitments", allow_identity=True) for c in row] for row in rows]
+            except (CryptoError, ValueError, TypeError):
+                pass  # malformed: that curve's signatures then fail naming the missing root keys
     return roots
 
 
@@ -44,7 +47,7 @@ def combine_signature(
     """ECDSA or FROST, as the payloads say; NotEnoughShares when no signature can be made."""
     frost = {i: p for i, p in payloads.items() if is_frost_payload(p)}
     if len(frost) * 2 <= len(payloads):
-        return combine_ecdsa(sig_name, payloads, k256, t)
+        return combine_ecdsa(sig_name, payloads, k256, t, frost_roots(public, k256))
     try:
         return combine_frost_payloads(sig_name, frost, frost_roots(public, k256), t)
     except VerificationFailed as exc:

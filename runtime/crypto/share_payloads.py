@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from .agreement import Certificate
-from .ecdsa import SignatureShare, agreed_value, combine_signature_shares
+from .ecdsa import SignatureShare, agreed_value, certificate_delta, combine_signature_shares
 from .errors import CryptoError, InvalidInput, NotEnoughShares, VerificationFailed
 from .frost import Commitment, SigningPackage, signing_package, verify_share
-from .hd import DerivedKey, derive_key, eth_address
+from .hd import HD_CURVES, HD_K256, DerivedKey, derive_key, eth_address
 from .presignature import PresignaturePublic
 from .schemes import Scheme, scheme as scheme_named
-from .secp256k1 import SECP256K1, Point
+from .secp256k1 import Point
 
 __all__ = [
     "combine_share_payloads",
@@ -30,14 +30,16 @@ __all__ = [
 
 
 def combine_share_payloads(
-    sig_name: str, payloads: Mapping[int, dict[str, Any]], root_commitments: list[list[Point]], t: int
+    sig_name: str, payloads: Mapping[int, dict[str, Any]], root_commitments: list[list[Point]], t: int,
+    other_roots: Mapping[str, list[list[Any]]] | None = None,
 ) -> dict[str, Any]:
     """One signature from the nodes' payloads for `sig_name`; liars are named in `badNodes`.
     VerificationFailed, naming the fault, when no signature can be made.
 
     The public parts (presignature, key id, message, agreement certificate) are taken as the value
     t+1 nodes agree on, so up to t liars cannot choose them; every share is then checked against
-    those public parts."""
+    those public parts. `root_commitments` are the K256 root keys; a presignature on another curve
+    (P-256) takes that curve's from `other_roots` (by key type, as combine_frost_payloads)."""
     need = t + 1
     try:
         presig = PresignaturePublic.from_dict(agreed_value({i: p.get("presignature") for i, p in payloads.items()}, need))
@@ -47,12 +49,16 @@ def combine_share_payloads(
         certificate.check(presig)
     except (CryptoError, AttributeError, ValueError) as exc:
         raise VerificationFailed(f"signature {sig_name!r}: nodes do not agree on what was signed ({exc})") from None
-    key = derive_key(key_id, root_commitments)
-    delta = certificate.rerandomizer(SECP256K1.encode(key.public_key), data)
+    curve = next(c for c in HD_CURVES.values() if c.group is presig.group)
+    roots = root_commitments if curve is HD_K256 else (other_roots or {}).get(curve.name)
+    if not roots:
+        raise VerificationFailed(f"signature {sig_name!r}: the network publishes no {curve.name} root keys")
+    key = derive_key(key_id, roots, curve)
+    delta = certificate_delta(certificate, presig.group, key.public_key, data)
     shares, malformed = [], []
     for index, payload in payloads.items():
         try:
-            share = SignatureShare.from_dict(payload.get("signatureShare"))
+            share = SignatureShare.from_dict(payload.get("signatureShare"), presig.group)
         except CryptoError:
             malformed.append(index)
             continue
@@ -67,11 +73,12 @@ def combine_share_payloads(
         raise VerificationFailed(
             f"signature {sig_name!r}: {exc.have} valid shares, need {exc.need}; bad shares from nodes {bad}", tuple(bad)
         ) from None
-    public_key = SECP256K1.encode_uncompressed(key.public_key)
+    public_key = presig.group.encode_uncompressed(key.public_key)  # type: ignore[attr-defined]
+    address = {"address": eth_address(key.public_key)} if curve is HD_K256 else {}
     return {
         **signature.to_dict(),
         "publicKey": "0x" + public_key.hex(),
-        "address": eth_address(key.public_key),
+        **address,
         "dataSigned": "0x" + data.hex(),
         "badNodes": sorted(set(signature.bad_parties) | set(malformed)),
         "committee": list(presig.committee),

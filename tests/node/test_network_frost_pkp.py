@@ -116,8 +116,8 @@ async def test_a_scheme_of_another_curve_than_the_pkps_is_refused_by_name(networ
                 async with http.post(client.network.nodes[0] + "/web/pkp/sign", json=body) as resp:
                     answer = await resp.json()
                 assert resp.status == 400 and f"for a PKP of key type {'k256' if key == k_key else 'ed25519'}" in answer["message"]
-        with pytest.raises(InvalidArgument, match="key_type 'p256' is not supported by this network yet"):
-            await client.mint_pkp(owner_key, key_type="p256")
+        with pytest.raises(InvalidArgument, match="key_type must be k256, ed25519 or p256, got 'p384'"):
+            await client.mint_pkp(owner_key, key_type="p384")
 
 
 @needs_oracle(SOLDERS_MISSING)
@@ -163,5 +163,5 @@ def test_the_cli_mints_an_ed25519_pkp(network):
     assert VerifyKey(public_key).verify(message, bytes.fromhex(signed["signature"][2:])) == message
     code, default = litrt()
     assert code == 0 and default["keyType"] == "k256" and default["publicKey"].startswith("0x04")
-    code, refused = litrt("--key-type", "p256")
-    assert code != 0 and "key_type 'p256' is not supported by this network yet" in json.dumps(refused)
+    code, p256 = litrt("--key-type", "p256")  # tests/node/test_network_p256.py signs with it
+    assert code == 0 and p256["keyType"] == "p256" and p256["publicKey"].startswith("0x04")
