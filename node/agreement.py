@@ -24,6 +24,7 @@ from runtime.crypto.agreement import Accept, AgreementRound, Certificate, Disagr
 from runtime.crypto.errors import CryptoError
 from runtime.crypto.identity import PartyKeys, PeerDirectory
 from runtime.crypto.presignature import PresignaturePublic
+from runtime.crypto.secp256k1 import SECP256K1
 
 from .errors import BadRequest, NodeError, NotReady
 from .peer import PeerTransport
@@ -154,7 +155,8 @@ class SigningAgreement:
     async def assign(self, request_id: Any, name: Any) -> str:
         key = _slot_key(request_id, name)
         deadline = time.monotonic() + _POOL_WAIT_S
-        while (known := self._assigned.get(key)) is None and (presig := self._pool.assign()) is None:
+        curve = self._curve_for(name)
+        while (known := self._assigned.get(key)) is None and (presig := self._pool.assign(curve)) is None:
             if time.monotonic() > deadline:
                 raise NotReady(f"node {self._index} has no presignature ready to assign; try again shortly")
             await asyncio.sleep(0.05)  # the pool refills in the background
@@ -170,6 +172,10 @@ class SigningAgreement:
             if stale is not None:
                 stale.settle()  # nobody is left waiting on a forgotten round
         return presig.id
+
+    def _curve_for(self, name: Any) -> str:
+        """The curve (`Group.name`) of the presignature a slot needs; node/ecdsa_curves.py knows others."""
+        return SECP256K1.name
 
     def _expire(self, key: tuple[str, str], presignature_id: str) -> None:
         """The round's deadline: settle it for anyone still waiting; a presignature nobody accepted

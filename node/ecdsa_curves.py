@@ -24,7 +24,6 @@ from runtime.crypto.p256 import P256
 from runtime.crypto.secp256k1 import SECP256K1
 
 from .agreement import SignatureSlot, SigningAgreement
-from .presign_pool import assigning
 
 __all__ = ["EcdsaAgreement", "curve_slot", "slot_curve", "P256_POOL_TARGET", "P256_BATCH_SIZE"]
 
@@ -61,9 +60,8 @@ class EcdsaAgreement(SigningAgreement):
         super().__init__(*args, **kwargs)
         self._on_demand = on_demand
 
-    async def assign(self, request_id: Any, name: Any) -> str:
+    def _curve_for(self, name: Any) -> str:
         curve = slot_curve(name)
         if curve != SECP256K1.name:
             self._on_demand(curve)
-        with assigning(curve):
-            return await super().assign(request_id, name)
+        return curve

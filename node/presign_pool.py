@@ -9,16 +9,13 @@ liar, or one that restarted) only makes a request fail.
 One pool holds the presignatures of every curve (secp256k1, and P-256 for EcdsaP256Sha256), each
 knowing its curve, so one index, one compaction and one rollback recovery cover them all; what is
 counted or assigned is one curve's (`curve`, a `Group.name`; secp256k1 unless said). The signing
-agreement asks `assign()` with no argument: the curve is then the one `assigning(curve)` set for
-the task (node/ecdsa_curves.py sets it from the signature's slot).
+agreement names the curve its slot asks for (node/ecdsa_curves.py).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Collection, Iterator
-from contextvars import ContextVar
+from collections.abc import Collection
 from typing import Any
 
 from runtime.crypto.presignature import Presignature, PresignaturePublic
@@ -27,7 +24,7 @@ from runtime.crypto.secp256k1 import SECP256K1
 from .sealed import SealedStore
 from .usage_log import UsageLog
 
-__all__ = ["PresignPool", "assigning"]
+__all__ = ["PresignPool"]
 
 log = logging.getLogger(__name__)
 
@@ -35,19 +32,6 @@ _INDEX_RECORD = "presign-index"
 K256 = SECP256K1.name
 # Per task (contextvars follow an asyncio task across its awaits), so concurrent requests of
 # different curves never see each other's.
-_ASSIGNING: ContextVar[str] = ContextVar("presign_assigning_curve", default=K256)
-
-
-@contextlib.contextmanager
-def assigning(curve: str) -> Iterator[None]:
-    """Within the block, `PresignPool.assign()` without a curve assigns one of `curve`'s."""
-    token = _ASSIGNING.set(curve)
-    try:
-        yield
-    finally:
-        _ASSIGNING.reset(token)
-
-
 class PresignPool:
     def __init__(self, node_index: int, store: SealedStore, usage: UsageLog) -> None:
         self._index = node_index
@@ -153,10 +137,9 @@ class PresignPool:
         """Its round ended with no accept, so no node recorded a use: it may be assigned again."""
         self._assigned.discard(presignature_id)
 
-    def assign(self, curve: str | None = None) -> PresignaturePublic | None:
-        """One presignature of `curve` (default: the task's, see `assigning`) this node initiated,
-        never handed out before (by this process)."""
-        ids = self._assignable(_ASSIGNING.get() if curve is None else curve)
+    def assign(self, curve: str = K256) -> PresignaturePublic | None:
+        """One presignature of `curve` this node initiated, never handed out before (by this process)."""
+        ids = self._assignable(curve)
         if not ids:
             return None
         self._assigned.add(ids[0])

@@ -18,7 +18,6 @@ from enum import StrEnum
 
 from runtime.crypto import bls_threshold, ecdsa
 from runtime.crypto.bls import G2
-from runtime.crypto.secp256k1 import ORDER
 
 from .errors import BadRequest
 
@@ -76,7 +75,7 @@ def armed_fault(fault: Fault | None, allow_test_faults: bool) -> Fault | None:
 
 def wrong_signature_share(share: ecdsa.SignatureShare) -> ecdsa.SignatureShare:
     """Fault.WRONG_SIGNATURE_SHARES: the share with s off by one, which its DLEQ proof then betrays."""
-    return replace(share, s=(share.s + 1) % ORDER)
+    return replace(share, s=(share.s + 1) % share.group.order)
 
 
 def wrong_bls_share(share: bls_threshold.SignatureShare) -> bls_threshold.SignatureShare:

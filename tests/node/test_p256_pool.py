@@ -10,7 +10,7 @@ import pytest
 
 from node.agreement import SignatureSlot
 from node.ecdsa_curves import curve_slot, slot_curve
-from node.presign_pool import PresignPool, assigning
+from node.presign_pool import PresignPool
 from node.sealed import SealedStore, load_or_create_key
 from node.usage_log import BURNED, UsageLog
 from runtime.crypto.p256 import P256
@@ -49,8 +49,7 @@ def test_each_curve_is_counted_and_assigned_on_its_own(tmp_path: Path, batches: 
     assert pool.unused() == 2 and pool.unused("p256") == 2
     first = pool.assign("p256")
     assert first is not None and first.group is P256
-    with assigning("p256"):
-        second = pool.assign()  # as the agreement asks: the curve is the task's
+    second = pool.assign("p256")
     assert second is not None and second.group is P256 and second.id != first.id
     assert pool.assign("p256") is None  # none left to hand out; the secp256k1 ones are untouched
     k256 = pool.assign()
