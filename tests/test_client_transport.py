@@ -257,3 +257,20 @@ async def test_the_client_names_each_node_whose_answer_broke() -> None:
             await client.close()
     for node in (1, 2, 3):
         assert f"node {node}: unreachable: HttpError the answer was cut off after 2 of 50 bytes" in str(info.value)
+
+
+async def test_an_unreachable_node_keeps_the_socket_error_as_the_cause() -> None:
+    client = LitClient(network_info([closed_port_url()] * 3), timeout_s=5)
+    answers: dict[int, object] = {}
+
+    def keep(seen: dict[int, object], final: bool) -> bool | None:
+        answers.update(seen)
+        return True if final else None
+
+    try:
+        await client._fan_out("GET", "/status", None, keep)
+    finally:
+        await client.close()
+    assert len(answers) == 3
+    for answer in answers.values():
+        assert isinstance(answer, NetworkError) and isinstance(answer.__cause__, ConnectionRefusedError), answer

@@ -276,7 +276,9 @@ class LitClient:
             try:
                 return await self._request(method, url + path, payload)
             except (OSError, TimeoutError) as exc:  # the transport's failures: runtime/client/transport.py
-                return NetworkError(f"unreachable: {type(exc).__name__} {exc}".strip())
+                unreachable = NetworkError(f"unreachable: {type(exc).__name__} {exc}".strip())
+                unreachable.__cause__ = exc  # returned as this node's answer, not raised: keep the cause by hand
+                return unreachable
             except LitError as exc:
                 return exc
 

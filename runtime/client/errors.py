@@ -4,10 +4,11 @@ The rule: every exception a public client function or method raises (LitClient, 
 create_auth_sig, encrypt, get_session_sigs, ...) is a LitError, so `except LitError` catches all
 the client can raise. Mistakes in the caller's own arguments are also ValueErrors (InvalidArgument
 and ConditionError), and a missing network directory is also a FileNotFoundError (NoNetwork), so
-code that catches those keeps working. Foreign errors (aiohttp, JSON decoding, runtime.chain,
-runtime.crypto, runtime.access, runtime.auth, a KeyError in a malformed node answer) are turned
-into these where they enter the client (runtime/client/_errors_map.py), with a message naming what
-failed and the original kept as `__cause__`.
+code that catches those keeps working. Foreign errors (the HTTP transport's HttpError, socket
+errors and timeouts, JSON decoding, runtime.chain, runtime.crypto, runtime.access, runtime.auth, a
+KeyError in a malformed node answer) are turned into these where they enter the client
+(runtime/client/_errors_map.py, and client.py for the transport), with a message naming what failed
+and the original kept as `__cause__`.
 
     LitError
      ├── InvalidArgument      the caller gave something unusable: a bad key, envelope, resource...
