@@ -257,9 +257,9 @@ def register(subparsers: Subparsers) -> None:
     pkp = subparsers.add_parser("pkp", help="mint, permit, list and sign with PKPs")
     pkp_sub = pkp.add_subparsers(dest="pkp_command", metavar="COMMAND", required=True)
     mint = client_parser("mint", "mint a PKP owned by --key", _mint, pkp_sub)
-    # p256 is listed so that it is refused by name (no P-256 signing yet), not as an unknown choice.
     mint.add_argument("--key-type", choices=("k256", "ed25519", "p256"), default="k256",
-                      help="k256 (ECDSA, K256 Schnorr; the default) or ed25519 (SchnorrEd25519Sha512, e.g. Solana)")
+                      help="k256 (ECDSA, K256 Schnorr; the default), ed25519 (SchnorrEd25519Sha512, e.g. Solana) "
+                      "or p256 (EcdsaP256Sha256)")
     pa = client_parser("permit-action", "permit an action CID to sign with a PKP", _permit, pkp_sub)
     pa.add_argument("token", type=_token_id)
     pa.add_argument("cid")
