@@ -16,8 +16,9 @@ from sandbox import HostError
 
 __all__ = ["text_arg", "blank_arg", "token_arg", "bytes_arg", "bytes32_arg", "scheme_arg", "SUPPORTED_SCHEMES", "PKP_SCHEMES", "ECDSA_SCHEMES", "scheme_refusal"]
 
-# The schemes this network signs with; Lit's other names are refused by name, not as unknown.
-SUPPORTED_SCHEMES = ("EcdsaK256Sha256", "SchnorrEd25519Sha512", "SchnorrK256Sha256", "SchnorrK256Taproot")
+# The schemes an action's own key signs with (signAsAction, getActionPublicKey, verifyActionSignature);
+# Lit's other names are refused by name, not as unknown.
+SUPPORTED_SCHEMES = ("EcdsaK256Sha256", "EcdsaP256Sha256", "SchnorrEd25519Sha512", "SchnorrK256Sha256", "SchnorrK256Taproot")
 # What the other callers (signAndCombine) handle so far.
 ECDSA_SCHEMES = ("EcdsaK256Sha256",)
 _MESSAGE_LENGTH = (

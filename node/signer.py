@@ -31,7 +31,7 @@ from runtime.chain.pkp import (
 )
 from runtime.crypto.ecdsa import check_presignature_use, sign_share
 from runtime.crypto.errors import CryptoError
-from runtime.crypto.hd import HD_K256, HD_P256, DerivedKey, HdCurve, action_key_id, hd_curve, token_id
+from runtime.crypto.hd import HD_K256, HD_P256, DerivedKey, HdCurve, action_key_id, hd_curve
 from runtime.crypto.secp256k1 import SECP256K1
 
 from .agreement import SignatureSlot, SigningAgreement
@@ -123,14 +123,21 @@ class Signer:
             self._resolved.popitem(last=False)
         return pkp
 
-    def action_key(self, action_cid: str) -> Pkp:
-        """The running action's own key (Lit's signAsAction): derived from its CID, minted nowhere,
-        so no permission applies; `sign` treats it like a PKP. Only the CID the node itself ran may
-        be passed here, which is what makes the key that action's alone."""
+    def action_key(self, action_cid: str, curve: HdCurve = HD_K256) -> Pkp:
+        """The running action's own key on `curve` (Lit's signAsAction: k256 for EcdsaK256Sha256,
+        p256 for EcdsaP256Sha256, from that curve's root keys): derived from its CID, minted nowhere,
+        so no permission applies; `sign` treats it like a PKP of that key type. Only the CID the node
+        itself ran may be passed here, which is what makes the key that action's alone."""
+        if curve.name not in _ECDSA_SIG_TYPES:
+            raise BadRequest(f"an action's ECDSA key is on {' or '.join(_ECDSA_SIG_TYPES)}, not {curve.name}")
         key_id = action_key_id(action_cid)
-        key, share = self._keys.derive(key_id)
-        public_key = SECP256K1.encode_uncompressed(key.public_key)
-        return Pkp(token_id=token_id(public_key), key_id=key_id, public_key=public_key, key=key, share=share)
+        try:
+            key, share = self._keys.derive(key_id, curve)
+        except CryptoError as exc:  # a network made before it had root keys on this curve
+            raise NotReady(f"this network cannot derive {curve.name} action keys: {exc}") from None
+        public_key = registry_form(curve, key.public_key)
+        tid = pubkey_to_token_id(public_key, curve.name)  # minted nowhere, but its token id is Lit's rule's
+        return Pkp(token_id=tid, key_id=key_id, public_key=public_key, key=key, share=share, key_type=curve.name)
 
     async def authorize(
         self, pkp: Pkp, scope: int, action_cid: str | None, auth_sig: AuthSig | None,

@@ -18,7 +18,8 @@ from eth_utils.crypto import keccak
 from runtime.crypto.action_key import action_public_key, public_key_hex, signed_data_output, verify_signed_data_output
 from runtime.crypto.ecdsa import EcdsaSignature
 from runtime.crypto.errors import CryptoError, VerificationFailed
-from runtime.crypto.hd import HD_P256, action_key_id
+from runtime.crypto.hd import HD_P256, HdCurve, action_key_id
+from runtime.crypto.schemes import scheme as scheme_named
 from runtime.crypto.share_payloads import combine_share_payloads
 from sandbox import HostError, OpContext
 
@@ -102,10 +103,15 @@ class SigningOps:
 
     # ---- the action's own key ------------------------------------------------------------------
 
-    def _action_public_key(self, cid: str) -> Any:
-        roots = [row[0] for row in self._service.require_keys().root_commitments]
+    def _action_public_key(self, cid: str, curve: HdCurve) -> Any:
+        """The action's ECDSA key on `curve`, from that curve's root keys."""
+        keys = self._service.require_keys()
         try:
-            return action_public_key(cid, roots)
+            roots = [row[0] for row in keys.root_commitments_for(curve)]
+        except CryptoError as exc:  # a network made before it had root keys on this curve
+            raise HostError(f"signingScheme: {exc}") from None
+        try:
+            return action_public_key(cid, roots, curve)
         except CryptoError as exc:
             raise HostError(f"actionIpfsCid: {exc}") from None
 
@@ -122,13 +128,14 @@ class SigningOps:
             return json.dumps(frost_ops.signed_data_output(frost, payload))
         to_sign = bytes32_arg(to_sign, "toSign")
         request_id = self._request.slot(sig_name).request_id
-        key = self._service.signer.action_key(self.action_cid)  # its own CID: never one the action names
+        curve = scheme_named(scheme).hd  # EcdsaK256Sha256: k256, EcdsaP256Sha256: p256 (its presignatures too)
+        key = self._service.signer.action_key(self.action_cid, curve)  # its own CID: never one the action names
         share = await self._share(key, to_sign, sig_name, scheme)
         combined = await self._combine_with_peers("signAsAction", request_id, f"action-shares:{sig_name}", sig_name, share)
         if combined["publicKey"] != "0x" + key.public_key.hex():
             raise HostError("Lit.Actions.signAsAction: the nodes combined a signature for another key than this action's")
         signature = EcdsaSignature(int(combined["r"], 16), int(combined["s"], 16), int(combined["recid"]))
-        return json.dumps(signed_data_output(signature, key.key.public_key, to_sign))
+        return json.dumps(signed_data_output(signature, key.key.public_key, to_sign, curve))
 
     async def _combine_with_peers(
         self, op: str, request_id: str, topic: str, sig_name: str, share: dict[str, Any]
@@ -161,13 +168,14 @@ class SigningOps:
         return combined
 
     async def op_getActionPublicKey(self, args: dict[str, Any], ctx: OpContext) -> str:
-        """Lit returns the key as a string: uncompressed SEC1 hex for the ECDSA schemes (FROST keys:
-        node/frost_ops.py)."""
+        """Lit returns the key as a string: uncompressed SEC1 hex for the ECDSA schemes, K256 or P256
+        (FROST keys: node/frost_ops.py)."""
         scheme = scheme_arg(args, "getActionPublicKey", action_key=True)
         frost = frost_ops.frost_scheme(scheme)
         if frost is not None:
             return frost_ops.action_public_key_text(self._service, frost, blank_arg(args, "actionIpfsCid"))
-        return public_key_hex(self._action_public_key(blank_arg(args, "actionIpfsCid")))
+        curve = scheme_named(scheme).hd
+        return public_key_hex(self._action_public_key(blank_arg(args, "actionIpfsCid"), curve), curve)
 
     async def op_verifyActionSignature(self, args: dict[str, Any], ctx: OpContext) -> bool:
         """Local: the action key is public, so no other node is asked."""
@@ -177,10 +185,11 @@ class SigningOps:
         if frost is not None:
             cid = blank_arg(args, "actionIpfsCid")
             return frost_ops.verify_signed_data_output(self._service, frost, cid, to_sign, blank_arg(args, "signOutput"))
-        public_key = self._action_public_key(blank_arg(args, "actionIpfsCid"))
+        curve = scheme_named(scheme).hd
+        public_key = self._action_public_key(blank_arg(args, "actionIpfsCid"), curve)
         sign_output = blank_arg(args, "signOutput")
         try:
-            return verify_signed_data_output(sign_output, public_key, to_sign)
+            return verify_signed_data_output(sign_output, public_key, to_sign, curve)
         except CryptoError as exc:
             raise HostError(str(exc)) from None
 

@@ -1,14 +1,16 @@
-"""A Lit Action's own key, and the signature output Lit's signAsAction returns.
+"""A Lit Action's own key, and the signature output Lit's signAsAction returns, for the ECDSA schemes.
 
 Lit derives an action's key like any PKP (runtime/crypto/hd.py) from the key id
-keccak256("lit_action_" + CID), with the K256 context for the K256 schemes
-(lit-peer `lit-sdk/src/signature.rs::get_lit_action_public_key`). No PKP is minted for it: only
-the action with that CID may sign with it, and anyone can compute its public key.
+keccak256("lit_action_" + CID), with the context of the scheme's curve: the K256 one for
+EcdsaK256Sha256, the P256 one for EcdsaP256Sha256, each from that curve's root keys (lit-peer
+`lit-sdk/src/signature.rs::get_lit_action_public_key`). No PKP is minted for it: only the action with
+that CID may sign with it, and anyone can compute its public key. (FROST schemes: node/frost_ops.py.)
 
 signAsAction's result is Lit's `SignedDataOutput` as JSON (`signature.rs`):
-`{"signature", "verifying_key", "signed_data", "recovery_id"}`, where for ECDSA `signature` is
-itself JSON, a quoted upper-case hex r‖s (the `ecdsa` crate's serde form), `verifying_key` the
-lower-case uncompressed SEC1 hex and `signed_data` the hex of the 32 signed bytes.
+`{"signature", "verifying_key", "signed_data", "recovery_id"}`, where for ECDSA on either curve
+`signature` is itself JSON, a quoted upper-case hex r‖s (the `ecdsa` crate's serde form) with s
+normalised low, `verifying_key` the lower-case uncompressed SEC1 hex (the ECDSA schemes' preferred
+format), `signed_data` the hex of the 32 signed bytes and `recovery_id` the trial recovery's id.
 """
 
 from __future__ import annotations
@@ -18,40 +20,57 @@ from collections.abc import Sequence
 from typing import Any
 
 from coincurve import PublicKey
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, encode_dss_signature
 
 from .ecdsa import EcdsaSignature
 from .errors import InvalidInput
-from .hd import action_key_id, derive_public_key
-from .secp256k1 import ORDER, SECP256K1, Point
+from .hd import HD_K256, HD_P256, HdCurve, action_key_id, derive_public_key
 
 __all__ = [
+    "ECDSA_ACTION_CURVES",
     "action_public_key",
     "public_key_hex",
     "signed_data_output",
     "verify_signed_data_output",
 ]
 
-_HALF_ORDER = ORDER // 2
+# The curves an action's ECDSA key lives on, by Lit's scheme name.
+ECDSA_ACTION_CURVES = {"EcdsaK256Sha256": HD_K256, "EcdsaP256Sha256": HD_P256}
 
 
-def action_public_key(ipfs_cid: str, root_public_keys: Sequence[Point]) -> Point:
-    """The K256 public key of the action with this CID."""
+def _ecdsa_curve(curve: HdCurve) -> HdCurve:
+    if curve not in ECDSA_ACTION_CURVES.values():
+        raise InvalidInput("curve", f"an action's ECDSA key is on k256 or p256, not {curve.name}")
+    return curve
+
+
+def action_public_key(ipfs_cid: str, root_public_keys: Sequence[Any], curve: HdCurve = HD_K256) -> Any:
+    """The public key on `curve` of the action with this CID, from that curve's root keys."""
     if not isinstance(ipfs_cid, str) or not ipfs_cid:
         raise InvalidInput("ipfs_cid", "empty")
-    return derive_public_key(action_key_id(ipfs_cid), root_public_keys)
+    return derive_public_key(action_key_id(ipfs_cid), root_public_keys, _ecdsa_curve(curve))
 
 
-def public_key_hex(public_key: Point) -> str:
+def _uncompressed(public_key: Any, curve: HdCurve) -> bytes:
+    encoded: bytes = _ecdsa_curve(curve).group.encode_uncompressed(public_key)  # type: ignore[attr-defined]
+    return encoded
+
+
+def public_key_hex(public_key: Any, curve: HdCurve = HD_K256) -> str:
     """What getActionPublicKey returns for an ECDSA scheme: uncompressed SEC1, lower-case hex, no 0x."""
-    return SECP256K1.encode_uncompressed(public_key).hex()
+    return _uncompressed(public_key, curve).hex()
 
 
-def signed_data_output(signature: EcdsaSignature, public_key: Point, to_sign: bytes) -> dict[str, Any]:
+def signed_data_output(
+    signature: EcdsaSignature, public_key: Any, to_sign: bytes, curve: HdCurve = HD_K256
+) -> dict[str, Any]:
     rs = signature.r.to_bytes(32, "big") + signature.s.to_bytes(32, "big")
     return {
         "signature": json.dumps(rs.hex().upper()),
-        "verifying_key": public_key_hex(public_key),
+        "verifying_key": public_key_hex(public_key, curve),
         "signed_data": bytes(to_sign).hex(),
         "recovery_id": signature.recid,
     }
@@ -71,18 +90,31 @@ def _parse_output(sign_output: Any) -> tuple[int, int, bytes, bytes]:
     return int.from_bytes(rs[:32], "big"), int.from_bytes(rs[32:], "big"), signed, key
 
 
-def verify_signed_data_output(sign_output: Any, expected_public_key: Point, to_sign: bytes) -> bool:
-    """Whether `sign_output` is a valid ECDSA signature over `to_sign` by `expected_public_key`.
+def verify_signed_data_output(
+    sign_output: Any, expected_public_key: Any, to_sign: bytes, curve: HdCurve = HD_K256
+) -> bool:
+    """Whether `sign_output` is a valid ECDSA signature on `curve` over `to_sign` by `expected_public_key`.
 
     Lit checks the output's key against the action's and the signature against the output's own
     signed_data; it also must be over `to_sign` here, or any output of the action would "verify"
     whatever message the caller names. InvalidInput if it is not a SignedDataOutput at all."""
     r, s, signed, key = _parse_output(sign_output)
-    if key != SECP256K1.encode_uncompressed(expected_public_key) or signed != bytes(to_sign):
+    if key != _uncompressed(expected_public_key, curve) or signed != bytes(to_sign) or len(signed) != 32:
         return False
-    if not (0 < r < ORDER and 0 < s <= _HALF_ORDER) or len(signed) != 32:
-        return False  # high s is refused, as the k256 verifier Lit uses refuses it
+    order = curve.group.order
+    if not 0 < r < order or not 0 < s < order:
+        return False
+    der = encode_dss_signature(r, s)
+    if curve is HD_K256:
+        if s > order // 2:
+            return False  # high s is refused, as the k256 verifier Lit uses refuses it
+        try:
+            return PublicKey(key).verify(der, signed, hasher=None)
+        except ValueError:
+            return False
+    # P-256: the p256 crate's verifier Lit uses takes either s, as OpenSSL does.
     try:
-        return PublicKey(key).verify(encode_dss_signature(r, s), signed, hasher=None)
-    except ValueError:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), key).verify(der, signed, ec.ECDSA(Prehashed(hashes.SHA256())))
+    except (InvalidSignature, ValueError):
         return False
+    return True
