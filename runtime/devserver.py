@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from runtime.cli.common import node_problems
 from runtime.client import ActionError, LitClient, LitError, create_auth_sig, dev_key
@@ -37,7 +38,7 @@ _WHAT_I_AM = "the `litrt dev` server of this network (it runs the developer's ac
 
 
 @web.middleware
-async def _refuse_actions(request: web.Request, handler: Any) -> web.StreamResponse:
+async def _refuse_actions(request: web.Request, handler: Handler) -> web.StreamResponse:
     if ACTION_FETCH_HEADER in request.headers:
         return web.json_response(
             {"error": f"{_WHAT_I_AM}: requests from Lit Actions are refused"},
