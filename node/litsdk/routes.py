@@ -19,14 +19,13 @@ from aiohttp import web
 from runtime.chain.errors import redact_urls
 from runtime.crypto.bls_threshold import SignatureShare as BlsShare
 from runtime.crypto.channel import ResponseKey
-from runtime.crypto.share_payloads import is_frost_payload
 
 from ..access import handle_encryption_sign
 from ..errors import BadRequest, NodeError, NotReady
 from ..execute import handle_execute, handle_pkp_sign
 from ..service import NodeService
 from ..wire import request_object
-from .shares import sdk_bls_share, sdk_ecdsa_share, sdk_pkp_sign_share
+from .shares import sdk_bls_share, sdk_combines, sdk_ecdsa_share, sdk_pkp_sign_share
 
 __all__ = ["register", "HANDSHAKE_PATH", "BLOCKHASH_PATH", "EXECUTE_PATH", "PKP_SIGN_PATH", "DECRYPT_PATH"]
 
@@ -137,12 +136,7 @@ class LitSdkRoutes:
         signed: dict[str, Any] = {}
         if answer["signedData"]:
             shares = json.loads(key.open(answer["signedData"], request_id.encode()))
-            # Lit's v7 SDK combines ECDSA shares only; FROST signatures (signAsAction/sign with a
-            # Schnorr scheme) are left out rather than sent in a shape it would misread.
-            signed = {
-                name: {**sdk_ecdsa_share(share), "sigName": name}
-                for name, share in shares.items() if not is_frost_payload(share)
-            }
+            signed = {name: {**sdk_ecdsa_share(share), "sigName": name} for name, share in shares.items() if sdk_combines(share)}
         return web.json_response({
             "success": True, "signedData": signed, "decryptedData": {}, "claimData": answer["claimData"],
             "response": answer["response"], "logs": answer["logs"],

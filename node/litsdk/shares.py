@@ -21,16 +21,27 @@ from runtime.crypto.bls import G2
 from runtime.crypto.bls_threshold import SignatureShare as BlsShare
 from runtime.crypto.ecdsa import SignatureShare, rerandomized_r
 from runtime.crypto.presignature import PresignaturePublic
+from runtime.crypto.share_payloads import is_frost_payload
 from runtime.crypto.secp256k1 import ORDER, SECP256K1
 from runtime.crypto.shamir import lagrange_coefficient
 
-__all__ = ["sdk_ecdsa_share", "sdk_pkp_sign_share", "sdk_bls_share", "K256"]
+__all__ = ["sdk_combines", "sdk_ecdsa_share", "sdk_pkp_sign_share", "sdk_bls_share", "K256"]
 
 K256 = "K256"  # LIT_CURVE.EcdsaK256, what Lit's Datil nodes put in sigType
 
 
 def _hex(data: bytes) -> str:
     return data.hex()
+
+
+def sdk_combines(share: Any) -> bool:
+    """Whether Lit's v7 SDK can combine this signature payload: ECDSA on secp256k1 only. FROST
+    payloads and ECDSA on another curve (P-256, whose presignature names its curve) are left out of
+    its answers rather than sent in a shape it would misread."""
+    if not isinstance(share, dict) or is_frost_payload(share):
+        return False
+    presignature = share.get("presignature")
+    return isinstance(presignature, dict) and presignature.get("curve", SECP256K1.name) == SECP256K1.name
 
 
 def sdk_ecdsa_share(share: dict[str, Any]) -> dict[str, Any]:

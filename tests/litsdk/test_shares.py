@@ -15,7 +15,7 @@ import pytest
 from eth_account import Account
 from py_ecc.bls import G2ProofOfPossession
 
-from node.litsdk.shares import sdk_bls_share, sdk_ecdsa_share, sdk_pkp_sign_share
+from node.litsdk.shares import sdk_bls_share, sdk_combines, sdk_ecdsa_share, sdk_pkp_sign_share
 from runtime.crypto import shamir
 from runtime.crypto.bls import ORDER as BLS_ORDER, sk_to_pk
 from runtime.crypto.bls_threshold import sign_share as bls_sign_share
@@ -109,3 +109,13 @@ def test_bls_shares_interpolate_in_the_sdk():
     # BLS signatures are unique: 2t shares interpolate to some other point, never to this signature.
     fewer = sdk_combine("bls", [{"ProofOfPossession": s} for s in chosen[:4]])
     assert fewer.get("sig") != combined["sig"]
+
+
+def test_only_secp256k1_ecdsa_payloads_reach_the_sdk():
+    """The v7 SDK combines secp256k1 ECDSA only: FROST payloads and P-256 presignatures' shares are
+    left out of /web/execute/v1's answer instead of being misread by it."""
+    k256 = {"presignature": _network(4, 1, 1, seed=17).pool[0][0].public.to_dict()}
+    assert sdk_combines(k256)
+    assert not sdk_combines({"presignature": {**k256["presignature"], "curve": "p256"}})
+    assert not sdk_combines({"frost": {"scheme": "SchnorrEd25519Sha512"}})
+    assert not sdk_combines({"presignature": "not an object"}) and not sdk_combines(None)
