@@ -35,9 +35,9 @@ def _hex(data: bytes) -> str:
 
 
 def sdk_combines(share: Any) -> bool:
-    """Whether Lit's v7 SDK can combine this signature payload: ECDSA on secp256k1 only. FROST
-    payloads and ECDSA on another curve (P-256, whose presignature names its curve) are left out of
-    its answers rather than sent in a shape it would misread."""
+    """Whether this signature payload goes to Lit's v7 SDK: ECDSA on secp256k1 only. It combines no
+    FROST, and its P-256 path (sigType EcdsaCaitSithP256) is untried, so those payloads (a P-256
+    presignature names its curve) are left out rather than sent in a shape it might misread."""
     if not isinstance(share, dict) or is_frost_payload(share):
         return False
     presignature = share.get("presignature")

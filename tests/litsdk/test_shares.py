@@ -112,7 +112,7 @@ def test_bls_shares_interpolate_in_the_sdk():
 
 
 def test_only_secp256k1_ecdsa_payloads_reach_the_sdk():
-    """The v7 SDK combines secp256k1 ECDSA only: FROST payloads and P-256 presignatures' shares are
+    """Only secp256k1 ECDSA goes to the v7 SDK: FROST payloads and P-256 presignatures' shares are
     left out of /web/execute/v1's answer instead of being misread by it."""
     k256 = {"presignature": _network(4, 1, 1, seed=17).pool[0][0].public.to_dict()}
     assert sdk_combines(k256)
