@@ -1,10 +1,11 @@
-"""The client's own HTTP/1.1 transport (runtime/client/transport.py) against aiohttp's server, an
-independent implementation, and against loopback peers that break HTTP on purpose.
+"""The client's HTTP/1.1 transport (runtime/client/transport.py, h11 on asyncio streams) against aiohttp's
+server, an independent implementation, and against loopback peers that break HTTP on purpose.
 
 What must hold: aiohttp parses the multipart uploads it sends; it reads Content-Length, chunked and
 read-to-close bodies; connections are reused while the server keeps them open and replaced when the
-server has closed them; every broken answer fails with an HttpError (or TimeoutError) saying what was
-wrong, which LitClient reports as that node's NetworkError.
+server has closed them, and only while h11 finds them reusable; a body over the limit is refused as it
+arrives; every broken answer fails with an HttpError (or TimeoutError) saying what was wrong, which
+LitClient reports as that node's NetworkError.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import pytest
 from aiohttp import web
 
 from runtime.client import LitClient, NetworkError
-from runtime.client.transport import MAX_BODY_BYTES, HttpClient, HttpError
+from runtime.client import transport
+from runtime.client.transport import MAX_BODY_BYTES, MAX_HEAD_BYTES, HttpClient, HttpError
 from tests.test_client_errors import closed_port_url, network_info
 
 RawHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -53,6 +55,15 @@ async def raw_server(handle: RawHandler) -> AsyncIterator[str]:
     finally:
         server.close()
         await server.wait_closed()
+
+
+@asynccontextmanager
+async def http_client(timeout_s: float) -> AsyncIterator[HttpClient]:
+    http = HttpClient(timeout_s)
+    try:
+        yield http
+    finally:
+        await http.close()
 
 
 async def read_request(reader: asyncio.StreamReader) -> bytes:
@@ -119,14 +130,11 @@ async def test_a_kept_alive_connection_carries_the_next_requests() -> None:
     app.router.add_get("/status", status)
     app.router.add_post("/empty", nothing)
     async with aiohttp_server(app) as url:
-        http = HttpClient(timeout_s=5)
-        try:
+        async with http_client(5) as http:
             assert (await http.request("GET", url + "/status")).json() == {"n": 1}
             empty = await http.request("POST", url + "/empty", b"{}", "application/json")
             assert (empty.status, empty.body) == (204, b"")  # no body read after a 204: the next answer is intact
             assert (await http.request("GET", url + "/status?x=1")).json() == {"n": 2}
-        finally:
-            await http.close()
     assert len(peers) == 2 and peers[0] == peers[1]
 
 
@@ -139,11 +147,8 @@ async def test_a_connection_the_server_closes_is_not_reused() -> None:
         await answering(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + json.dumps({"c": connections}).encode())(reader, writer)
 
     async with raw_server(handle) as url:
-        http = HttpClient(timeout_s=5)
-        try:
+        async with http_client(5) as http:
             assert [(await http.request("GET", url)).json() for _ in range(3)] == [{"c": 1}, {"c": 2}, {"c": 3}]
-        finally:
-            await http.close()
 
 
 async def test_an_idle_connection_closed_by_the_server_is_replaced() -> None:
@@ -161,13 +166,10 @@ async def test_an_idle_connection_closed_by_the_server_is_replaced() -> None:
         first_answered.set()  # and close the connection without saying so
 
     async with raw_server(handle) as url:
-        http = HttpClient(timeout_s=5)
-        try:
+        async with http_client(5) as http:
             assert (await http.request("POST", url, b"{}", "application/json")).json() == {}
             await first_answered.wait()
             assert (await http.request("POST", url, b"{}", "application/json")).json() == {}
-        finally:
-            await http.close()
     assert connections == 2
 
 
@@ -184,11 +186,8 @@ async def test_a_kept_connection_that_hangs_up_on_the_next_request_is_replaced()
         await read_request(reader)  # and hang up
 
     async with raw_server(handle) as url:
-        http = HttpClient(timeout_s=5)
-        try:
+        async with http_client(5) as http:
             assert [(await http.request("GET", url)).json() for _ in range(2)] == [1, 2]
-        finally:
-            await http.close()
     assert len(served) == 2
 
 
@@ -196,24 +195,67 @@ async def test_a_kept_connection_that_hangs_up_on_the_next_request_is_replaced()
 
 
 @pytest.mark.parametrize("answer, error", [
-    (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{", "cut off after 1 of 100 bytes"),
-    (b"SSH-2.0-OpenSSH_9.6\r\n", "not an HTTP/1.x status line"),
-    (b"HTTP/1.1 200 OK\r\nContent-Length: 2", "ended inside its headers"),
-    (b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", "malformed header line"),
-    (b"HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n", "malformed length"),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{", r"without sending complete message body \(received 1 bytes, expected 100\)"),
+    (b"SSH-2.0-OpenSSH_9.6\r\n", "unexpectedly closed connection, in the answer's head, which began b'SSH-2.0-OpenSSH_9.6"),
+    (b"SSH-2.0-OpenSSH_9.6\r\n\r\n", "illegal status line: .*SSH-2.0"),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 2", "unexpectedly closed connection, in the answer's head"),
+    (b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", "illegal header line: .*no colon here"),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n", "bad Content-Length"),
     (f"HTTP/1.1 200 OK\r\nContent-Length: {MAX_BODY_BYTES + 1}\r\n\r\n".encode(), f"more than the {MAX_BODY_BYTES}"),
-    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "malformed chunk size"),
-    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n", "chunk not followed by CRLF"),
-    (b"HTTP/1.1 200 OK\r\n" + b"X-Filler: 1\r\n" * 101 + b"\r\n", "more than 100 header lines"),
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "illegal chunk header: .*zz"),
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n", "malformed chunk footer: .*XX"),
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", "Only Transfer-Encoding: chunked"),
+    # more than h11 holds unfinished plus one read, so refused whatever the reads' sizes
+    (b"HTTP/1.1 200 OK\r\n" + b"X-Filler: 1\r\n" * ((MAX_HEAD_BYTES + transport.READ_BYTES) // 13 + 1) + b"\r\n",
+     f"longer than the {MAX_HEAD_BYTES} bytes"),
 ])
 async def test_a_broken_answer_is_an_http_error_saying_what_broke(answer: bytes, error: str) -> None:
     async with raw_server(answering(answer)) as url:
-        http = HttpClient(timeout_s=5)
-        try:
+        async with http_client(5) as http:
             with pytest.raises(HttpError, match=error):
                 await http.request("GET", url)
-        finally:
-            await http.close()
+
+
+@pytest.mark.parametrize("head", [
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n",  # read to the connection's end
+])
+async def test_an_endless_body_is_refused_while_it_arrives(head: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The peer would send forever: only a limit checked as the body arrives ends the request."""
+    monkeypatch.setattr(transport, "MAX_BODY_BYTES", 100_000)
+    chunked = b"chunked" in head
+
+    async def endless(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(head)
+        try:
+            while True:
+                writer.write(b"1000\r\n" + b"x" * 4096 + b"\r\n" if chunked else b"x" * 4096)
+                await writer.drain()
+        except ConnectionError:
+            pass  # the client hung up, as it should
+
+    async with raw_server(endless) as url:
+        async with http_client(30) as http:
+            with pytest.raises(HttpError, match="an answer of more than the 100000 bytes this client takes"):
+                await http.request("GET", url)
+
+
+async def test_interim_answers_are_skipped_and_an_http_1_0_connection_is_not_reused() -> None:
+    connections = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        await answering(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 200 OK\r\nContent-Length: 7\r\n\r\n[1, 2]\n",
+                        then_close=False)(reader, writer)
+
+    async with raw_server(handle) as url:
+        async with http_client(5) as http:
+            for _ in range(2):
+                answer = await http.request("POST", url, b"{}", "application/json")
+                assert (answer.status, answer.headers, answer.json()) == (200, {"content-length": "7"}, [1, 2])
+    assert connections == 2  # HTTP/1.0 closes after each answer unless it says otherwise: h11 does not reuse it
 
 
 async def test_a_peer_that_closes_without_answering_is_named() -> None:
@@ -221,29 +263,26 @@ async def test_a_peer_that_closes_without_answering_is_named() -> None:
         await read_request(reader)
 
     async with raw_server(hang_up) as url:
-        http = HttpClient(timeout_s=5)
-        try:
+        async with http_client(5) as http:
             with pytest.raises(HttpError, match="127.0.0.1:[0-9]+ closed the connection without answering"):
                 await http.request("GET", url)
-        finally:
-            await http.close()
 
 
 async def test_a_silent_peer_times_out() -> None:
     async with raw_server(answering(then_close=False)) as url:
-        http = HttpClient(timeout_s=0.2)
-        try:
+        async with http_client(0.2) as http:
             with pytest.raises(TimeoutError):
                 await http.request("GET", url)
-        finally:
-            await http.close()
 
 
 async def test_only_http_urls_are_taken() -> None:
-    http = HttpClient(timeout_s=5)
-    for url in ("ftp://127.0.0.1/x", "127.0.0.1:80", "http://127.0.0.1:notaport/"):
-        with pytest.raises(HttpError, match="URL|port"):
-            await http.request("GET", url)
+    async with http_client(5) as http:
+        for url in ("ftp://127.0.0.1/x", "127.0.0.1:80", "http://127.0.0.1:notaport/"):
+            with pytest.raises(HttpError, match="URL|port"):
+                await http.request("GET", url)
+        for url, why in (("http://127.0.0.1/a b", "Illegal target characters"), ("http://bücher.example/", "ascii")):
+            with pytest.raises(HttpError, match=f"cannot write GET '{url}' as HTTP/1.1: .*{why}"):
+                await http.request("GET", url)
 
 
 async def test_the_client_names_each_node_whose_answer_broke() -> None:
@@ -256,7 +295,8 @@ async def test_the_client_names_each_node_whose_answer_broke() -> None:
         finally:
             await client.close()
     for node in (1, 2, 3):
-        assert f"node {node}: unreachable: HttpError the answer was cut off after 2 of 50 bytes" in str(info.value)
+        assert (f"node {node}: unreachable: HttpError peer closed connection without sending complete message body"
+                " (received 2 bytes, expected 50)") in str(info.value)
 
 
 async def test_an_unreachable_node_keeps_the_socket_error_as_the_cause() -> None:

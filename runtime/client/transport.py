@@ -1,13 +1,16 @@
-"""The client's HTTP: a small HTTP/1.1 client on asyncio streams, standard library only.
+"""The client's HTTP: HTTP/1.1 over asyncio streams, with h11 deciding all of HTTP's framing.
 
-Why not aiohttp: importing it costs a one-shot `litrt execute` about 0.15 s (a TLS context is built at
-import time), more than the request it makes. The client needs little of it: JSON to a handful of
-nodes and one multipart upload to IPFS. This module does that and no more: keep-alive connections per
-origin, bodies framed by Content-Length, chunks or the connection's end, one total timeout per request,
-TLS only for https URLs.
+Why h11 and not aiohttp: importing aiohttp costs a one-shot `litrt execute` about 0.15 s (a TLS context is
+built at import time), more than the request it makes; h11 is a sans-I/O HTTP/1.1 state machine in pure
+Python that adds under 10 ms. Why not urllib or http.client: they block, and the client asks every node at
+once from one asyncio event loop. The client needs little: JSON to a handful of nodes and one multipart
+upload to IPFS. h11 reads status lines, headers, Content-Length, chunked and read-to-close bodies and says
+whether a connection may carry another request; this module moves the bytes: keep-alive connections per
+origin, one total timeout per request, TLS only for https URLs, and limits on what a peer may make it hold.
 
 A request fails with `HttpError` (an OSError, like the socket errors that may also come out) or
-TimeoutError; the client turns both into its NetworkError (runtime/client/client.py).
+TimeoutError; the client turns both into its NetworkError (runtime/client/client.py). h11's errors are
+turned into HttpError here, where they arise, with h11's own words for what broke.
 """
 
 from __future__ import annotations
@@ -19,20 +22,25 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import h11
+
 if TYPE_CHECKING:
     import ssl
 
 __all__ = ["HttpClient", "HttpError", "Response", "multipart_file"]
 
 MAX_BODY_BYTES = 64 * 1024 * 1024  # a node's answer is kilobytes; a peer sending more is refused, not buffered
-MAX_HEADER_LINES = 100
+# h11 refuses a head (or chunk-size line) once this much of it is held unfinished; a node's head is ~200 bytes.
+MAX_HEAD_BYTES = 16 * 1024
 MAX_IDLE_PER_ORIGIN = 16
+READ_BYTES = 64 * 1024
 
 Origin = tuple[str, str, int]  # scheme, host, port
 
 
 class HttpError(OSError):
-    """The peer broke HTTP (a malformed or cut-off answer, one too large) or the URL is not http(s)."""
+    """The peer broke HTTP (a malformed or cut-off answer, one too large), the URL is not http(s), or the
+    request cannot be written as HTTP/1.1."""
 
 
 class _Stale(Exception):
@@ -66,9 +74,10 @@ def multipart_file(field: str, filename: str, data: bytes, boundary: str) -> tup
 class _Connection:
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
+    http: h11.Connection
 
     def usable(self) -> bool:
-        return not self.writer.is_closing() and not self.reader.at_eof()
+        return self.http.our_state is h11.IDLE and not self.writer.is_closing() and not self.reader.at_eof()
 
     def close(self) -> None:
         self.writer.close()
@@ -87,6 +96,17 @@ def _origin_and_target(url: str) -> tuple[Origin, str, str]:
     return (parts.scheme, parts.hostname, port), target, parts.netloc.rpartition("@")[2]
 
 
+def _request_event(method: str, url: str, body: bytes | None, content_type: str | None) -> tuple[Origin, h11.Request]:
+    origin, target, host = _origin_and_target(url)
+    headers = [("Host", host), ("User-Agent", "litrt"), ("Accept", "*/*")]
+    if body is not None:
+        headers += [("Content-Type", content_type or "application/octet-stream"), ("Content-Length", str(len(body)))]
+    try:
+        return origin, h11.Request(method=method, target=target, headers=headers)
+    except (h11.LocalProtocolError, UnicodeEncodeError) as exc:  # h11 takes ASCII only, and checks each character
+        raise HttpError(f"cannot write {method} {url!r:.200} as HTTP/1.1: {exc}") from exc
+
+
 class HttpClient:
     """Requests over pooled keep-alive connections, each bounded by `timeout_s` from connect to last byte.
     Bound to the event loop it first runs on, as any asyncio connection is."""
@@ -100,21 +120,17 @@ class HttpClient:
     async def request(
         self, method: str, url: str, body: bytes | None = None, content_type: str | None = None
     ) -> Response:
-        origin, target, host = _origin_and_target(url)
-        head = f"{method} {target} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: litrt\r\nAccept: */*\r\n"
-        if body is not None:
-            head += f"Content-Type: {content_type or 'application/octet-stream'}\r\nContent-Length: {len(body)}\r\n"
-        message = head.encode("latin-1") + b"\r\n" + (body or b"")
+        origin, head = _request_event(method, url, body, content_type)
         async with asyncio.timeout(self.timeout_s):
             reused = self._take_idle(origin)
             if reused is not None:
                 try:
-                    return await self._exchange(reused, origin, method, message)
+                    return await self._exchange(reused, origin, head, body)
                 except _Stale:
                     pass  # a server may close an idle connection at any moment; a fresh one decides
             fresh = await self._connect(origin)
             try:
-                return await self._exchange(fresh, origin, method, message)
+                return await self._exchange(fresh, origin, head, body)
             except _Stale as exc:
                 raise HttpError(f"{origin[1]}:{origin[2]} closed the connection without answering") from exc.__cause__
 
@@ -155,117 +171,78 @@ class HttpClient:
 
                 self._tls = ssl.create_default_context()
             tls = self._tls
-        reader, writer = await asyncio.open_connection(host, port, ssl=tls, limit=2**16)
-        return _Connection(reader, writer)
+        reader, writer = await asyncio.open_connection(host, port, ssl=tls)
+        return _Connection(reader, writer, h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD_BYTES))
 
-    async def _exchange(self, conn: _Connection, origin: Origin, method: str, message: bytes) -> Response:
-        """Send `message` on `conn` and read the answer; the connection goes back to the pool only after a
-        complete answer that lets it stay open, and is closed on any failure or cancellation."""
+    async def _exchange(self, conn: _Connection, origin: Origin, head: h11.Request, body: bytes | None) -> Response:
+        """Send the request on `conn` and read the answer; the connection goes back to the pool only when h11
+        finds it reusable after a complete answer, and is closed on any failure or cancellation."""
         try:
+            message = conn.http.send(head) + (conn.http.send(h11.Data(data=body)) if body else b"")
             try:
-                conn.writer.write(message)
+                conn.writer.write(message + conn.http.send(h11.EndOfMessage()))
                 await conn.writer.drain()
-                status_line = await conn.reader.readline()
             except (ConnectionResetError, BrokenPipeError) as exc:
                 raise _Stale() from exc
-            if not status_line:
-                raise _Stale()
-            response, keep_alive = await _read_response(conn.reader, status_line, method)
+            response = await _receive(conn)
         except BaseException:
             conn.close()
             raise
-        if keep_alive:
+        if conn.http.our_state is h11.DONE and conn.http.their_state is h11.DONE:
+            conn.http.start_next_cycle()
+        if conn.http.our_state is h11.IDLE:  # neither side asked to close, and the body's end was framed
             self._keep(origin, conn)
         else:
             conn.close()
         return response
 
 
-async def _read_response(reader: asyncio.StreamReader, status_line: bytes, method: str) -> tuple[Response, bool]:
-    """The answer whose status line was read, and whether its connection may carry another request."""
-    try:
-        while True:
-            version, status = _parse_status(status_line)
-            headers = await _read_headers(reader)
-            if not 100 <= status < 200:
-                break
-            status_line = await reader.readline()  # an interim answer (100 Continue): the real one follows
-        connection = headers.get("connection", "").lower()
-        keep_alive = "close" not in connection if version == "HTTP/1.1" else "keep-alive" in connection
-        if method == "HEAD" or status in (204, 304):
-            body = b""
-        elif "chunked" in headers.get("transfer-encoding", "").lower():
-            body = await _read_chunked(reader)
-        elif "content-length" in headers:
-            body = await reader.readexactly(_length(headers["content-length"]))
-        else:
-            body, keep_alive = await _read_to_end(reader), False
-    except asyncio.IncompleteReadError as exc:
-        raise HttpError(f"the answer was cut off after {len(exc.partial)} of {exc.expected} bytes") from None
-    except ValueError as exc:  # StreamReader.readline's error for a line over its limit
-        raise HttpError(f"a malformed answer: {exc}") from None
-    return Response(status, headers, body), keep_alive
-
-
-def _parse_status(line: bytes) -> tuple[str, int]:
-    parts = line.decode("latin-1").rstrip("\r\n").split(" ", 2)
-    if len(parts) < 2 or parts[0] not in ("HTTP/1.1", "HTTP/1.0") or not (parts[1].isdigit() and len(parts[1]) == 3):
-        raise HttpError(f"not an HTTP/1.x status line: {line[:100]!r}")
-    return parts[0], int(parts[1])
-
-
-async def _read_headers(reader: asyncio.StreamReader) -> dict[str, str]:
+async def _receive(conn: _Connection) -> Response:
+    """The final answer to the request just sent, read as h11 frames it, within this client's limits."""
+    status: int | None = None
     headers: dict[str, str] = {}
-    for _ in range(MAX_HEADER_LINES):
-        line = await reader.readline()
-        if line in (b"\r\n", b"\n"):
-            return headers
-        if not line.endswith(b"\n"):
-            raise HttpError("the answer ended inside its headers")
-        name, colon, value = line.decode("latin-1").partition(":")
-        if not colon or not name.strip():
-            raise HttpError(f"a malformed header line: {line[:100]!r}")
-        key = name.strip().lower()
-        headers[key] = f"{headers[key]}, {value.strip()}" if key in headers else value.strip()
-    raise HttpError(f"more than {MAX_HEADER_LINES} header lines")
-
-
-def _length(text: str) -> int:
-    if not text.strip().isdigit():
-        raise HttpError(f"a malformed length: {text[:40]!r}")
-    length = int(text)
-    if length > MAX_BODY_BYTES:
-        raise HttpError(f"an answer of {length} bytes, more than the {MAX_BODY_BYTES} this client takes")
-    return length
-
-
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
-    chunks: list[bytes] = []
-    total = 0
-    while True:
-        size_line = (await reader.readline()).split(b";", 1)[0].strip()
-        try:
-            size = int(size_line, 16)
-        except ValueError:
-            raise HttpError(f"a malformed chunk size: {size_line[:40]!r}") from None
-        if size == 0:
-            await _read_headers(reader)  # trailers, unused
-            return b"".join(chunks)
-        total += size
-        if total > MAX_BODY_BYTES:
-            raise HttpError(f"a chunked answer of more than the {MAX_BODY_BYTES} bytes this client takes")
-        chunks.append(await reader.readexactly(size))
-        if await reader.readexactly(2) != b"\r\n":
-            raise HttpError("a chunk not followed by CRLF")
-
-
-async def _read_to_end(reader: asyncio.StreamReader) -> bytes:
     parts: list[bytes] = []
-    total = 0
-    while total <= MAX_BODY_BYTES:
-        part = await reader.read(2**16)
-        if not part:
-            return b"".join(parts)
-        parts.append(part)
-        total += len(part)
-    raise HttpError(f"an answer of more than the {MAX_BODY_BYTES} bytes this client takes")
+    size = 0
+    first_bytes = b""  # what the peer sent first, to show when its head does not parse
+    while True:
+        try:
+            event = conn.http.next_event()
+        except h11.RemoteProtocolError as exc:
+            raise _broken(exc, first_bytes if status is None else None) from exc
+        if event is h11.NEED_DATA:
+            try:
+                data = await conn.reader.read(READ_BYTES)
+            except ConnectionResetError as exc:
+                if not first_bytes:
+                    raise _Stale() from exc
+                raise
+            if not data and not first_bytes:
+                raise _Stale()
+            first_bytes = first_bytes or data[:60]
+            conn.http.receive_data(data)  # b"" is the end of the stream, which h11 judges too
+        elif isinstance(event, h11.Response):
+            status = event.status_code
+            for name, value in event.headers:
+                key, text = name.decode("latin-1"), value.decode("latin-1")
+                headers[key] = f"{headers[key]}, {text}" if key in headers else text
+            if int(headers.get("content-length", "0")) > MAX_BODY_BYTES:  # h11 has checked it is digits
+                raise HttpError(f"an answer of {headers['content-length']} bytes, more than the {MAX_BODY_BYTES} this client takes")
+        elif isinstance(event, h11.Data):
+            size += len(event.data)
+            if size > MAX_BODY_BYTES:
+                raise HttpError(f"an answer of more than the {MAX_BODY_BYTES} bytes this client takes")
+            parts.append(event.data)
+        elif isinstance(event, h11.EndOfMessage):
+            assert status is not None, "h11 ends a message only after its head"
+            return Response(status, headers, b"".join(parts))
+        elif not isinstance(event, h11.InformationalResponse):  # a 1xx answer precedes the real one: skipped
+            raise AssertionError(f"h11 gave {event!r} before the answer's end, which it does not do for a client")
+
+
+def _broken(exc: h11.RemoteProtocolError, head_began: bytes | None) -> HttpError:
+    """HttpError for what h11 found wrong; `head_began` is the answer's first bytes while its head is unread."""
+    if exc.error_status_hint == 431:  # h11's only use of it: an unfinished head or line over its limit
+        return HttpError(f"a head or chunk line longer than the {MAX_HEAD_BYTES} bytes this client takes")
+    if head_began is None:
+        return HttpError(str(exc))
+    return HttpError(f"{exc}, in the answer's head, which began {head_began!r}")
