@@ -143,6 +143,33 @@ async def _sign_ecdsa(client: LitClient, pkps: EcdsaPkps, coordinator: int) -> d
     return signed
 
 
+def _presignatures_used(root: Path, node: int) -> list[str]:
+    """The presignature ids in node `node`'s usage log (node/usage_log.py), in order."""
+    state = Path(NodeConfig.load(root / f"node{node}" / "config.json").state_dir)
+    log = state / "presign-usage.log"
+    return [json.loads(line)["id"] for line in log.read_text().splitlines() if line.strip()]
+
+
+async def _pkp_sign_at(client: LitClient, pkps: EcdsaPkps, coordinator: int) -> dict[str, dict[str, Any]]:
+    """pkp_sign with each ECDSA scheme, `coordinator` handing out the presignatures (each one it made
+    on the PKP's curve): presignature id -> the signature, checked by eth_account or OpenSSL."""
+    auth = create_auth_sig(OWNER, chain_id=client.network.chain_id)
+    used = {}
+    for scheme, key in ((K, pkps.k256), (P, pkps.p256)):
+        message = os.urandom(24)
+        digest = hashlib.sha256(message).digest()
+        signed = await client.pkp_sign("0x" + key.hex(), digest, auth, signing_scheme=scheme, coordinator=coordinator)
+        if scheme == K:
+            assert _recover(signed) == eth_address(key)
+        else:
+            assert _openssl_verifies(key, message, signed)
+        pid = signed["presignatureId"]
+        p256_id = pid.startswith(f"presign-{coordinator}-p256-")
+        assert pid.startswith(f"presign-{coordinator}-") and p256_id == (scheme == P), (scheme, pid)
+        used[pid] = signed
+    return used
+
+
 REACHED = pytest.mark.parametrize(
     "reached, coordinator",
     [({1, 2, 3, 4, 6}, 1), ({2, 3, 4, 6, 7}, 7), ({1, 3, 4, 6, 7}, 4)],
@@ -167,6 +194,9 @@ async def test_any_five_honest_nodes_of_seven_sign_both_ecdsa_schemes(seven, pkp
     for name, combined in signed.items():
         assert combined["signingSet"] == sorted(reached), (name, combined)
         assert combined["badNodes"] == [], (name, combined)
+    # The nodes not reached ran nothing: their logs name none of these presignatures.
+    for node in set(range(1, 8)) - reached:
+        assert not {sig["presignatureId"] for sig in signed.values()} & set(_presignatures_used(Path(seven.state_dir), node))
 
 
 async def test_the_lying_node_is_named_and_outvoted_among_seven_even_as_coordinator(seven, pkps):
@@ -184,31 +214,8 @@ async def test_the_lying_node_is_named_and_outvoted_among_seven_even_as_coordina
                 assert combined["badNodes"] == [LIAR], (name, coordinator, combined)
                 # The liar is of the presignature's committee: its share was one to outvote.
                 assert combined["committee"] == list(range(1, 8)), (name, coordinator, combined)
-
-
-def _log_ids(log: Path) -> list[str]:
-    """The ids in a node's usage log (node/usage_log.py), in order."""
-    return [json.loads(line)["id"] for line in log.read_text().splitlines() if line.strip()]
-
-
-async def _pkp_sign_at(client: LitClient, pkps: EcdsaPkps, coordinator: int) -> dict[str, list[int]]:
-    """One signature per ECDSA scheme with `coordinator` handing out the presignatures, each one it
-    made on the PKP's curve: presignature id -> the nodes that certified its use."""
-    auth = create_auth_sig(OWNER, chain_id=client.network.chain_id)
-    used = {}
-    for scheme, key in ((K, pkps.k256), (P, pkps.p256)):
-        message = os.urandom(24)
-        digest = hashlib.sha256(message).digest()
-        signed = await client.pkp_sign("0x" + key.hex(), digest, auth, signing_scheme=scheme, coordinator=coordinator)
-        if scheme == K:
-            assert _recover(signed) == eth_address(key)
-        else:
-            assert _openssl_verifies(key, message, signed)
-        pid = signed["presignatureId"]
-        p256_id = pid.startswith(f"presign-{coordinator}-p256-")
-        assert pid.startswith(f"presign-{coordinator}-") and p256_id == (scheme == P), (scheme, pid)
-        used[pid] = signed["signingSet"]
-    return used
+            for signed in (await _pkp_sign_at(client, pkps, coordinator)).values():
+                assert signed["badNodes"] == [LIAR] and "invalid signature share" in signed["errors"][LIAR], signed
 
 
 async def test_a_restarted_node_among_seven_never_reuses_a_nonce_or_a_presignature(seven, pkps):
@@ -220,24 +227,23 @@ async def test_a_restarted_node_among_seven_never_reuses_a_nonce_or_a_presignatu
     hands out after the restart are none it logged before."""
     root = Path(seven.state_dir)
     state = Path(NodeConfig.load(root / f"node{VICTIM}" / "config.json").state_dir)
-    presign_log = state / "presign-usage.log"
     async with await LitClient.connect(root) as client:
         cid = await client.upload_action(SIGN_ED25519)
         start = len(_uses(state))
         for _ in range(2):
             assert VICTIM in (await _sign(client, cid, os.urandom(32)))["signingSet"]
         used = await _pkp_sign_at(client, pkps, VICTIM)
-        before, presigned = _uses(state), _log_ids(presign_log)
+        before, presigned = _uses(state), _presignatures_used(root, VICTIM)
         assert len(before) >= start + 2
         # A certifier claimed the presignature in its log before it accepted.
-        assert {pid for pid, signers in used.items() if VICTIM in signers} <= set(presigned)
+        assert {pid for pid, signed in used.items() if VICTIM in signed["signingSet"]} <= set(presigned)
 
         await restart_node(root, f"node{VICTIM}")
 
         for _ in range(2):
             assert VICTIM in (await _sign(client, cid, os.urandom(32)))["signingSet"]
         again = await _pkp_sign_at(client, pkps, VICTIM)
-        after, presigned_after = _uses(state), _log_ids(presign_log)
+        after, presigned_after = _uses(state), _presignatures_used(root, VICTIM)
     assert after[: len(before)] == before and len(after) >= len(before) + 2  # nothing it recorded was lost
     assert len(set(after)) == len(after)  # and no nonce signed twice
     assert presigned_after[: len(presigned)] == presigned
