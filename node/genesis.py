@@ -3,8 +3,7 @@
 Four GJKR runs at once: K root keys (degree t) on each of secp256k1, Ed25519 and P-256, and the
 BLS12-381 network key (degree 2t). Lit keeps K root keys per curve and derives every PKP of that
 curve from them (docs/architecture.md §Threshold keys); K256 root keys serve ECDSA and both K256
-FROST schemes, the Ed25519 ones SchnorrEd25519Sha512, the P-256 ones EcdsaP256Sha256 (not signed
-with yet).
+FROST schemes, the Ed25519 ones SchnorrEd25519Sha512, the P-256 ones EcdsaP256Sha256.
 A node that is down or cheats is left out of the qualified set as the DKG decides; the others
 finish with the same public keys, each confirmed by n − t nodes before it is saved.
 
