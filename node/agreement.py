@@ -30,7 +30,9 @@ from .errors import BadRequest, NodeError, NotReady
 from .peer import PeerTransport
 from .presign_pool import PresignPool
 
-__all__ = ["SigningAgreement", "SigningRefused", "SignatureSlot", "ASSIGN_PATH", "ACCEPT_PATH", "coordinator_for"]
+__all__ = [
+    "SigningAgreement", "SigningRefused", "SignatureSlot", "ASSIGN_PATH", "ACCEPT_PATH", "MAX_SIG_NAME", "coordinator_for",
+]
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,10 @@ ASSIGN_PATH = "/peer/sign/assign"
 ACCEPT_PATH = "/peer/sign/accept"
 AGREEMENT_TIMEOUT_S = 15.0  # from a presignature's assignment to its decision
 _MAX_ROUNDS = 4096  # assignments remembered (a request id reused later gets the same answer)
-_MAX_SLOT = 128
+MAX_SIG_NAME = 128
+# A slot is a sigName, perhaps behind a curve prefix ("p256:", node/ecdsa_curves.py): room for one,
+# so that the same sigNames work on every curve.
+_MAX_SLOT = MAX_SIG_NAME + 8
 _POOL_WAIT_S = 10.0  # an empty pool refills within seconds; a request waits that long at most
 
 

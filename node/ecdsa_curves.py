@@ -23,7 +23,8 @@ from runtime.crypto.group import Group
 from runtime.crypto.p256 import P256
 from runtime.crypto.secp256k1 import SECP256K1
 
-from .agreement import SignatureSlot, SigningAgreement
+from .agreement import MAX_SIG_NAME, SignatureSlot, SigningAgreement
+from .errors import BadRequest
 
 __all__ = ["EcdsaAgreement", "curve_slot", "slot_curve", "P256_POOL_TARGET", "P256_BATCH_SIZE"]
 
@@ -40,7 +41,9 @@ def _prefix_of(name: str) -> str | None:
 
 
 def curve_slot(slot: SignatureSlot, group: Group[Any]) -> SignatureSlot:
-    """`slot` as the agreement must see it for a signature on `group`."""
+    """`slot` as the agreement must see it for a signature on `group`; its sigName at most MAX_SIG_NAME long."""
+    if len(slot.name) > MAX_SIG_NAME:
+        raise BadRequest(f"sigName must be at most {MAX_SIG_NAME} characters, got {len(slot.name)}")
     if group is SECP256K1 and _prefix_of(slot.name) is None:
         return slot
     return replace(slot, name=_PREFIXES[group.name] + slot.name)

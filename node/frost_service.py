@@ -10,6 +10,7 @@ work for its pool and a busy one tops it up at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import weakref
 from typing import TYPE_CHECKING
@@ -48,7 +49,9 @@ class FrostService:
 
     def _taken(self) -> None:
         """The pool's on_take: any thread may take, so the event is set on the loop's own thread."""
-        if not self._loop.is_closed():
+        # Asking is_closed() first would race with the loop closing; the take itself has succeeded,
+        # and a closed loop has no refill left to wake.
+        with contextlib.suppress(RuntimeError):
             self._loop.call_soon_threadsafe(self._wake.set)
 
     async def _keep_full(self) -> None:

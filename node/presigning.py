@@ -41,9 +41,10 @@ _LOW_WATER = 0.25
 _IDLE_BEFORE_REFILL_S = 0.3
 _IDLE_POLL_S = 0.1
 # An honest initiator runs one batch at a time per curve; the slack covers a batch still ending here
-# while its next invite arrives. The total bounds the CPU that all peers together can claim.
+# while its next invite arrives. The total bounds the CPU that all peers together can claim; it too
+# is per curve, as every honest peer may be refilling both pools at once (n = 7: 6 peers x 2 curves).
 _MAX_JOINED_PER_PEER = 2  # per curve
-_MAX_JOINED = 8
+_MAX_JOINED = 8  # per curve
 _REMEMBER_SESSIONS = 4096
 
 
@@ -142,11 +143,13 @@ class Presigner:
             raise BadRequest(f"presign invite: {exc}") from None
         if self._already_run(session):
             raise BadRequest(f"presign invite: session {session} has already run on node {self._config.index}")
-        from_sender = sum(1 for initiator, curve in self._joined.values() if initiator == sender and curve == group.name)
-        if from_sender >= _MAX_JOINED_PER_PEER or len(self._joined) >= _MAX_JOINED:
+        on_curve = [initiator for initiator, curve in self._joined.values() if curve == group.name]
+        from_sender = on_curve.count(sender)
+        if from_sender >= _MAX_JOINED_PER_PEER or len(on_curve) >= _MAX_JOINED:
             raise TooBusy(
                 f"presign invite: node {self._config.index} already runs {from_sender} {group.name} batches for node "
-                f"{sender} and {len(self._joined)} in all (limits {_MAX_JOINED_PER_PEER} per curve and {_MAX_JOINED})"
+                f"{sender} and {len(on_curve)} {group.name} batches in all "
+                f"(limits {_MAX_JOINED_PER_PEER} per peer and {_MAX_JOINED} per curve)"
             )
         self._joined[session] = (sender, group.name)
         self._seen[session] = None
