@@ -15,7 +15,7 @@ from typing import Any
 from sandbox import HostError, OpContext
 
 from . import frost_ops
-from .op_args import PKP_SCHEMES, bytes32_arg, bytes_arg, scheme_arg, scheme_refusal, text_arg
+from .op_args import K256_ECDSA, bytes32_arg, bytes_arg, scheme_arg, scheme_refusal, text_arg
 from .signer import SCOPE_SIGN_ANYTHING
 from .context import NodeContext
 from .request import RequestContext
@@ -25,9 +25,6 @@ __all__ = ["CollectiveOps", "RUN_ONCE_WAIT_S", "COLLECT_WAIT_S"]
 RUN_ONCE_WAIT_S = 30.0  # the leader's function may broadcast a transaction and wait for it
 COLLECT_WAIT_S = 10.0  # for every node's value; after that, a threshold of them will do
 _DEFAULT_RUN_ONCE_NAME = "default_bc_id"  # Lit's name when the action gives none
-# The ECDSA schemes combined here: signer.sign signs each from presignatures of its PKP's curve.
-_K256 = "EcdsaK256Sha256"
-_ECDSA = (_K256, "EcdsaP256Sha256")
 
 
 class CollectiveOps:
@@ -99,16 +96,10 @@ class CollectiveOps:
         return [values[i] for i in sorted(values)]
 
     async def op_signAndCombineEcdsa(self, args: dict[str, Any], ctx: OpContext) -> str:
-        return await self._sign_and_combine(args, "signAndCombineEcdsa", _K256)
+        return await self._sign_and_combine(args, "signAndCombineEcdsa", K256_ECDSA)
 
     async def op_signAndCombine(self, args: dict[str, Any], ctx: OpContext) -> str:
-        scheme = scheme_arg(args, "signAndCombine", pkp=True)  # Lit's errors for unknown schemes
-        supported = [*_ECDSA, *(s for s in PKP_SCHEMES if frost_ops.frost_scheme(s) is not None)]
-        if scheme not in supported:
-            raise HostError(
-                f"Lit.Actions.signAndCombine: signing scheme {scheme} is not supported by this network yet "
-                f"(supported: {', '.join(supported)})"
-            )
+        scheme = scheme_arg(args, "signAndCombine")  # Lit's errors for unknown and unsupported schemes
         return await self._sign_and_combine(args, "signAndCombine", scheme)
 
     async def _sign_and_combine(self, args: dict[str, Any], op: str, scheme: str) -> str:

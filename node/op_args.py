@@ -14,13 +14,13 @@ from runtime.crypto.scheme_names import LIT_SCHEME_NAMES, PKP_SCHEMES
 from runtime.crypto.schemes import pkp_scheme_refusal as scheme_refusal
 from sandbox import HostError
 
-__all__ = ["text_arg", "blank_arg", "token_arg", "bytes_arg", "bytes32_arg", "scheme_arg", "SUPPORTED_SCHEMES", "PKP_SCHEMES", "ECDSA_SCHEMES", "scheme_refusal"]
+__all__ = ["text_arg", "blank_arg", "token_arg", "bytes_arg", "bytes32_arg", "scheme_arg", "SUPPORTED_SCHEMES", "PKP_SCHEMES", "K256_ECDSA", "scheme_refusal"]
 
 # The schemes an action's own key signs with (signAsAction, getActionPublicKey, verifyActionSignature);
 # Lit's other names are refused by name, not as unknown.
 SUPPORTED_SCHEMES = ("EcdsaK256Sha256", "EcdsaP256Sha256", "SchnorrEd25519Sha512", "SchnorrK256Sha256", "SchnorrK256Taproot")
-# What the other callers (signAndCombine) handle so far.
-ECDSA_SCHEMES = ("EcdsaK256Sha256",)
+# What signEcdsa, ethPersonalSignMessageEcdsa and signAndCombineEcdsa sign with (they take no scheme).
+K256_ECDSA = "EcdsaK256Sha256"
 _MESSAGE_LENGTH = (
     "Message length to be signed is not 32 bytes.  Please hash it before sending it to the node to sign.  "
     "You can use SHA256, Keccak256, SHA384 for example"
@@ -73,16 +73,16 @@ def bytes32_arg(value: Any, name: str) -> bytes:
     return data
 
 
-def scheme_arg(args: dict[str, Any], op: str, *, action_key: bool = False, pkp: bool = False) -> str:
+def scheme_arg(args: dict[str, Any], op: str, *, action_key: bool = False) -> str:
     """signingScheme: one of Lit's names, and one this network signs with: any of SUPPORTED_SCHEMES
     for the action-identity calls (`action_key`, where Lit refuses plain Bls12381 with its own
-    message), PKP_SCHEMES for `pkp` (Lit.Actions.sign), else ECDSA_SCHEMES."""
+    message), else PKP_SCHEMES (Lit.Actions.sign, signAndCombine)."""
     scheme = blank_arg(args, "signingScheme")
     if scheme not in LIT_SCHEME_NAMES:
         raise HostError(f"Parse error Invalid signing scheme: {scheme}")
     if action_key and scheme == "Bls12381":
         raise HostError("Bls12381 is not supported in this context. Use Bls12381G1ProofOfPossession instead")
-    supported = SUPPORTED_SCHEMES if action_key else PKP_SCHEMES if pkp else ECDSA_SCHEMES
+    supported = SUPPORTED_SCHEMES if action_key else PKP_SCHEMES
     if scheme not in supported:
         raise HostError(
             f"Lit.Actions.{op}: signing scheme {scheme} is not supported by this network yet "

@@ -30,8 +30,8 @@ log = logging.getLogger(__name__)
 
 _INDEX_RECORD = "presign-index"
 K256 = SECP256K1.name
-# Per task (contextvars follow an asyncio task across its awaits), so concurrent requests of
-# different curves never see each other's.
+
+
 class PresignPool:
     def __init__(self, node_index: int, store: SealedStore, usage: UsageLog) -> None:
         self._index = node_index

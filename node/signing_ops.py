@@ -24,7 +24,7 @@ from runtime.crypto.share_payloads import combine_share_payloads
 from sandbox import HostError, OpContext
 
 from . import frost_ops
-from .op_args import blank_arg, bytes32_arg, bytes_arg, scheme_arg, scheme_refusal
+from .op_args import K256_ECDSA, blank_arg, bytes32_arg, bytes_arg, scheme_arg, scheme_refusal
 from .signer import SCOPE_PERSONAL_SIGN, SCOPE_SIGN_ANYTHING, Pkp
 from .context import NodeContext
 from .request import RequestContext
@@ -33,7 +33,6 @@ __all__ = ["SigningOps", "CLAIM_WALLET_PURPOSE"]
 
 CLAIM_WALLET_PURPOSE = "lit-claim-wallet"  # the sealed store's derived key that signs claims
 _SHARES_WAIT_S = 15.0
-_K256 = "EcdsaK256Sha256"
 
 
 class SigningOps:
@@ -62,7 +61,7 @@ class SigningOps:
         self._request.signed[sig_name] = {**share, "sigName": sig_name, "signingScheme": scheme}
         return share
 
-    async def _sign_pkp(self, to_sign: bytes, args: dict[str, Any], scope: int, scheme: str = _K256) -> str:
+    async def _sign_pkp(self, to_sign: bytes, args: dict[str, Any], scope: int, scheme: str = K256_ECDSA) -> str:
         sig_name = self._take_sig_name(args)
         signer = self._service.signer
         pkp = await signer.resolve(args.get("publicKey"))
@@ -90,7 +89,7 @@ class SigningOps:
         to_sign = bytes_arg(args.get("toSign"), "toSign")
         blank_arg(args, "publicKey")
         blank_arg(args, "sigName")
-        scheme = scheme_arg(args, "sign", pkp=True)
+        scheme = scheme_arg(args, "sign")
         if frost_ops.frost_scheme(scheme) is None:
             to_sign = bytes32_arg(to_sign, "toSign")  # Schnorr schemes sign the bytes as given, any length
         return await self._sign_pkp(to_sign, args, SCOPE_SIGN_ANYTHING, scheme)
