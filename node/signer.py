@@ -28,10 +28,12 @@ from runtime.chain.pkp import (
     key_type_of,
     normalize_pubkey,
     pubkey_to_token_id,
+    registry_form,
 )
 from runtime.crypto.ecdsa import check_presignature_use, sign_share
 from runtime.crypto.errors import CryptoError
-from runtime.crypto.hd import HD_K256, HD_P256, DerivedKey, HdCurve, action_key_id, hd_curve
+from runtime.crypto.hd import HD_K256, DerivedKey, HdCurve, action_key_id, hd_curve
+from runtime.crypto.schemes import ECDSA_CURVES
 from runtime.crypto.secp256k1 import SECP256K1
 
 from .agreement import SignatureSlot, SigningAgreement
@@ -49,17 +51,9 @@ __all__ = ["Pkp", "Signer", "SCOPE_SIGN_ANYTHING", "SCOPE_PERSONAL_SIGN"]
 # Resolved PKPs kept per node; each holds its t+1 derived commitment points and the share.
 RESOLVED_CACHE_ENTRIES = 4096
 _SCOPE_NAMES = {SCOPE_SIGN_ANYTHING: "SignAnything", SCOPE_PERSONAL_SIGN: "PersonalSign"}
-# Key types that sign ECDSA from presignatures, and the sigType their shares carry (K256 keeps Lit
-# v7's, which its SDK combines; P256 has Lit's scheme name).
-_ECDSA_SIG_TYPES = {HD_K256.name: "K256", HD_P256.name: "EcdsaP256Sha256"}
-
-
-def registry_form(curve: HdCurve, point: Any) -> bytes:
-    """A PKP key as PKPRegistry stores it: ECDSA keys uncompressed, Ed25519 its 32 bytes."""
-    if curve.name in _ECDSA_SIG_TYPES:
-        encoded: bytes = curve.group.encode_uncompressed(point)  # type: ignore[attr-defined]
-        return encoded
-    return curve.group.encode(point)
+# Key types that sign ECDSA from presignatures, and the sigType their shares carry: the scheme's name,
+# but K256 keeps Lit v7's "K256", which its SDK combines.
+_ECDSA_SIG_TYPES = {curve.name: "K256" if curve is HD_K256 else name for name, curve in ECDSA_CURVES.items()}
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,9 @@ from eth_utils.crypto import keccak
 
 from ..crypto.ed25519 import ED25519
 from ..crypto.errors import CryptoError
+from ..crypto.hd import HdCurve
 from ..crypto.p256 import P256
+from ..crypto.presignature import ECDSA_GROUPS
 from ..ipfs.cid import CID, DAG_PB
 from ..ipfs.errors import CidError
 from .contract import ContractClient, load_artifact
@@ -55,6 +57,7 @@ __all__ = [
     "NetworkKeysRegistry",
     "pubkey_to_token_id",
     "normalize_pubkey",
+    "registry_form",
     "cid_to_bytes",
     "bytes_to_cid",
     "KEY_TYPES",
@@ -180,6 +183,13 @@ def normalize_pubkey(pubkey: bytes | str, key_type: str | None = None) -> bytes:
         return coincurve.PublicKey(raw).format(compressed=False)
     except ValueError as exc:
         raise InvalidArgument("pubkey", f"not a secp256k1 public key ({len(raw)} bytes): {exc}") from None
+
+
+def registry_form(curve: HdCurve, point: Any) -> bytes:
+    """A PKP key, derived on `curve`, as PKPRegistry stores it: K256 and P256 keys 65 bytes
+    uncompressed, an Ed25519 key its 32 bytes."""
+    ecdsa = ECDSA_GROUPS.get(curve.group.name)
+    return curve.group.encode(point) if ecdsa is None else ecdsa.encode_uncompressed(point)
 
 
 def pubkey_to_token_id(pubkey: bytes | str, key_type: str | None = None) -> int:

@@ -315,22 +315,22 @@ class LitClient:
         return PkpRegistry(self.network.chain_url, self.network.pkp_contract, private_key)
 
     def derive_pkp_public_key(self, key_id: bytes, key_type: str = "k256") -> bytes:
-        """The PKP key for `key_id` from the root keys of `key_type`'s curve the nodes published:
-        65 bytes uncompressed for k256, the 32-byte encoding for ed25519."""
-        from runtime.crypto.hd import HD_K256, derive_public_key
+        """The PKP key for `key_id` from the root keys of `key_type`'s curve the nodes published, in
+        the registry's form: 65 bytes uncompressed for k256 and p256, the 32-byte encoding for ed25519."""
+        from runtime.chain.pkp import registry_form
+        from runtime.crypto.hd import derive_public_key
 
-        from .combine import frost_roots
+        from .combine import curve_roots
 
         curve = _mintable_curve(key_type)
-        rows = frost_roots(self.network.public or {}, self.root_commitments).get(curve.name)
+        rows = curve_roots(self.network.public or {}, self.root_commitments).get(curve.name)
         if not rows:
             raise NetworkError(f"the network published no {curve.name} root keys (/status {curve.name}Commitments)")
-        derived = derive_public_key(key_id, [row[0] for row in rows], curve)
-        return SECP256K1.encode_uncompressed(derived) if curve is HD_K256 else curve.group.encode(derived)
+        return registry_form(curve, derive_public_key(key_id, [row[0] for row in rows], curve))
 
     async def mint_pkp(self, private_key: str, key_type: str = "k256") -> MintedPkp:
-        """Mint a PKP of `key_type`: "k256" (ECDSA and the K256 Schnorr schemes) or "ed25519"
-        (SchnorrEd25519Sha512, e.g. Solana)."""
+        """Mint a PKP of `key_type`: "k256" (EcdsaK256Sha256 and the K256 Schnorr schemes), "p256"
+        (EcdsaP256Sha256) or "ed25519" (SchnorrEd25519Sha512, e.g. Solana)."""
         check_private_key(private_key)
         _mintable_curve(key_type)
         with chain_call(f"mint_pkp on {self.network.chain_url}"):
@@ -563,16 +563,17 @@ class LitClient:
         signing_scheme: str = "EcdsaK256Sha256",
     ) -> dict[str, Any]:
         """Sign with a PKP, no action: authorised by the owner's (or a permitted) authSig.
-        `signing_scheme` EcdsaK256Sha256 signs 32 bytes (a digest); SchnorrK256Sha256 (FROST) and
-        SchnorrK256Taproot (BIP-340) sign the bytes as given with the same K256 PKP key, and
+        `signing_scheme` EcdsaK256Sha256 signs 32 bytes (a digest) with a K256 PKP, EcdsaP256Sha256
+        32 bytes (e.g. a SHA-256 digest) with a P256 PKP; SchnorrK256Sha256 (FROST) and
+        SchnorrK256Taproot (BIP-340) sign the bytes as given with a K256 PKP key, and
         SchnorrEd25519Sha512 with an Ed25519 PKP; another curve's scheme is refused. The result
         carries `signature`, `publicKey`, `dataSigned` and, for Schnorr, `signingScheme`."""
         if signing_scheme not in PKP_SCHEMES:
             raise InvalidArgument(f"signing_scheme must be one of {', '.join(PKP_SCHEMES)}, got {signing_scheme!r:.80}")
         if not isinstance(to_sign, (bytes, bytearray)) or not to_sign:
             raise InvalidArgument(f"to_sign must be bytes, got {to_sign!r:.80}")
-        if signing_scheme == "EcdsaK256Sha256" and len(to_sign) != 32:
-            raise InvalidArgument(f"to_sign must be exactly 32 bytes for EcdsaK256Sha256, got {to_sign!r:.80}")
+        if signing_scheme in ("EcdsaK256Sha256", "EcdsaP256Sha256") and len(to_sign) != 32:
+            raise InvalidArgument(f"to_sign must be exactly 32 bytes for {signing_scheme}, got {to_sign!r:.80}")
         key_type = _pkp_key_type(public_key)
         from runtime.crypto.schemes import pkp_scheme_refusal
 

@@ -13,7 +13,7 @@ from runtime.crypto.share_payloads import combine_frost_payloads, combine_share_
 
 from .errors import NotEnoughShares
 
-__all__ = ["combine_ecdsa", "combine_signature", "frost_roots"]
+__all__ = ["combine_ecdsa", "combine_signature", "curve_roots"]
 
 
 def combine_ecdsa(
@@ -28,8 +28,9 @@ def combine_ecdsa(
         raise NotEnoughShares(str(exc)) from exc
 
 
-def frost_roots(public: Mapping[str, Any], k256: list[list[Point]]) -> dict[str, list[list[Any]]]:
-    """Root commitments by key type, from the network view the nodes agree on (/status)."""
+def curve_roots(public: Mapping[str, Any], k256: list[list[Point]]) -> dict[str, list[list[Any]]]:
+    """Root commitments by key type (k256, ed25519, p256: for ECDSA and FROST), from the network view
+    the nodes agree on (/status)."""
     roots: dict[str, list[list[Any]]] = {"k256": k256}
     for name, group in (("ed25519", ED25519), ("p256", P256)):
         rows = public.get(f"{name}Commitments")
@@ -47,8 +48,8 @@ def combine_signature(
     """ECDSA or FROST, as the payloads say; NotEnoughShares when no signature can be made."""
     frost = {i: p for i, p in payloads.items() if is_frost_payload(p)}
     if len(frost) * 2 <= len(payloads):
-        return combine_ecdsa(sig_name, payloads, k256, t, frost_roots(public, k256))
+        return combine_ecdsa(sig_name, payloads, k256, t, curve_roots(public, k256))
     try:
-        return combine_frost_payloads(sig_name, frost, frost_roots(public, k256), t)
+        return combine_frost_payloads(sig_name, frost, curve_roots(public, k256), t)
     except VerificationFailed as exc:
         raise NotEnoughShares(str(exc)) from exc

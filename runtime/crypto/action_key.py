@@ -27,22 +27,20 @@ from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, encode_ds
 
 from .ecdsa import EcdsaSignature
 from .errors import InvalidInput
-from .hd import HD_K256, HD_P256, HdCurve, action_key_id, derive_public_key
+from .hd import HD_K256, HdCurve, action_key_id, derive_public_key
+from .presignature import ecdsa_group
+from .schemes import ECDSA_CURVES
 
 __all__ = [
-    "ECDSA_ACTION_CURVES",
     "action_public_key",
     "public_key_hex",
     "signed_data_output",
     "verify_signed_data_output",
 ]
 
-# The curves an action's ECDSA key lives on, by Lit's scheme name.
-ECDSA_ACTION_CURVES = {"EcdsaK256Sha256": HD_K256, "EcdsaP256Sha256": HD_P256}
-
 
 def _ecdsa_curve(curve: HdCurve) -> HdCurve:
-    if curve not in ECDSA_ACTION_CURVES.values():
+    if curve not in ECDSA_CURVES.values():  # an action has a key per ECDSA scheme
         raise InvalidInput("curve", f"an action's ECDSA key is on k256 or p256, not {curve.name}")
     return curve
 
@@ -55,8 +53,7 @@ def action_public_key(ipfs_cid: str, root_public_keys: Sequence[Any], curve: HdC
 
 
 def _uncompressed(public_key: Any, curve: HdCurve) -> bytes:
-    encoded: bytes = _ecdsa_curve(curve).group.encode_uncompressed(public_key)  # type: ignore[attr-defined]
-    return encoded
+    return ecdsa_group(_ecdsa_curve(curve).group.name).encode_uncompressed(public_key)
 
 
 def public_key_hex(public_key: Any, curve: HdCurve = HD_K256) -> str:

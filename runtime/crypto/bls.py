@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 from py_arkworks_bls12381 import GT, G1Point, G2Point, Scalar
 
 from .errors import InvalidInput, InvalidPoint
-from .group import parse_scalar as _parse_scalar
+from .group import decode_point_hex, parse_scalar as _parse_scalar
 
 __all__ = [
     "ORDER",
@@ -123,11 +123,7 @@ class _ArkworksGroup(Generic[PointT]):
         return point
 
     def decode_hex(self, text: str, field: str = "point", allow_identity: bool = False) -> PointT:
-        try:
-            raw = bytes.fromhex(text.removeprefix("0x"))
-        except (ValueError, AttributeError):
-            raise InvalidPoint(field, "not a hex string") from None
-        return self.decode(raw, field, allow_identity)
+        return decode_point_hex(self, text, field, allow_identity)
 
     def check(self, point: object, field: str = "point", allow_identity: bool = False) -> PointT:
         """Validate a point object built in-process (it skipped `decode`)."""

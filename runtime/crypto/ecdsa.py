@@ -45,14 +45,12 @@ from .errors import (
     PresignatureReused,
     VerificationFailed,
 )
-from .group import Group, parse_scalar
+from .group import Group, Point, decode_point_hex, parse_scalar
 from .hash_to_curve import hash_to_field
 from .hd import DerivedKey
-from .presignature import Presignature, PresignaturePublic, decode_point_hex
+from .presignature import Presignature, PresignaturePublic
 from .secp256k1 import ORDER, SECP256K1
 from .shamir import interpolate
-
-Point = Any  # a point of the presignature's group (coincurve's PublicKey on secp256k1)
 
 __all__ = [
     "SignatureShare",

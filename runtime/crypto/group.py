@@ -7,13 +7,15 @@ Every point that arrives from outside goes through `decode`, which validates it.
 
 from __future__ import annotations
 
-from typing import Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
-from .errors import InvalidInput
+from .errors import InvalidInput, InvalidPoint
 
 P = TypeVar("P")
+# A point of a group the code is written over, not knowing which (coincurve's PublicKey on secp256k1).
+Point = Any
 
-__all__ = ["Group", "threshold_for", "signing_threshold", "parse_scalar"]
+__all__ = ["Group", "EcdsaGroup", "Point", "decode_point_hex", "threshold_for", "signing_threshold", "parse_scalar"]
 
 
 @runtime_checkable
@@ -41,6 +43,26 @@ class Group(Protocol[P]):
     def msm(self, points: list[P], scalars: list[int]) -> P:
         """Σ scalars[i]·points[i]."""
         ...
+
+
+@runtime_checkable
+class EcdsaGroup(Group[P], Protocol[P]):
+    """A curve threshold ECDSA signs on (secp256k1, P-256): its public keys also travel uncompressed."""
+
+    def encode_uncompressed(self, point: P) -> bytes:
+        """65 bytes, 04 ‖ x ‖ y; refuses the identity."""
+        ...
+
+
+def decode_point_hex(group: Group[P], text: Any, field: str = "point", allow_identity: bool = False) -> P:
+    """A point of `group` from hex (0x optional), validated by the group's `decode`."""
+    if not isinstance(text, str):
+        raise InvalidPoint(field, "not a hex string")
+    try:
+        raw = bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        raise InvalidPoint(field, "not a hex string") from None
+    return group.decode(raw, field, allow_identity)
 
 
 def threshold_for(n: int) -> int:

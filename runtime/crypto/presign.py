@@ -47,7 +47,7 @@ from .broadcast import Confirmations, EchoedParty, EchoedRounds
 from .channel import verify_message
 from .dleq import prove_dleq, verify_dleq
 from .errors import InvalidInput, NotEnoughShares, ProtocolError
-from .group import Group
+from .group import Group, Point
 from .identity import PartyKeys, PeerDirectory
 from .presign_messages import (
     ANSWER, COMPLAINT, CONFIRM, DEAL, ECHO_OF, ECHO_PHASE, FORWARD, OPEN, PHASES, POLYS, ROUND_PHASE, ZERO_SHARINGS,
@@ -55,7 +55,7 @@ from .presign_messages import (
 )
 from .presignature import Presignature, PresignaturePublic
 from .protocol import Message
-from .secp256k1 import SECP256K1, Point
+from .secp256k1 import SECP256K1
 from .shamir import evaluate, interpolate, random_polynomial
 from .vss import commitment_at, feldman_commit
 

@@ -27,11 +27,8 @@ from typing import Any
 from .broadcast import parse_digests
 from .dleq import DleqProof
 from .errors import CryptoError, InvalidInput
-from .group import Group
-from .presignature import decode_point_hex
+from .group import Group, Point, decode_point_hex
 from .secp256k1 import SECP256K1
-
-Point = Any  # a point of the presignature's group (coincurve's PublicKey on secp256k1)
 
 __all__ = [
     "DEAL", "COMPLAINT", "ANSWER", "OPEN", "CONFIRM", "FORWARD",

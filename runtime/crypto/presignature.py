@@ -20,34 +20,21 @@ from functools import cached_property
 from typing import Any
 
 from .errors import InvalidInput, InvalidPoint
-from .group import Group, parse_scalar
+from .group import EcdsaGroup, Group, Point, decode_point_hex, parse_scalar
 from .p256 import P256
 from .secp256k1 import SECP256K1
 from .vss import commitment_at
 
-Point = Any  # a point of the presignature's group (coincurve's PublicKey on secp256k1)
-
-__all__ = ["PresignaturePublic", "Presignature", "ECDSA_GROUPS", "ecdsa_group", "decode_point_hex"]
+__all__ = ["PresignaturePublic", "Presignature", "ECDSA_GROUPS", "ecdsa_group"]
 
 # The curves threshold ECDSA runs on, by `Group.name`.
-ECDSA_GROUPS: dict[str, Group[Any]] = {SECP256K1.name: SECP256K1, P256.name: P256}
+ECDSA_GROUPS: dict[str, EcdsaGroup[Any]] = {SECP256K1.name: SECP256K1, P256.name: P256}
 
 
-def ecdsa_group(name: Any, field: str = "curve") -> Group[Any]:
+def ecdsa_group(name: Any, field: str = "curve") -> EcdsaGroup[Any]:
     if isinstance(name, str) and name in ECDSA_GROUPS:
         return ECDSA_GROUPS[name]
     raise InvalidInput(field, f"unknown ECDSA curve {name!r:.40}; expected one of {sorted(ECDSA_GROUPS)}")
-
-
-def decode_point_hex(group: Group[Any], text: Any, field: str, allow_identity: bool = False) -> Any:
-    """A point of `group` from hex (0x optional), validated by the group's `decode`."""
-    if not isinstance(text, str):
-        raise InvalidPoint(field, "expected hex")
-    try:
-        raw = bytes.fromhex(text.removeprefix("0x"))
-    except ValueError:
-        raise InvalidPoint(field, "not a hex string") from None
-    return group.decode(raw, field, allow_identity)
 
 
 def _x_coordinate(group: Group[Any], point: Any) -> int:

@@ -15,7 +15,7 @@ from .frost_suites import SCHNORR_ED25519_SHA512, SCHNORR_K256_SHA256, SCHNORR_K
 from .hd import HD_ED25519, HD_K256, HD_P256, HdCurve
 from .scheme_names import LIT_SCHEME_NAMES, PKP_SCHEMES
 
-__all__ = ["Scheme", "SCHEMES", "LIT_SCHEME_NAMES", "scheme", "pkp_scheme_refusal"]
+__all__ = ["Scheme", "SCHEMES", "ECDSA_CURVES", "LIT_SCHEME_NAMES", "scheme", "pkp_scheme_refusal"]
 
 
 
@@ -43,6 +43,8 @@ SCHEMES: dict[str, Scheme] = {
         Scheme("SchnorrK256Taproot", 2, "frost", HD_K256, True, SCHNORR_K256_TAPROOT),
     )
 }
+# The schemes signed from presignatures, and the HD curve (root keys, PKP key type) of each.
+ECDSA_CURVES: dict[str, HdCurve] = {s.name: s.hd for s in SCHEMES.values() if s.protocol == "ecdsa"}
 
 
 def scheme(name: str) -> Scheme:

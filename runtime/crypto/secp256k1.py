@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from coincurve import PublicKey
 
 from .errors import InvalidPoint
-from .group import parse_scalar as _parse_scalar
+from .group import decode_point_hex, parse_scalar as _parse_scalar
 
 __all__ = ["SECP256K1", "Secp256k1", "Point", "ORDER", "FIELD_PRIME", "scalar_bytes", "parse_scalar"]
 
@@ -117,11 +117,7 @@ class Secp256k1:
             raise InvalidPoint(field, "not a point on secp256k1") from None
 
     def decode_hex(self, text: str, field: str = "point", allow_identity: bool = False) -> Point:
-        try:
-            raw = bytes.fromhex(text.removeprefix("0x"))
-        except (ValueError, AttributeError):
-            raise InvalidPoint(field, "not a hex string") from None
-        return self.decode(raw, field, allow_identity)
+        return decode_point_hex(self, text, field, allow_identity)
 
     def msm(self, points: Sequence[Point], scalars: Sequence[int]) -> Point:
         terms = [p.multiply(scalar_bytes(k)) for p, k in zip(points, scalars) if p is not None and k % ORDER]

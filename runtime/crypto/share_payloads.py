@@ -15,7 +15,7 @@ from .ecdsa import SignatureShare, agreed_value, certificate_delta, combine_sign
 from .errors import CryptoError, InvalidInput, NotEnoughShares, VerificationFailed
 from .frost import Commitment, SigningPackage, signing_package, verify_share
 from .hd import HD_CURVES, HD_K256, DerivedKey, derive_key, eth_address
-from .presignature import PresignaturePublic
+from .presignature import PresignaturePublic, ecdsa_group
 from .schemes import Scheme, scheme as scheme_named
 from .secp256k1 import Point
 
@@ -73,7 +73,7 @@ def combine_share_payloads(
         raise VerificationFailed(
             f"signature {sig_name!r}: {exc.have} valid shares, need {exc.need}; bad shares from nodes {bad}", tuple(bad)
         ) from None
-    public_key = presig.group.encode_uncompressed(key.public_key)  # type: ignore[attr-defined]
+    public_key = ecdsa_group(presig.group.name).encode_uncompressed(key.public_key)
     address = {"address": eth_address(key.public_key)} if curve is HD_K256 else {}
     return {
         **signature.to_dict(),

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from nacl.signing import VerifyKey
 
 from runtime.client import InvalidArgument, LitClient, NotPermitted, create_auth_sig
-from runtime.client.combine import frost_roots
+from runtime.client.combine import curve_roots
 from runtime.client.errors import ActionError
 from runtime.crypto.frost_suites import SCHNORR_K256_SHA256
 from runtime.crypto.hd import HD_ED25519, HD_K256, action_key_id, derive_public_key
@@ -98,7 +98,7 @@ async def test_sign_as_action_for_every_frost_scheme_verifies_with_outside_verif
     async with await LitClient.connect(network.state_dir) as client:
         cid = await client.upload_action(SIGN_AS_ACTION)
         result = await client.execute_js(ipfs_id=cid, js_params={"toSign": list(message), "schemes": list(SCHEMES)})
-        roots = frost_roots(client.network.public, client.root_commitments)
+        roots = curve_roots(client.network.public, client.root_commitments)
         taproot = []
         for scheme in SCHEMES:
             out = result.response["out"][scheme]
@@ -223,7 +223,7 @@ async def test_a_node_sending_bad_frost_shares_is_named_and_outvoted(liar_networ
     async with await LitClient.connect(liar_network.state_dir, straggler_grace_s=30) as client:
         cid = await client.upload_action(SIGN_AS_ACTION)
         result = await client.execute_js(ipfs_id=cid, js_params={"toSign": list(message), "schemes": list(SCHEMES)})
-        roots = frost_roots(client.network.public, client.root_commitments)
+        roots = curve_roots(client.network.public, client.root_commitments)
         for scheme in SCHEMES:
             curve = HD_ED25519 if scheme == "SchnorrEd25519Sha512" else HD_K256
             public_key = curve.group.encode(derive_public_key(action_key_id(cid), [row[0] for row in roots[curve.name]], curve))
@@ -246,7 +246,7 @@ async def test_an_action_signs_a_solana_transfer_that_solders_accepts(network):
     async with await LitClient.connect(network.state_dir) as client:
         code = SIGN_AS_ACTION + "\n// solana"
         cid = await client.upload_action(code)
-        roots = frost_roots(client.network.public, client.root_commitments)["ed25519"]
+        roots = curve_roots(client.network.public, client.root_commitments)["ed25519"]
         payer = Pubkey(HD_ED25519.group.encode(derive_public_key(action_key_id(cid), [r[0] for r in roots], HD_ED25519)))
         instruction = transfer(TransferParams(from_pubkey=payer, to_pubkey=Pubkey.new_unique(), lamports=1_000_000))
         message = Message.new_with_blockhash([instruction], payer, Hash.new_unique())
@@ -270,7 +270,7 @@ async def test_an_action_spends_a_p2tr_output_by_its_key_path_as_embit_checks(ne
 
     async with await LitClient.connect(network.state_dir) as client:
         cid = await client.upload_action(SIGN_AS_ACTION + "\n// taproot")
-        roots = frost_roots(client.network.public, client.root_commitments)["k256"]
+        roots = curve_roots(client.network.public, client.root_commitments)["k256"]
         key = HD_K256.group.encode(derive_public_key(action_key_id(cid), [r[0] for r in roots], HD_K256))
         spent = Script(b"\x51\x20" + key[1:])  # OP_1 <x(P)>: the output key itself, no script tree
         spend = Transaction(

@@ -19,7 +19,7 @@ from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
 from runtime.client import InvalidArgument, LitClient, NotPermitted, create_auth_sig
-from runtime.client.combine import frost_roots
+from runtime.client.combine import curve_roots
 from runtime.client.errors import ActionError
 from runtime.crypto.hd import HD_ED25519, derive_public_key
 from tests.oracles import needs_oracle
@@ -50,7 +50,7 @@ async def test_an_ed25519_pkp_signs_from_an_action_and_with_pkp_sign(network, ow
     async with await LitClient.connect(network.state_dir) as client:
         pkp = await client.mint_pkp(owner_key, key_type="ed25519")
         assert pkp.key_type == "ed25519" and len(pkp.pubkey) == 32
-        roots = frost_roots(client.network.public, client.root_commitments)["ed25519"]
+        roots = curve_roots(client.network.public, client.root_commitments)["ed25519"]
         expected = derive_public_key(pkp.key_id, [row[0] for row in roots], HD_ED25519)
         assert pkp.pubkey == HD_ED25519.group.encode(expected)
         async with client.registry() as registry:
