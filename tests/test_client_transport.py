@@ -1,23 +1,33 @@
-"""The client's HTTP/1.1 transport (runtime/client/transport.py, h11 on asyncio streams) against aiohttp's
-server, an independent implementation, and against loopback peers that break HTTP on purpose.
+"""The client's HTTP/1.1 transport (runtime/client/transport.py, h11 over an asyncio protocol) against
+aiohttp's server, an independent implementation, and against loopback peers that break HTTP on purpose.
 
 What must hold: aiohttp parses the multipart uploads it sends; it reads Content-Length, chunked and
-read-to-close bodies; connections are reused while the server keeps them open and replaced when the
-server has closed them, and only while h11 finds them reusable; a body over the limit is refused as it
-arrives; every broken answer fails with an HttpError (or TimeoutError) saying what was wrong, which
-LitClient reports as that node's NetworkError.
+read-to-close bodies; connections (TCP and TLS) are reused while the server keeps them open and says
+nothing unasked on them, replaced when it has closed them or spoken, and only while h11 finds them
+reusable; a request the server hung up on is sent again only when it cannot be acted on twice (a GET, or
+a POST the server did not get whole); a body over the limit is refused as it arrives; every broken answer
+fails with an HttpError (or TimeoutError) saying what was wrong, which LitClient reports as that node's
+NetworkError.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime
 import hashlib
+import ipaddress
 import json
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pytest
 from aiohttp import web
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from runtime.client import LitClient, NetworkError
 from runtime.client import transport
@@ -40,8 +50,9 @@ async def aiohttp_server(app: web.Application) -> AsyncIterator[str]:
 
 
 @asynccontextmanager
-async def raw_server(handle: RawHandler) -> AsyncIterator[str]:
-    """A loopback TCP server whose every connection is given to `handle` (which may break HTTP at will)."""
+async def raw_server(handle: RawHandler, tls: ssl.SSLContext | None = None) -> AsyncIterator[str]:
+    """A loopback TCP (or, with `tls`, TLS) server whose every connection is given to `handle` (which may
+    break HTTP at will)."""
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -49,17 +60,17 @@ async def raw_server(handle: RawHandler) -> AsyncIterator[str]:
         finally:
             writer.close()
 
-    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=tls)
     try:
-        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{server.sockets[0].getsockname()[1]}"
     finally:
         server.close()
         await server.wait_closed()
 
 
 @asynccontextmanager
-async def http_client(timeout_s: float) -> AsyncIterator[HttpClient]:
-    http = HttpClient(timeout_s)
+async def http_client(timeout_s: float, tls: ssl.SSLContext | None = None) -> AsyncIterator[HttpClient]:
+    http = HttpClient(timeout_s, tls)
     try:
         yield http
     finally:
@@ -153,9 +164,10 @@ async def test_a_connection_the_server_closes_is_not_reused() -> None:
 
 async def test_an_idle_connection_closed_by_the_server_is_replaced() -> None:
     """The server answers with keep-alive, then drops the idle connection: the next request must go
-    on a fresh connection rather than fail."""
+    on a fresh connection rather than fail. A POST, which is never sent twice: the idle check, not a
+    retry, is what must see that the connection has ended."""
     connections = 0
-    first_answered = asyncio.Event()
+    first_closed = asyncio.Event()
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         nonlocal connections
@@ -163,19 +175,62 @@ async def test_an_idle_connection_closed_by_the_server_is_replaced() -> None:
         await read_request(reader)
         writer.write(b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}')
         await writer.drain()
-        first_answered.set()  # and close the connection without saying so
+        if connections == 1:  # close the connection without saying so, before the client's next request
+            writer.close()
+            await writer.wait_closed()
+            first_closed.set()
 
     async with raw_server(handle) as url:
         async with http_client(5) as http:
             assert (await http.request("POST", url, b"{}", "application/json")).json() == {}
-            await first_answered.wait()
+            await first_closed.wait()
             assert (await http.request("POST", url, b"{}", "application/json")).json() == {}
+    assert connections == 2
+
+
+@pytest.mark.parametrize("late, turns", [(False, 0), (True, 0), (True, 1)],
+                         ids=["with-the-answer", "still-in-the-kernel", "read-by-the-event-loop"])
+async def test_an_idle_connection_holding_unasked_bytes_is_not_reused(late: bool, turns: int) -> None:
+    """A server may say something on a connection nobody asked on (a 408 before it times the connection out),
+    in the same write as the last answer or later, and keep the connection open. Those bytes are no answer
+    to the next request: it goes on a fresh connection. Sent later, they are seen where they lie when the
+    request is made: in the socket's buffer (the next request at once), or read by the event loop (which
+    does so in the turn after the one the 408 was sent in, as loopback delivers it during the send)."""
+    connections = 0
+    first_read, unasked_sent = asyncio.Event(), asyncio.Event()
+    timed_out = b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n"
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        await read_request(reader)
+        answer = b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n" + str(connections).encode()
+        writer.write(answer + timed_out if connections == 1 and not late else answer)
+        await writer.drain()
+        if connections == 1 and late:
+            await first_read.wait()
+            writer.write(timed_out)
+            await writer.drain()
+            unasked_sent.set()
+        await reader.read()  # keep the connection open until the client lets go
+
+    async with raw_server(handle) as url:
+        async with http_client(5) as http:
+            assert (await http.request("GET", url)).json() == 1
+            if late:
+                first_read.set()
+                await unasked_sent.wait()
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            answer = await http.request("GET", url)
+            assert (answer.status, answer.json()) == (200, 2)
     assert connections == 2
 
 
 async def test_a_kept_connection_that_hangs_up_on_the_next_request_is_replaced() -> None:
     """The race the idle check cannot see: the server closes a kept-alive connection as the next request
-    arrives, without answering. The request goes again on a fresh connection, which is answered."""
+    arrives, without answering. A GET may be sent twice (RFC 9110 9.2.2): it goes again on a fresh
+    connection, which is answered."""
     served: list[int] = []
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -189,6 +244,102 @@ async def test_a_kept_connection_that_hangs_up_on_the_next_request_is_replaced()
         async with http_client(5) as http:
             assert [(await http.request("GET", url)).json() for _ in range(2)] == [1, 2]
     assert len(served) == 2
+
+
+async def test_a_post_the_server_read_and_dropped_is_not_sent_again() -> None:
+    """The same race for a POST: the server read it and may have acted on it (nodes do not de-duplicate a
+    requestId) before it hung up, so sending it again could run it twice. The request fails instead."""
+    requests: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        requests.append(await read_request(reader))
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+        await writer.drain()
+        requests.append(await read_request(reader))  # and hang up without answering
+
+    async with raw_server(handle) as url:
+        async with http_client(5) as http:
+            assert (await http.request("POST", url, b'{"n": 1}', "application/json")).json() == {}
+            with pytest.raises(HttpError, match="127.0.0.1:[0-9]+ closed the connection without answering a POST"
+                               " it may have acted on; it is not sent again"):
+                await http.request("POST", url, b'{"n": 2}', "application/json")
+    assert [r.rpartition(b"\r\n\r\n")[2] for r in requests] == [b'{"n": 1}', b'{"n": 2}']
+
+
+async def test_a_post_cut_off_while_it_is_written_is_sent_again() -> None:
+    """A POST the server hung up on before it had all of it cannot have been acted on: it goes again on a
+    fresh connection. Its body is larger than the kernel buffers both ends hold, so the hang-up comes while
+    the client still has part of it to write."""
+    body = bytes(range(256)) * (64 * 1024)  # 16 MiB
+    complete: list[bytes] = []
+    connections = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        complete.append(await read_request(reader))
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+        await writer.drain()
+        if connections == 1:
+            await reader.readuntil(b"\r\n\r\n")  # the next request's head only, then hang up
+
+    async with raw_server(handle) as url:
+        async with http_client(30) as http:
+            assert (await http.request("POST", url, b"{}", "application/json")).json() == {}
+            assert (await http.request("POST", url, body, "application/octet-stream")).json() == {}
+    assert connections == 2
+    assert [r.rpartition(b"\r\n\r\n")[2] == body for r in complete] == [False, True]
+
+
+def tls_pair(folder: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """(server, client) TLS contexts: a fresh self-signed certificate for 127.0.0.1, trusted by the client."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    return server, ssl.create_default_context(cafile=folder / "cert.pem")
+
+
+async def test_over_tls_a_connection_is_kept_until_the_server_says_something_unasked(tmp_path: Path) -> None:
+    """The same reuse rules through TLS, where what arrives passes the TLS layer first: the second request
+    reuses the connection, the third (after an unasked 408) does not."""
+    connections = 0
+    second_read, unasked_sent = asyncio.Event(), asyncio.Event()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        for n in (1, 2) if connections == 1 else (3,):
+            await read_request(reader)
+            writer.write(f"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n{n}".encode())
+            await writer.drain()
+        if connections == 1:
+            await second_read.wait()
+            writer.write(b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n")
+            await writer.drain()
+            unasked_sent.set()
+        await reader.read()
+
+    server_tls, client_tls = tls_pair(tmp_path)
+    async with raw_server(handle, server_tls) as url:
+        async with http_client(5, client_tls) as http:
+            assert [(await http.request("GET", url)).json() for _ in range(2)] == [1, 2]
+            assert connections == 1
+            second_read.set()
+            await unasked_sent.wait()
+            answer = await http.request("GET", url)
+            assert (answer.status, answer.json()) == (200, 3)
+    assert connections == 2
 
 
 # ---- peers that break HTTP -----------------------------------------------------------------------------

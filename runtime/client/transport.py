@@ -8,6 +8,12 @@ upload to IPFS. h11 reads status lines, headers, Content-Length, chunked and rea
 whether a connection may carry another request; this module moves the bytes: keep-alive connections per
 origin, one total timeout per request, TLS only for https URLs, and limits on what a peer may make it hold.
 
+A kept connection is reused only if the server has said nothing on it since its last answer (`_Link.quiet`):
+bytes nobody asked for (a 408 before a server times it out) would otherwise be read as the next answer. If a
+reused connection ends without a byte of answer, the request is sent again on a fresh one only when that is
+safe: when the connection failed before all of the request left, or when the method is idempotent. A POST
+the server may have read is not sent twice: nodes do not de-duplicate a requestId.
+
 A request fails with `HttpError` (an OSError, like the socket errors that may also come out) or
 TimeoutError; the client turns both into its NetworkError (runtime/client/client.py). h11's errors are
 turned into HttpError here, where they arise, with h11's own words for what broke.
@@ -17,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import select
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -34,6 +41,8 @@ MAX_BODY_BYTES = 64 * 1024 * 1024  # a node's answer is kilobytes; a peer sendin
 MAX_HEAD_BYTES = 16 * 1024
 MAX_IDLE_PER_ORIGIN = 16
 READ_BYTES = 64 * 1024
+# RFC 9110 section 9.2.2: sending one of these twice has the effect of sending it once, so it may be retried
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 
 Origin = tuple[str, str, int]  # scheme, host, port
 
@@ -44,7 +53,12 @@ class HttpError(OSError):
 
 
 class _Stale(Exception):
-    """A reused keep-alive connection was closed by the server before it read the request."""
+    """A connection ended without a byte of answer. `delivered`: it ended after all of the request had
+    left, so the server may have read the request and acted on it."""
+
+    def __init__(self, delivered: bool) -> None:
+        super().__init__()
+        self.delivered = delivered
 
 
 @dataclass(frozen=True)
@@ -70,17 +84,113 @@ def multipart_file(field: str, filename: str, data: bytes, boundary: str) -> tup
     return head + data + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
+class _Link(asyncio.Protocol):
+    """One connection's bytes. Not asyncio's StreamReader and StreamWriter: the pool must know whether
+    anything arrived while the connection lay idle, which StreamReader does not say, and whether a failed
+    request had all left, which StreamWriter.drain does not say."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.transport: asyncio.Transport
+        self.gone: asyncio.Future[None] = loop.create_future()  # set once the connection is closed
+        self._loop = loop
+        self._arrived = bytearray()
+        self._ended = False  # the peer sent its end, or the connection is lost
+        self._error: Exception | None = None
+        self._wake: asyncio.Future[None] | None = None  # read() waiting for bytes
+        self._unpaused: asyncio.Future[None] | None = None  # send() waiting for the bytes to leave
+        self._unsent = False  # lost while bytes of ours were still waiting to leave
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport), "a stream connection gives a Transport"
+        self.transport = transport
+        # paused whenever any byte waits to be written, resumed only when none does: send() then knows
+        # whether all of a request left (with TLS: the TLS layer, which may hold some in the socket's transport)
+        transport.set_write_buffer_limits(high=1, low=0)
+
+    def data_received(self, data: bytes) -> None:
+        self._arrived += data
+        if len(self._arrived) >= READ_BYTES:  # hold no more than this until read() takes it
+            self.transport.pause_reading()
+        self._wake_reader()
+
+    def eof_received(self) -> None:
+        self._ended = True  # returning None lets the transport close its side too
+        self._wake_reader()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._ended, self._error = True, exc
+        if self._unpaused is not None:
+            self._unsent = True
+            self._unpaused.set_result(None)
+            self._unpaused = None
+        self._wake_reader()
+        if not self.gone.done():
+            self.gone.set_result(None)
+
+    def pause_writing(self) -> None:
+        self._unpaused = self._loop.create_future()
+
+    def resume_writing(self) -> None:
+        if self._unpaused is not None:
+            self._unpaused.set_result(None)
+            self._unpaused = None
+
+    def _wake_reader(self) -> None:
+        if self._wake is not None and not self._wake.done():
+            self._wake.set_result(None)
+
+    def quiet(self) -> bool:
+        """Nothing has arrived since the last read, neither bytes nor an end, not even in the kernel's buffer
+        where the event loop has not yet looked (with TLS, bytes there may be TLS's own: taken as arrived)."""
+        if self._arrived or self._ended or self.transport.is_closing():
+            return False
+        poll = select.poll()
+        poll.register(self.transport.get_extra_info("socket").fileno(), select.POLLIN)
+        return not poll.poll(0)  # POLLIN for bytes or an end; POLLERR or POLLHUP for a reset, always reported
+
+    async def send(self, data: bytes) -> None:
+        """Write `data` and wait until it has left; ConnectionResetError, or the error the connection failed
+        with, if the connection failed before it all had."""
+        self.transport.write(data)
+        if self.transport.is_closing():  # only a failed write closes an open transport; the loss comes next turn
+            await asyncio.sleep(0)
+            raise ConnectionResetError("the connection failed while the request was written") from self._error
+        while self._unpaused is not None:
+            await self._unpaused
+        if self._unsent:
+            raise self._error or ConnectionResetError("the connection closed while the request was written")
+
+    async def read(self) -> bytes:
+        """Up to READ_BYTES that arrived; b"" at the peer's end; the connection's error if it failed."""
+        while not self._arrived and not self._ended:
+            self._wake = self._loop.create_future()
+            try:
+                await self._wake
+            finally:
+                self._wake = None
+        if not self._arrived:
+            if self._error is not None:
+                raise self._error
+            return b""
+        data = bytes(self._arrived[:READ_BYTES])
+        del self._arrived[:READ_BYTES]
+        if not self._ended:
+            self.transport.resume_reading()
+        return data
+
+
 @dataclass
 class _Connection:
-    reader: asyncio.StreamReader
-    writer: asyncio.StreamWriter
+    link: _Link
     http: h11.Connection
 
     def usable(self) -> bool:
-        return self.http.our_state is h11.IDLE and not self.writer.is_closing() and not self.reader.at_eof()
+        """h11 may send another request, and the server has sent nothing since its answer (h11 would read
+        what it holds beyond that answer, or what arrives later, as the next answer)."""
+        return self.http.our_state is h11.IDLE and not self.http.trailing_data[0] and self.link.quiet()
 
     def close(self) -> None:
-        self.writer.close()
+        self.link.transport.close()
 
 
 def _origin_and_target(url: str) -> tuple[Origin, str, str]:
@@ -108,13 +218,14 @@ def _request_event(method: str, url: str, body: bytes | None, content_type: str 
 
 
 class HttpClient:
-    """Requests over pooled keep-alive connections, each bounded by `timeout_s` from connect to last byte.
+    """Requests over pooled keep-alive connections, each bounded by `timeout_s` from connect to last byte;
+    `tls` verifies https peers (by default, made at the first https request: the system's trusted roots).
     Bound to the event loop it first runs on, as any asyncio connection is."""
 
-    def __init__(self, timeout_s: float) -> None:
+    def __init__(self, timeout_s: float, tls: ssl.SSLContext | None = None) -> None:
         self.timeout_s = timeout_s
         self._idle: dict[Origin, list[_Connection]] = {}
-        self._tls: ssl.SSLContext | None = None
+        self._tls = tls
         self._closed = False
 
     async def request(
@@ -126,8 +237,10 @@ class HttpClient:
             if reused is not None:
                 try:
                     return await self._exchange(reused, origin, head, body)
-                except _Stale:
-                    pass  # a server may close an idle connection at any moment; a fresh one decides
+                except _Stale as exc:  # a server may close an idle connection at any moment
+                    if exc.delivered and method not in _IDEMPOTENT:
+                        raise HttpError(f"{origin[1]}:{origin[2]} closed the connection without answering a {method}"
+                                        " it may have acted on; it is not sent again") from exc.__cause__
             fresh = await self._connect(origin)
             try:
                 return await self._exchange(fresh, origin, head, body)
@@ -141,10 +254,7 @@ class HttpClient:
         for conn in idle:
             conn.close()
         for conn in idle:
-            try:
-                await conn.writer.wait_closed()
-            except OSError:
-                pass  # the peer reset it: closed either way
+            await conn.link.gone
 
     def _take_idle(self, origin: Origin) -> _Connection | None:
         pool = self._idle.get(origin, [])
@@ -171,8 +281,9 @@ class HttpClient:
 
                 self._tls = ssl.create_default_context()
             tls = self._tls
-        reader, writer = await asyncio.open_connection(host, port, ssl=tls)
-        return _Connection(reader, writer, h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD_BYTES))
+        loop = asyncio.get_running_loop()
+        _, link = await loop.create_connection(lambda: _Link(loop), host, port, ssl=tls)
+        return _Connection(link, h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD_BYTES))
 
     async def _exchange(self, conn: _Connection, origin: Origin, head: h11.Request, body: bytes | None) -> Response:
         """Send the request on `conn` and read the answer; the connection goes back to the pool only when h11
@@ -180,10 +291,9 @@ class HttpClient:
         try:
             message = conn.http.send(head) + (conn.http.send(h11.Data(data=body)) if body else b"")
             try:
-                conn.writer.write(message + conn.http.send(h11.EndOfMessage()))
-                await conn.writer.drain()
+                await conn.link.send(message + conn.http.send(h11.EndOfMessage()))
             except (ConnectionResetError, BrokenPipeError) as exc:
-                raise _Stale() from exc
+                raise _Stale(delivered=False) from exc
             response = await _receive(conn)
         except BaseException:
             conn.close()
@@ -211,13 +321,13 @@ async def _receive(conn: _Connection) -> Response:
             raise _broken(exc, first_bytes if status is None else None) from exc
         if event is h11.NEED_DATA:
             try:
-                data = await conn.reader.read(READ_BYTES)
+                data = await conn.link.read()
             except ConnectionResetError as exc:
                 if not first_bytes:
-                    raise _Stale() from exc
+                    raise _Stale(delivered=True) from exc
                 raise
             if not data and not first_bytes:
-                raise _Stale()
+                raise _Stale(delivered=True)
             first_bytes = first_bytes or data[:60]
             conn.http.receive_data(data)  # b"" is the end of the stream, which h11 judges too
         elif isinstance(event, h11.Response):
