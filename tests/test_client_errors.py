@@ -360,6 +360,8 @@ async def test_wrong_request_arguments_are_invalid_arguments() -> None:
             await client.execute_js(code="1", coordinator=9)
         with pytest.raises(InvalidArgument, match="to_sign must be exactly 32 bytes"):
             await client.pkp_sign("0x04", b"short", auth_sig=auth_sig)
+        with pytest.raises(InvalidArgument, match="to_sign must be exactly 32 bytes for EcdsaP256Sha256"):
+            await client.pkp_sign("0x04", b"\x01" * 31, auth_sig=auth_sig, signing_scheme="EcdsaP256Sha256")
         with pytest.raises(InvalidArgument, match="not both"):
             await client.pkp_sign("0x04", b"\x01" * 32, auth_sig=auth_sig, session_sigs={})
         with pytest.raises(InvalidArgument, match="session_sigs has no signature"):

@@ -25,7 +25,7 @@ import pytest
 from node.config import NodeConfig
 from runtime.chain.accounts import dev_accounts
 from runtime.client import LitClient, create_auth_sig
-from runtime.client.combine import frost_roots
+from runtime.client.combine import curve_roots
 from runtime.crypto.action_key import action_public_key
 from runtime.crypto.hd import HD_ED25519, HD_K256, action_key_id, derive_public_key, eth_address
 from runtime.crypto.secp256k1 import SECP256K1
@@ -103,7 +103,7 @@ async def _sign_all(client: LitClient, cid: str, message: bytes, coordinator: in
     result = await client.execute_js(
         ipfs_id=cid, js_params={"toSign": list(message), "schemes": list(SCHEMES)}, coordinator=coordinator
     )
-    roots = frost_roots(client.network.public, client.root_commitments)
+    roots = curve_roots(client.network.public, client.root_commitments)
     out = {}
     for scheme in SCHEMES:
         curve = HD_ED25519 if scheme == "SchnorrEd25519Sha512" else HD_K256

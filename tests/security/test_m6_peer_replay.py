@@ -158,7 +158,7 @@ def _presigner(keys: dict[int, PartyKeys], pool: _Pool) -> tuple[Presigner, asyn
     presigner = Presigner(config, 1, keys[2], None, pool, hub, transport, send)  # type: ignore[arg-type]
     release = asyncio.Event()
 
-    async def run_batch(session: str, initiator: int, committee: list[int], batch_size: int) -> int:
+    async def run_batch(session: str, initiator: int, committee: list[int], batch_size: int, group: Any = None) -> int:
         await release.wait()
         return 0
 
