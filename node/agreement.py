@@ -159,8 +159,8 @@ class SigningAgreement:
 
     async def assign(self, request_id: Any, name: Any) -> str:
         key = _slot_key(request_id, name)
-        deadline = time.monotonic() + _POOL_WAIT_S
         curve = self._curve_for(name)
+        deadline = time.monotonic() + self._pool_wait_s(curve)
         while (known := self._assigned.get(key)) is None and (presig := self._pool.assign(curve)) is None:
             if time.monotonic() > deadline:
                 raise NotReady(f"node {self._index} has no presignature ready to assign; try again shortly")
@@ -181,6 +181,10 @@ class SigningAgreement:
     def _curve_for(self, name: Any) -> str:
         """The curve (`Group.name`) of the presignature a slot needs; node/ecdsa_curves.py knows others."""
         return SECP256K1.name
+
+    def _pool_wait_s(self, curve: str) -> float:
+        """How long a request waits for a presignature of `curve` before NotReady."""
+        return _POOL_WAIT_S
 
     def _expire(self, key: tuple[str, str], presignature_id: str) -> None:
         """The round's deadline: settle it for anyone still waiting; a presignature nobody accepted

@@ -32,6 +32,10 @@ __all__ = ["EcdsaAgreement", "curve_slot", "slot_curve", "P256_POOL_TARGET", "P2
 # so about 0.3 s of CPU across a 4-node network each; a small pool keeps that off the start-up.
 P256_POOL_TARGET = 4
 P256_BATCH_SIZE = 2
+# The first P-256 signature at a coordinator waits for its first batch: 2–5 s on 7 nodes sharing two
+# cores (tests/node/test_network_seven.py), more under load. The action's 30 s limit and the peers'
+# 30 s request timeout bound how long it may wait; secp256k1's 10 s would fail it on a busy machine.
+P256_POOL_WAIT_S = 25.0
 _PREFIXES = {SECP256K1.name: "k256:", P256.name: "p256:"}
 _CURVE_OF_PREFIX = {prefix: curve for curve, prefix in _PREFIXES.items()}
 
@@ -68,3 +72,6 @@ class EcdsaAgreement(SigningAgreement):
         if curve != SECP256K1.name:
             self._on_demand(curve)
         return curve
+
+    def _pool_wait_s(self, curve: str) -> float:
+        return P256_POOL_WAIT_S if curve == P256.name else super()._pool_wait_s(curve)
