@@ -50,6 +50,10 @@ __all__ = ["Pkp", "Signer", "SCOPE_SIGN_ANYTHING", "SCOPE_PERSONAL_SIGN"]
 
 # Resolved PKPs kept per node; each holds its t+1 derived commitment points and the share.
 RESOLVED_CACHE_ENTRIES = 4096
+# A batch is kept at its initiator once c − t members confirm it, so up to t members may still be
+# storing it when the initiator assigns one of it (likeliest for a new pool's first batch, when
+# nothing better-held is on offer): a member waits this long for it before saying it holds none.
+BATCH_SETTLE_S = 5.0
 _SCOPE_NAMES = {SCOPE_SIGN_ANYTHING: "SignAnything", SCOPE_PERSONAL_SIGN: "PersonalSign"}
 # Key types that sign ECDSA from presignatures, and the sigType their shares carry: the scheme's name,
 # but K256 keeps Lit v7's "K256", which its SDK combines.
@@ -185,8 +189,12 @@ class Signer:
         group = pkp.key.curve.group
         presignature_id = await self._agreement.assigned(curve_slot(slot, group))
         presig = self._pool.get(presignature_id)
+        deadline = asyncio.get_running_loop().time() + BATCH_SETTLE_S
+        while presig is None and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+            presig = self._pool.get(presignature_id)
         if presig is None:
-            raise NotReady(f"node {self._index} holds no presignature {presignature_id}")
+            raise NotReady(f"node {self._index} holds no presignature {presignature_id} (waited {BATCH_SETTLE_S:.0f} s)")
         if self._pool.initiator(presignature_id) != slot.coordinator:
             # Only a batch's initiator hands its presignatures out, so no node drains another's pool.
             raise BadRequest(f"presignature {presignature_id} was not made by coordinator node {slot.coordinator}")
