@@ -13,9 +13,6 @@ from eth_utils import keccak
 from runtime.chain.errors import ContractReverted, InvalidArgument
 from runtime.chain.pkp import KEY_TYPES, PkpRegistry, deploy, key_type_of, normalize_pubkey, pubkey_to_token_id
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
 def p256_key(seed: bytes) -> ec.EllipticCurvePublicKey:
     secret = int.from_bytes(keccak(b"p256-derive" + seed), "big") % (2**255) + 1
     return ec.derive_private_key(secret, ec.SECP256R1()).public_key()
@@ -26,6 +23,7 @@ def p256_derive(key_id: bytes) -> bytes:
     return p256_key(key_id).public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
 
 
+@pytest.mark.asyncio(loop_scope="module")
 async def test_a_p256_pkp_records_key_type_6_and_its_uncompressed_key(devchain) -> None:
     owner = devchain.accounts[3]
     contracts = await deploy(devchain.url, devchain.accounts[0].private_key)
