@@ -5,6 +5,7 @@ a rolled-back usage log burns them all. Signatures made with pool nonces verify 
 from __future__ import annotations
 
 import asyncio
+import linecache
 import random
 import shutil
 from pathlib import Path
@@ -182,6 +183,9 @@ async def test_the_refill_sleeps_until_a_nonce_is_taken_then_tops_the_pool_up(tm
         pool.make_batch = counting_make_batch  # type: ignore[method-assign]
         await asyncio.sleep(0.6)  # more than twice the poll interval the refill once had
         assert looked == [] and made == []  # a full pool nobody takes from is not even looked at
+        # ...because the refill is parked on the take event, not on a timer of any length.
+        (frame,) = service._refill.get_stack()
+        assert "self._wake.wait()" in linecache.getline(frame.f_code.co_filename, frame.f_lineno)
         for _ in range(BATCH_SIZE):  # below the target by one batch's worth: one batch brings it back
             assert pool.take("secp256k1") is not None
         await _until_full(pool)
