@@ -1,0 +1,147 @@
+"""Signature shares in the JSON Lit's Naga SDK (v8) combines: npm @lit-protocol/wasm's
+`unifiedCombineAndVerify(shares: string[])`, which is lit-peer's lit-sdk
+`combine_and_verify_signature_shares` over a list of `SignableOutput` (lit-node-core models/signable.rs).
+
+Each string is one serde-JSON `SignableOutput`, an externally tagged enum
+(`{"EcdsaSignedMessageShare": {...}}`), whose snake_case fields are themselves strings, most of them
+holding serde-JSON again (a JSON string inside a JSON string), as the nodes write them.
+
+ECDSA: the combiner adds the `signature_share` scalars and takes R from `big_r`, then verifies the
+sum against `public_key` over the prehash `digest`: the same additive, Lagrange-premultiplied shares
+Lit's v7 SDK takes, so node/litsdk/shares.py's conversion is reused. A node outside the certified
+signing set sends `result: "fail"`, which the combiner skips.
+
+FROST: lit-frost's `Scheme::aggregate` (frost-core 1.0) gets every signer's identifier, signature
+share, verifying share and round-1 commitments, plus the group key, and verifies the result, so our
+RFC 9591 shares go in unchanged. `peer_id` only names cheaters in the combiner's error; we put the
+node index there, since our nodes have no other peer id.
+
+K256Taproot differs from ours twice, so only some of our Taproot shares combine there:
+- lit-frost signs SHA-256(message), not the message (lit-frost src/lib.rs, `Sha256::digest(message)`
+  in round2, aggregate and verify); the JSON carries the preimage, so shares combine only if what
+  our nodes signed was SHA-256 of a message the caller knows (node/frost_ops.py signs toSign as given);
+- frost-core's binding factors hash the group key as derived (`binding_factor_preimages`,
+  `verifying_key.serialize()`), ours the even-y key BIP-340 signs for (runtime/crypto/frost.py
+  `signing_package`): for a key with odd y every share differs, so those are refused here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Mapping
+from typing import Any
+
+from runtime.crypto.frost import SigningPackage
+from runtime.crypto.frost_suites import Ciphersuite
+from runtime.crypto.hd import DerivedKey
+from runtime.crypto.schemes import scheme as scheme_named
+from runtime.crypto.secp256k1 import SECP256K1
+from runtime.crypto.share_payloads import FrostPackage
+
+from ..frost_ops import LIT_FROST_NAMES, lit_frost_value
+from .shares import sdk_ecdsa_share
+
+__all__ = ["ECDSA_K256", "naga_ecdsa_share", "naga_frost_shares", "naga_frost_payload_shares"]
+
+ECDSA_K256 = "EcdsaK256Sha256"  # lit-node-core SigningScheme's Display
+
+
+def _json_string(text: str) -> str:
+    """A serde-JSON string value, as the nodes nest them in the share's fields."""
+    return json.dumps(text)
+
+
+def _signable(kind: str, fields: dict[str, str]) -> str:
+    return json.dumps({kind: fields}, separators=(",", ":"))
+
+
+def naga_ecdsa_share(share: dict[str, Any]) -> str:
+    """A secp256k1 ECDSA share, as signer.Signer.sign returns it, as an `EcdsaSignedMessageShare`.
+
+    k256's serde writes scalars and points as upper-case hex (serdect); points SEC1-compressed."""
+    v7 = sdk_ecdsa_share(share)
+    public_key = SECP256K1.decode_hex(v7["publicKey"], "publicKey")
+    own_index = int(share["signatureShare"]["index"])
+    additive = v7["signatureShare"]
+    return _signable("EcdsaSignedMessageShare", {
+        "digest": v7["dataSigned"],
+        "result": "success" if additive else "fail",
+        "share_id": _json_string(f"{own_index:064X}"),  # the node's identifier as a k256 scalar
+        "peer_id": str(own_index),
+        "signature_share": _json_string(additive.upper()),
+        "big_r": _json_string(v7["bigR"].upper()),
+        "compressed_public_key": _json_string(SECP256K1.encode(public_key).hex()),
+        "public_key": _json_string(v7["publicKey"]),
+        "sig_type": ECDSA_K256,
+    })
+
+
+def _frost_commitments(suite: Ciphersuite, hiding: Any, binding: Any) -> bytes:
+    """frost-core 1.0's SigningCommitments::serialize (postcard): format version 0, the suite's short
+    id (big-endian CRC-32 of its RFC 9591 context string), then the hiding and binding points."""
+    short_id = zlib.crc32(suite.context).to_bytes(4, "big")
+    return b"\x00" + short_id + suite.encode_point(hiding) + suite.encode_point(binding)
+
+
+def _lit_message(package: SigningPackage, scheme: str, preimage: bytes | None) -> bytes:
+    """The message field: what was signed, or for K256Taproot the preimage of its SHA-256."""
+    if scheme != "K256Taproot":
+        return package.message
+    if package.key_sign != 1:
+        raise ValueError(
+            "lit-frost's K256Taproot binds the group key as derived and ours its even-y negation: "
+            "shares for a key with odd y cannot combine there"
+        )
+    if preimage is None or hashlib.sha256(preimage).digest() != package.message:
+        raise ValueError("lit-frost's K256Taproot signs SHA-256(message): pass the preimage of what was signed")
+    return preimage
+
+
+def naga_frost_shares(
+    package: SigningPackage,
+    shares: Mapping[int, int],
+    public_shares: Mapping[int, Any],
+    public_key: Any,
+    preimage: bytes | None = None,
+) -> list[str]:
+    """One `FrostSignedMessageShare` per signer of `package`: share z_i, public share X_i, and the
+    group key as derived (not the even-y key a BIP-340 package signs for: lit-frost adjusts itself).
+    `preimage` is for K256Taproot only (see the module docstring); ValueError when Lit's combiner
+    could not take these shares."""
+    suite = package.suite
+    chosen = scheme_named(suite.scheme)
+    scheme = LIT_FROST_NAMES[chosen.name]
+    message = _lit_message(package, scheme, preimage)
+    group_key = lit_frost_value(chosen, suite.encode_point(public_key))
+    out = []
+    for commitment in package.commitments:
+        i = commitment.identifier
+        if i not in shares:
+            raise ValueError(f"signer {i} of the signing package sent no share")
+        out.append(_signable("FrostSignedMessageShare", {
+            "message": message.hex(),
+            "result": "success",
+            "share_id": json.dumps([scheme, list(suite.encode_scalar(i))], separators=(",", ":")),
+            "peer_id": str(i),
+            "signature_share": lit_frost_value(chosen, suite.encode_scalar(shares[i])),
+            "signing_commitments": lit_frost_value(chosen, _frost_commitments(suite, commitment.hiding, commitment.binding)),
+            "verifying_share": lit_frost_value(chosen, suite.encode_point(public_shares[i])),
+            "public_key": group_key,
+            "sig_type": suite.scheme,
+        }))
+    return out
+
+
+def naga_frost_payload_shares(
+    package: dict[str, Any], shares: Mapping[str, str], key: DerivedKey, preimage: bytes | None = None
+) -> list[str]:
+    """The nodes' FROST payload parts (`frost.package`, `frost.shares`: hex z_i by signer) for the
+    key they derive, as the combiner's input. Shares are passed on unchecked: the combiner checks
+    each against its verifying share and names the ones that fail."""
+    frost_package = FrostPackage.from_dict(package)
+    signing = frost_package.signing_package(key)
+    suite = signing.suite
+    z = {i: suite.decode_scalar(bytes.fromhex(shares[str(i)]), f"shares[{i}]") for i in signing.signers if str(i) in shares}
+    return naga_frost_shares(signing, z, {i: key.public_share(i) for i in signing.signers}, key.public_key, preimage)
