@@ -16,13 +16,10 @@ share, verifying share and round-1 commitments, plus the group key, and verifies
 RFC 9591 shares go in unchanged. `peer_id` only names cheaters in the combiner's error; we put the
 node index there, since our nodes have no other peer id.
 
-K256Taproot differs from ours twice, so only some of our Taproot shares combine there:
-- lit-frost signs SHA-256(message), not the message (lit-frost src/lib.rs, `Sha256::digest(message)`
-  in round2, aggregate and verify); the JSON carries the preimage, so shares combine only if what
-  our nodes signed was SHA-256 of a message the caller knows (node/frost_ops.py signs toSign as given);
-- frost-core's binding factors hash the group key as derived (`binding_factor_preimages`,
-  `verifying_key.serialize()`), ours the even-y key BIP-340 signs for (runtime/crypto/frost.py
-  `signing_package`): for a key with odd y every share differs, so those are refused here.
+K256Taproot differs from ours once: lit-frost signs SHA-256(message), not the message (lit-frost
+src/lib.rs, `Sha256::digest(message)` in round2, aggregate and verify); the JSON carries the
+preimage, so shares combine only if what our nodes signed was SHA-256 of a message the caller knows
+(node/frost_ops.py signs toSign as given, so that key-path spends work).
 """
 
 from __future__ import annotations
@@ -89,11 +86,6 @@ def _lit_message(package: SigningPackage, scheme: str, preimage: bytes | None) -
     """The message field: what was signed, or for K256Taproot the preimage of its SHA-256."""
     if scheme != "K256Taproot":
         return package.message
-    if package.key_sign != 1:
-        raise ValueError(
-            "lit-frost's K256Taproot binds the group key as derived and ours its even-y negation: "
-            "shares for a key with odd y cannot combine there"
-        )
     if preimage is None or hashlib.sha256(preimage).digest() != package.message:
         raise ValueError("lit-frost's K256Taproot signs SHA-256(message): pass the preimage of what was signed")
     return preimage

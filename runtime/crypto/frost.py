@@ -190,7 +190,9 @@ def signing_package(
     ordered = _sorted_commitments(suite, commitments)
     key_sign = suite.key_parity(group_public_key)
     pk = group_public_key if key_sign == 1 else g.neg(group_public_key)
-    factors = binding_factors(suite, pk, ordered, bytes(message))
+    # The binding factors hash the key as derived, odd y and all, as Lit's frost-core does for
+    # K256Taproot (its signers only negate their secret shares); the challenge takes BIP-340's even key.
+    factors = binding_factors(suite, group_public_key, ordered, bytes(message))
     r = g.msm(
         [p for c in ordered for p in (c.hiding, c.binding)], [k for c in ordered for k in (1, factors[c.identifier])]
     )
