@@ -7,8 +7,9 @@ Each string is one serde-JSON `SignableOutput`, an externally tagged enum
 holding serde-JSON again (a JSON string inside a JSON string), as the nodes write them.
 
 ECDSA: the combiner adds the `signature_share` scalars and takes R from `big_r`, then verifies the
-sum against `public_key` over the prehash `digest`: the same additive, Lagrange-premultiplied shares
-Lit's v7 SDK takes, so node/litsdk/shares.py's conversion is reused. A node outside the certified
+sum against `public_key` over the prehash `digest`, on the curve `sig_type` names (EcdsaK256Sha256 or
+EcdsaP256Sha256; lit-sdk signature.rs): the same additive, Lagrange-premultiplied shares Lit's v7 SDK
+takes, so node/litsdk/shares.py's conversion is reused, for either curve. A node outside the certified
 signing set sends `result: "fail"`, which the combiner skips.
 
 FROST: lit-frost's `Scheme::aggregate` (frost-core 1.0) gets every signer's identifier, signature
@@ -33,16 +34,14 @@ from typing import Any
 from runtime.crypto.frost import SigningPackage
 from runtime.crypto.frost_suites import Ciphersuite
 from runtime.crypto.hd import DerivedKey
-from runtime.crypto.schemes import scheme as scheme_named
-from runtime.crypto.secp256k1 import SECP256K1
+from runtime.crypto.group import Group
+from runtime.crypto.schemes import SCHEMES, scheme as scheme_named
 from runtime.crypto.share_payloads import FrostPackage
 
 from ..frost_ops import LIT_FROST_NAMES, lit_frost_value
-from .shares import sdk_ecdsa_share
+from .shares import additive_ecdsa_share
 
-__all__ = ["ECDSA_K256", "naga_ecdsa_share", "naga_frost_shares", "naga_frost_payload_shares"]
-
-ECDSA_K256 = "EcdsaK256Sha256"  # lit-node-core SigningScheme's Display
+__all__ = ["ecdsa_sig_type", "naga_ecdsa_share", "naga_frost_shares", "naga_frost_payload_shares"]
 
 
 def _json_string(text: str) -> str:
@@ -54,24 +53,36 @@ def _signable(kind: str, fields: dict[str, str]) -> str:
     return json.dumps({kind: fields}, separators=(",", ":"))
 
 
-def naga_ecdsa_share(share: dict[str, Any]) -> str:
-    """A secp256k1 ECDSA share, as signer.Signer.sign returns it, as an `EcdsaSignedMessageShare`.
+def _scalar_hex(group: Group[Any], k: int) -> str:
+    """A scalar as serdect writes it: big-endian, the order's byte length, upper-case hex."""
+    return k.to_bytes((group.order.bit_length() + 7) // 8, "big").hex().upper()
 
-    k256's serde writes scalars and points as upper-case hex (serdect); points SEC1-compressed."""
-    v7 = sdk_ecdsa_share(share)
-    public_key = SECP256K1.decode_hex(v7["publicKey"], "publicKey")
-    own_index = int(share["signatureShare"]["index"])
-    additive = v7["signatureShare"]
+
+def ecdsa_sig_type(group: Group[Any]) -> str:
+    """lit-node-core SigningScheme's Display for threshold ECDSA on `group` (EcdsaK256Sha256, EcdsaP256Sha256)."""
+    for chosen in SCHEMES.values():
+        if chosen.protocol == "ecdsa" and chosen.hd.group is group:
+            return chosen.name
+    raise ValueError(f"no Lit ECDSA signing scheme on curve {group.name}")
+
+
+def naga_ecdsa_share(share: dict[str, Any]) -> str:
+    """An ECDSA share, as signer.Signer.sign returns it, as an `EcdsaSignedMessageShare`; the curve
+    is the presignature's, and the combiner picks it from `sig_type`.
+
+    RustCrypto's serde (k256, p256) writes scalars and points as upper-case hex (serdect); points SEC1-compressed."""
+    ours = additive_ecdsa_share(share)
+    group = ours.group
     return _signable("EcdsaSignedMessageShare", {
-        "digest": v7["dataSigned"],
-        "result": "success" if additive else "fail",
-        "share_id": _json_string(f"{own_index:064X}"),  # the node's identifier as a k256 scalar
-        "peer_id": str(own_index),
-        "signature_share": _json_string(additive.upper()),
-        "big_r": _json_string(v7["bigR"].upper()),
-        "compressed_public_key": _json_string(SECP256K1.encode(public_key).hex()),
-        "public_key": _json_string(v7["publicKey"]),
-        "sig_type": ECDSA_K256,
+        "digest": ours.to_sign.hex(),
+        "result": "fail" if ours.s is None else "success",
+        "share_id": _json_string(_scalar_hex(group, ours.index)),  # the node's identifier as a scalar
+        "peer_id": str(ours.index),
+        "signature_share": _json_string("" if ours.s is None else _scalar_hex(group, ours.s)),
+        "big_r": _json_string(group.encode(ours.big_r).hex().upper()),
+        "compressed_public_key": _json_string(group.encode(ours.public_key).hex()),
+        "public_key": _json_string(group.encode_uncompressed(ours.public_key).hex()),
+        "sig_type": ecdsa_sig_type(group),
     })
 
 

@@ -1,7 +1,7 @@
 """Our signature shares combined by Lit's Naga (v8) combiner, npm @lit-protocol/wasm 8.1.0
 `unifiedCombineAndVerify`, in the JSON node/litsdk/naga_shares.py writes. The combiner verifies
 what it combines; each signature it returns is checked again by a verifier litrt did not write
-(eth_account and coincurve for ECDSA, PyNaCl for Ed25519, coincurve with py_ecc's RFC 9380
+(eth_account and coincurve for secp256k1 ECDSA, `cryptography` (OpenSSL) for P-256 ECDSA, PyNaCl for Ed25519, coincurve with py_ecc's RFC 9380
 expand_message_xmd for FROST(secp256k1, SHA-256), libsecp256k1's BIP-340 for Taproot, which
 combines only under the conditions naga_shares.py names). No network: shares are made in-process, so the
 signing sets can be chosen and a share can be tampered with."""
@@ -18,18 +18,26 @@ from typing import Any
 
 import pytest
 from coincurve import PublicKey, PublicKeyXOnly
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, encode_dss_signature
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_der_public_key
 from eth_account import Account
 from nacl.signing import VerifyKey
 from py_ecc.bls.hash import expand_message_xmd
 
 from node.litsdk.naga_shares import naga_ecdsa_share, naga_frost_payload_shares, naga_frost_shares
+from node.litsdk.shares import sdk_ecdsa_share
 from runtime.crypto import shamir, vss
 from runtime.crypto.frost_signer import FrostSigner
 from runtime.crypto.frost_suites import SCHNORR_ED25519_SHA512, SCHNORR_K256_SHA256, SCHNORR_K256_TAPROOT, Ciphersuite
 from runtime.crypto.hd import DerivedKey, eth_address
+from runtime.crypto.p256 import P256
 from runtime.crypto.schemes import scheme as scheme_named
 from runtime.crypto.secp256k1 import SECP256K1
 from runtime.crypto.share_payloads import FrostPackage
+from tests.crypto import test_ecdsa_p256
 from tests.crypto.test_ecdsa import _network
 from tests.crypto.test_frost import Keys, _sign
 from tests.litsdk.test_shares import _node_shares
@@ -104,6 +112,61 @@ def test_ecdsa_combine_refuses_a_wrong_share(net7):
     shares = [naga_ecdsa_share(s) for s in _node_shares(net7, msg, [1, 2, 3, 4, 5])]
     shares[2] = _tamper(shares[2], "signature_share", json.dumps(f"{7:064X}"))
     assert "error" in wasm_combine(shares)
+
+
+# ---- ECDSA (P-256) -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def p256_net():
+    return test_ecdsa_p256.net4.__wrapped__()  # 4 parties, t = 1: signing sets of 2t+1 = 3
+
+
+def _openssl_p256_verifies(public_key: bytes, digest: bytes, r: int, s: int) -> bool:
+    key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), public_key)
+    try:
+        key.verify(encode_dss_signature(r, s), digest, ec.ECDSA(Prehashed(hashes.SHA256())))
+    except InvalidSignature:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("signing_set", [[1, 2, 3], [2, 3, 4]])
+def test_p256_ecdsa_shares_combine_in_the_naga_wasm(p256_net, signing_set):
+    """EcdsaP256Sha256: toSign is SHA-256(message), signed as a prehash, as Lit's client sends it."""
+    message = f"naga p256 {signing_set}".encode()
+    digest = hashlib.sha256(message).digest()
+    shares = [naga_ecdsa_share(s) for s in _node_shares(p256_net, digest, signing_set, p256_net.pool.pop())]
+    fields = [json.loads(s)["EcdsaSignedMessageShare"] for s in shares]
+    assert {f["sig_type"] for f in fields} == {"EcdsaP256Sha256"}
+    assert [i + 1 for i, f in enumerate(fields) if f["result"] == "success"] == signing_set
+    combined = wasm_combine(shares)
+    assert "error" not in combined, combined
+    out = combined["out"]
+    assert out["signed_data"] == digest.hex() and out["recovery_id"] in (0, 1)
+    uncompressed = P256.encode_uncompressed(p256_net.key.public_key)
+    spki = load_der_public_key(bytes.fromhex(json.loads(out["verifying_key"])))  # 8.1.0 writes DER SPKI
+    assert isinstance(spki, ec.EllipticCurvePublicKey) and isinstance(spki.curve, ec.SECP256R1)
+    assert spki.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint) == uncompressed
+    rs = bytes.fromhex(json.loads(out["signature"]))
+    r, s = int.from_bytes(rs[:32], "big"), int.from_bytes(rs[32:], "big")
+    assert _openssl_p256_verifies(uncompressed, digest, r, s)
+    assert not _openssl_p256_verifies(uncompressed, hashlib.sha256(b"another").digest(), r, s)
+
+
+def test_p256_ecdsa_combine_refuses_a_wrong_share(p256_net):
+    digest = hashlib.sha256(b"p256 liar").digest()
+    shares = [naga_ecdsa_share(s) for s in _node_shares(p256_net, digest, [1, 2, 4], p256_net.pool.pop())]
+    assert "error" not in wasm_combine(shares)  # the same shares untampered combine
+    shares[1] = _tamper(shares[1], "signature_share", json.dumps(f"{7:064X}"))
+    assert wasm_combine(shares) == {"error": "ecdsa signature verification failed"}
+
+
+def test_p256_shares_are_not_given_to_the_v7_sdk(p256_net):
+    digest = hashlib.sha256(b"v7").digest()
+    share = _node_shares(p256_net, digest, [1, 2, 3], p256_net.pool.pop())[0]
+    with pytest.raises(ValueError, match="secp256k1 ECDSA shares only, not p256"):
+        sdk_ecdsa_share(share)
 
 
 # ---- FROST ---------------------------------------------------------------------------------------

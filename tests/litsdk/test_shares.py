@@ -21,7 +21,7 @@ from runtime.crypto.bls import ORDER as BLS_ORDER, sk_to_pk
 from runtime.crypto.bls_threshold import sign_share as bls_sign_share
 from runtime.crypto.ecdsa import check_presignature_use, sign_share
 from runtime.crypto.hd import eth_address
-from runtime.crypto.secp256k1 import SECP256K1
+from runtime.crypto.presignature import Presignature, ecdsa_group
 from tests.crypto.signing import certify
 from tests.crypto.test_ecdsa import _network
 from tests.oracles import require_oracle
@@ -58,17 +58,19 @@ def net7():
     return _network(7, 2, 4, seed=16)
 
 
-def _node_shares(net, msg: bytes, signing_set: list[int]) -> list[dict[str, Any]]:
-    """Every party's share as signer.Signer.sign returns it, under a certificate of `signing_set`."""
-    presigs = net.take()
-    certificate = certify(presigs[0].public, check_presignature_use(None, msg, net.key.public_key), signing_set)
+def _node_shares(net, msg: bytes, signing_set: list[int], presigs: list[Presignature] | None = None) -> list[dict[str, Any]]:
+    """Every party's share as signer.Signer.sign returns it, under a certificate of `signing_set`;
+    on the presignatures' curve (`net.take()`'s secp256k1 ones unless given)."""
+    presigs = net.take() if presigs is None else presigs
+    group = ecdsa_group(presigs[0].public.group.name)
+    certificate = certify(presigs[0].public, check_presignature_use(None, msg, net.key.public_key, group), signing_set)
     out = []
     for p in presigs:
-        record = check_presignature_use(None, msg, net.key.public_key)
+        record = check_presignature_use(None, msg, net.key.public_key, group)
         share = sign_share(p, net.key, net.shares[p.index], msg, recorded_use=record, certificate=certificate)
         out.append({
             "signatureShare": share.to_dict(), "presignature": p.public.to_dict(), "certificate": certificate.to_dict(),
-            "publicKey": "0x" + SECP256K1.encode_uncompressed(net.key.public_key).hex(), "dataSigned": "0x" + msg.hex(),
+            "publicKey": "0x" + group.encode_uncompressed(net.key.public_key).hex(), "dataSigned": "0x" + msg.hex(),
         })
     return out
 
