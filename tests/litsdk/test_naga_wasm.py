@@ -25,7 +25,6 @@ from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, encode_ds
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_der_public_key
 from eth_account import Account
 from nacl.signing import VerifyKey
-from py_ecc.bls.hash import expand_message_xmd
 
 from node.litsdk.naga_shares import naga_ecdsa_share, naga_frost_payload_shares, naga_frost_shares
 from node.litsdk.shares import sdk_ecdsa_share
@@ -42,6 +41,7 @@ from tests.crypto.test_ecdsa import _network
 from tests.crypto.test_frost import Keys, _sign
 from tests.litsdk.test_shares import _node_shares
 from tests.oracles import require_oracle
+from tests.vectors.independent import k256_frost_verifies
 
 ROOT = Path(__file__).parents[2]
 LIT_WASM = ROOT / "node_modules" / "@lit-protocol" / "wasm"
@@ -55,7 +55,6 @@ process.stdin.on('end', async () => {
   } catch (e) { process.stdout.write(JSON.stringify({ error: String(e && e.message || e) })); }
 });
 """
-K256_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
 
 def wasm_combine(shares: list[str]) -> dict[str, Any]:
@@ -95,16 +94,7 @@ def test_ecdsa_shares_combine_in_the_naga_wasm(net7, signing_set):
     assert json.loads(out["verifying_key"]).lower().endswith(uncompressed.hex())  # 8.1.0 writes DER SPKI
     assert Account._recover_hash(msg, signature=rs + bytes([27 + out["recovery_id"]])) == eth_address(net7.key.public_key)
     r, s = int.from_bytes(rs[:32], "big"), int.from_bytes(rs[32:], "big")
-    assert PublicKey(uncompressed).verify(_der(r, s), msg, hasher=None)
-
-
-def _der(r: int, s: int) -> bytes:
-    def integer(v: int) -> bytes:
-        body = v.to_bytes((v.bit_length() + 8) // 8, "big")
-        return b"\x02" + bytes([len(body)]) + body
-
-    seq = integer(r) + integer(s)
-    return b"\x30" + bytes([len(seq)]) + seq
+    assert PublicKey(uncompressed).verify(encode_dss_signature(r, s), msg, hasher=None)
 
 
 def test_ecdsa_combine_refuses_a_wrong_share(net7):
@@ -172,17 +162,6 @@ def test_p256_shares_are_not_given_to_the_v7_sdk(p256_net):
 # ---- FROST ---------------------------------------------------------------------------------------
 
 
-def _k256_frost_verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
-    """RFC 9591 §6.5 verification without litrt: c = H2(R ‖ P ‖ m) by RFC 9380 hash_to_field, then
-    z·G = R + c·P by libsecp256k1."""
-    r_point, z = signature[:33], signature[33:]
-    dst = b"FROST-secp256k1-SHA256-v1chal"
-    c = int.from_bytes(expand_message_xmd(r_point + public_key + message, dst, 48, hashlib.sha256), "big") % K256_N
-    left = PublicKey.from_secret(z)
-    right = PublicKey.combine_keys([PublicKey(r_point), PublicKey(public_key).multiply(c.to_bytes(32, "big"))])
-    return left.format() == right.format()
-
-
 def _check_frost_signature(suite: Ciphersuite, public_key: Any, message: bytes, out: dict[str, Any]) -> None:
     scheme, signature_hex = json.loads(out["signature"])
     signature = bytes.fromhex(signature_hex)
@@ -193,7 +172,7 @@ def _check_frost_signature(suite: Ciphersuite, public_key: Any, message: bytes, 
         VerifyKey(suite.encode_point(public_key)).verify(message, signature)  # raises if invalid
     else:
         assert scheme == "K256Sha256"
-        assert _k256_frost_verify(suite.encode_point(public_key), message, signature)
+        assert k256_frost_verifies(suite.encode_point(public_key), message, signature)
 
 
 @pytest.mark.parametrize("suite", [SCHNORR_ED25519_SHA512, SCHNORR_K256_SHA256], ids=lambda s: s.scheme)

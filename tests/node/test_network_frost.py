@@ -21,9 +21,9 @@ from nacl.signing import VerifyKey
 from runtime.client import InvalidArgument, LitClient, NotPermitted, create_auth_sig
 from runtime.client.combine import curve_roots
 from runtime.client.errors import ActionError
-from runtime.crypto.frost_suites import SCHNORR_K256_SHA256
 from runtime.crypto.hd import HD_ED25519, HD_K256, action_key_id, derive_public_key
 from tests.crypto.test_frost import NOBLE_MISSING, _noble
+from tests.vectors.independent import k256_frost_verifies
 from tests.oracles import needs_oracle
 
 pytestmark = pytest.mark.slow
@@ -49,16 +49,6 @@ SIGN_AS_ACTION = """(async () => {
 })();"""
 
 
-def _k256_frost_verifies(public_key: bytes, message: bytes, signature: bytes) -> bool:
-    """RFC 9591 verification z·G == R + c·PK in coincurve's (libsecp256k1's) point arithmetic; only
-    the challenge c is computed by litrt (its H2 is pinned by RFC 9591's vectors)."""
-    r, z = signature[:33], signature[33:]
-    c = SCHNORR_K256_SHA256.challenge(SCHNORR_K256_SHA256.decode_point(r), SCHNORR_K256_SHA256.decode_point(public_key), message)
-    left = PublicKey.from_secret(z)
-    right = PublicKey.combine_keys([PublicKey(r), PublicKey(public_key).multiply(c.to_bytes(32, "big"))])
-    return left.format() == right.format()
-
-
 def _bip340(scheme: str, value: bytes) -> bytes:
     """The signature a verifier takes from lit-frost's value: for Taproot, 0x02 ‖ BIP-340 signature."""
     if scheme != "SchnorrK256Taproot":
@@ -74,8 +64,8 @@ def _check(scheme: str, public_key: bytes, message: bytes, signature: bytes) -> 
     elif scheme == "SchnorrK256Taproot":
         assert PublicKeyXOnly(public_key[1:]).verify(signature, message)
     else:
-        assert _k256_frost_verifies(public_key, message, signature)
-        assert not _k256_frost_verifies(public_key, message + b"x", signature)
+        assert k256_frost_verifies(public_key, message, signature)
+        assert not k256_frost_verifies(public_key, message + b"x", signature)
 
 
 async def test_genesis_made_ten_root_keys_per_curve_the_same_everywhere(network):

@@ -64,6 +64,17 @@ def hd_derive(key_id: bytes, root_keys_hex: list[str]) -> str:
 # -- IBE (BLS12-381) ----------------------------------------------------------------------------
 
 
+def k256_frost_verifies(public_key: bytes, message: bytes, signature: bytes) -> bool:
+    """FROST(secp256k1, SHA-256) verification (RFC 9591 §6.5) without litrt: c = H2(R ‖ P ‖ m) by
+    RFC 9380's hash_to_field over py_ecc's expand_message_xmd, then z·G == R + c·P by libsecp256k1."""
+    r_point, z = signature[:33], signature[33:]
+    xmd = expand_message_xmd(r_point + public_key + message, b"FROST-secp256k1-SHA256-v1chal", 48, hashlib.sha256)
+    c = int.from_bytes(xmd, "big") % SECP256K1_N
+    left = PublicKey.from_secret(z)
+    right = PublicKey.combine_keys([PublicKey(r_point), PublicKey(public_key).multiply(c.to_bytes(32, "big"))])
+    return left.format() == right.format()
+
+
 def _hkdf_sha256(salt: bytes, ikm: bytes, info: bytes, length: int) -> bytes:
     prk = hmac.new(salt, ikm, hashlib.sha256).digest()
     out, block = b"", b""
