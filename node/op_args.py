@@ -14,11 +14,8 @@ from runtime.crypto.scheme_names import LIT_SCHEME_NAMES, PKP_SCHEMES
 from runtime.crypto.schemes import pkp_scheme_refusal as scheme_refusal
 from sandbox import HostError
 
-__all__ = ["text_arg", "blank_arg", "token_arg", "bytes_arg", "bytes32_arg", "scheme_arg", "SUPPORTED_SCHEMES", "PKP_SCHEMES", "K256_ECDSA", "scheme_refusal"]
+__all__ = ["text_arg", "blank_arg", "token_arg", "bytes_arg", "bytes32_arg", "scheme_arg", "PKP_SCHEMES", "K256_ECDSA", "scheme_refusal"]
 
-# The schemes an action's own key signs with (signAsAction, getActionPublicKey, verifyActionSignature);
-# Lit's other names are refused by name, not as unknown.
-SUPPORTED_SCHEMES = ("EcdsaK256Sha256", "EcdsaP256Sha256", "SchnorrEd25519Sha512", "SchnorrK256Sha256", "SchnorrK256Taproot")
 # What signEcdsa, ethPersonalSignMessageEcdsa and signAndCombineEcdsa sign with (they take no scheme).
 K256_ECDSA = "EcdsaK256Sha256"
 _MESSAGE_LENGTH = (
@@ -74,18 +71,17 @@ def bytes32_arg(value: Any, name: str) -> bytes:
 
 
 def scheme_arg(args: dict[str, Any], op: str, *, action_key: bool = False) -> str:
-    """signingScheme: one of Lit's names, and one this network signs with: any of SUPPORTED_SCHEMES
-    for the action-identity calls (`action_key`, where Lit refuses plain Bls12381 with its own
-    message), else PKP_SCHEMES (Lit.Actions.sign, signAndCombine)."""
+    """signingScheme: one of Lit's names (others are refused as unknown), and one this network signs
+    with, PKP_SCHEMES, for PKPs and the action's own key alike; the action-identity calls
+    (`action_key`) refuse plain Bls12381 with Lit's own message first."""
     scheme = blank_arg(args, "signingScheme")
     if scheme not in LIT_SCHEME_NAMES:
         raise HostError(f"Parse error Invalid signing scheme: {scheme}")
     if action_key and scheme == "Bls12381":
         raise HostError("Bls12381 is not supported in this context. Use Bls12381G1ProofOfPossession instead")
-    supported = SUPPORTED_SCHEMES if action_key else PKP_SCHEMES
-    if scheme not in supported:
+    if scheme not in PKP_SCHEMES:
         raise HostError(
             f"Lit.Actions.{op}: signing scheme {scheme} is not supported by this network yet "
-            f"(supported: {', '.join(supported)})"
+            f"(supported: {', '.join(PKP_SCHEMES)})"
         )
     return scheme

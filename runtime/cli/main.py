@@ -13,17 +13,6 @@ from collections.abc import Sequence
 
 __all__ = ["main", "build_parser"]
 
-COMMAND_MODULES = (
-    "runtime.cli.run_cmd",
-    "runtime.cli.ipfs_cmd",
-    "runtime.cli.network_cmd",
-    "runtime.cli.client_cmd",
-    "runtime.cli.access_cmd",
-    "runtime.cli.auth_cmd",
-    "runtime.cli.dev_cmd",
-    "runtime.cli.init_cmd",
-)
-
 # Which module registers each command (tests/test_cli_output.py checks this against the modules), so
 # that a call such as `litrt execute` builds its own parser only: all forty take ~10 ms.
 COMMANDS = {
@@ -36,6 +25,7 @@ COMMANDS = {
     "dev": "runtime.cli.dev_cmd",
     "init": "runtime.cli.init_cmd",
 }
+COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

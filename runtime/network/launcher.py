@@ -203,11 +203,10 @@ def _check_same_network_keys(published: list[dict[str, Any]]) -> None:
     """Honest nodes publish identical keys; say which field and which nodes differ, for the log's reader."""
     first = published[0]
     for name in sorted({k for p in published for k in p}):
-        values = [p.get(name) for p in published]
-        if any(v != first.get(name) for v in values):
-            differ = [i for i, v in enumerate(values, start=1) if v != first.get(name)]
+        differ = [i for i, p in enumerate(published, start=1) if p.get(name) != first.get(name)]
+        if differ:
             raise RuntimeError(
                 f"nodes finished the DKG with different public keys: field {name!r} of node(s) "
                 f"{differ} differs from node 1's ({json.dumps(first.get(name))[:200]} vs "
-                f"{json.dumps(values[differ[0] - 1])[:200]})"
+                f"{json.dumps(published[differ[0] - 1].get(name))[:200]})"
             )

@@ -349,9 +349,13 @@ def test_frost_over_dkg_shares(suite, dkg_factory):
 
 
 def test_scheme_table_names_lits_schemes():
+    from runtime.crypto.scheme_names import PKP_SCHEMES
     from runtime.crypto.schemes import LIT_SCHEME_NAMES, SCHEMES, scheme
 
     assert len(LIT_SCHEME_NAMES) == 16 and set(SCHEMES) <= set(LIT_SCHEME_NAMES)
+    # scheme_names.py stays import-free for the CLI, so what PKPs and action keys sign is listed there
+    # by hand: it must be exactly the schemes this table can sign.
+    assert sorted(PKP_SCHEMES) == sorted(SCHEMES)
     for name, suite in SUITES.items():
         assert scheme(name).frost is suite and scheme(name).protocol == "frost"
         assert scheme(name).hd.group is suite.group
