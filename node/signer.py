@@ -95,10 +95,11 @@ class Signer:
         id on its curve. The key type comes from the registry, except for a key on secp256k1, which
         can only be K256 (no point is on both ECDSA curves), so K256 PKPs cost no extra read."""
         try:
-            pubkey = normalize_pubkey(public_key)
+            said = key_type_of(public_key)  # once: each parse of a P-256 key is python-ecdsa's
+            pubkey = normalize_pubkey(public_key, said)
         except Exception as exc:
             raise BadRequest(f"publicKey: {exc}") from None
-        tid = pubkey_to_token_id(pubkey)
+        tid = pubkey_to_token_id(pubkey, said)
         cached = self._resolved.get(tid)
         if cached is not None and cached.public_key == pubkey:
             self._resolved.move_to_end(tid)
@@ -106,7 +107,7 @@ class Signer:
         if not await self._registry.exists(tid):
             raise NotPermitted(f"publicKey 0x{pubkey.hex()} is not a PKP minted on this network")
         key_id = await self._registry.get_key_id(tid)
-        key_type = HD_K256.name if key_type_of(pubkey) == HD_K256.name else await self._registry.get_key_type(tid)
+        key_type = HD_K256.name if said == HD_K256.name else await self._registry.get_key_type(tid)
         curve = hd_curve(key_type)
         try:
             key, share = self._keys.derive(key_id, curve)
