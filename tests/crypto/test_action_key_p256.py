@@ -12,7 +12,7 @@ import random
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, decode_dss_signature, encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, decode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from ecdsa import NIST256p  # type: ignore[import-untyped]
 from ecdsa.ecdsa import Signature as EcdsaLibSignature  # type: ignore[import-untyped]
@@ -23,6 +23,7 @@ from runtime.crypto.action_key import action_public_key, public_key_hex, signed_
 from runtime.crypto.ecdsa import EcdsaSignature
 from runtime.crypto.errors import InvalidInput
 from runtime.crypto.hd import HD_ED25519, HD_K256, HD_P256
+from tests.vectors.independent import p256_verifies
 
 G = HD_P256.group
 N = G.order
@@ -83,10 +84,9 @@ def test_a_p256_signed_data_output_has_lits_shape_and_verifies_with_openssl() ->
     rs_hex = json.loads(output["signature"])  # a JSON string inside the JSON, as the ecdsa crate writes it
     assert rs_hex == rs_hex.upper() and len(rs_hex) == 128
     assert output["recovery_id"] == signature.recid and output["signed_data"] == digest.hex()
-    key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), bytes.fromhex(output["verifying_key"]))
     rs = bytes.fromhex(rs_hex)
-    der = encode_dss_signature(int.from_bytes(rs[:32], "big"), int.from_bytes(rs[32:], "big"))
-    key.verify(der, digest, ec.ECDSA(Prehashed(hashes.SHA256())))  # raises if invalid
+    r, s = int.from_bytes(rs[:32], "big"), int.from_bytes(rs[32:], "big")
+    assert p256_verifies(bytes.fromhex(output["verifying_key"]), digest, r, s)
     assert verify_signed_data_output(json.dumps(output), public, digest, HD_P256)
 
 

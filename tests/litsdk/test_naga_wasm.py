@@ -18,10 +18,8 @@ from typing import Any
 
 import pytest
 from coincurve import PublicKey, PublicKeyXOnly
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_der_public_key
 from eth_account import Account
 from nacl.signing import VerifyKey
@@ -41,7 +39,7 @@ from tests.crypto.test_ecdsa import _network
 from tests.crypto.test_frost import Keys, _sign
 from tests.litsdk.test_shares import _node_shares
 from tests.oracles import require_oracle
-from tests.vectors.independent import k256_frost_verifies
+from tests.vectors.independent import k256_frost_verifies, p256_verifies
 
 ROOT = Path(__file__).parents[2]
 LIT_WASM = ROOT / "node_modules" / "@lit-protocol" / "wasm"
@@ -112,15 +110,6 @@ def p256_net():
     return test_ecdsa_p256.net4.__wrapped__()  # 4 parties, t = 1: signing sets of 2t+1 = 3
 
 
-def _openssl_p256_verifies(public_key: bytes, digest: bytes, r: int, s: int) -> bool:
-    key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), public_key)
-    try:
-        key.verify(encode_dss_signature(r, s), digest, ec.ECDSA(Prehashed(hashes.SHA256())))
-    except InvalidSignature:
-        return False
-    return True
-
-
 @pytest.mark.parametrize("signing_set", [[1, 2, 3], [2, 3, 4]])
 def test_p256_ecdsa_shares_combine_in_the_naga_wasm(p256_net, signing_set):
     """EcdsaP256Sha256: toSign is SHA-256(message), signed as a prehash, as Lit's client sends it."""
@@ -140,8 +129,8 @@ def test_p256_ecdsa_shares_combine_in_the_naga_wasm(p256_net, signing_set):
     assert spki.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint) == uncompressed
     rs = bytes.fromhex(json.loads(out["signature"]))
     r, s = int.from_bytes(rs[:32], "big"), int.from_bytes(rs[32:], "big")
-    assert _openssl_p256_verifies(uncompressed, digest, r, s)
-    assert not _openssl_p256_verifies(uncompressed, hashlib.sha256(b"another").digest(), r, s)
+    assert p256_verifies(uncompressed, digest, r, s)
+    assert not p256_verifies(uncompressed, hashlib.sha256(b"another").digest(), r, s)
 
 
 def test_p256_ecdsa_combine_refuses_a_wrong_share(p256_net):

@@ -17,16 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, encode_dss_signature
 
 from runtime.client import LitClient, create_auth_sig
 from runtime.client.errors import ActionError
 from runtime.crypto.hd import HD_P256, derive_public_key
 from runtime.crypto.p256 import P256
 from runtime.network.processes import python_cmd, read_pids, spawn, wait_http
+from tests.vectors.independent import p256_verifies
 
 pytestmark = pytest.mark.slow
 
@@ -46,15 +43,8 @@ SIGN_AND_COMBINE = """(async () => {
 
 
 def _openssl_verifies(public_key: bytes, message: bytes, sig: dict[str, Any]) -> bool:
-    """`cryptography` checks (r, s) against the key over SHA-256(message) and over the digest."""
-    key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), public_key)
-    der = encode_dss_signature(int(sig["r"], 16), int(sig["s"], 16))
-    try:
-        key.verify(der, message, ec.ECDSA(hashes.SHA256()))
-        key.verify(der, hashlib.sha256(message).digest(), ec.ECDSA(Prehashed(hashes.SHA256())))
-    except InvalidSignature:
-        return False
-    return True
+    """OpenSSL checks (r, s) against the key over SHA-256(message)."""
+    return p256_verifies(public_key, hashlib.sha256(message).digest(), int(sig["r"], 16), int(sig["s"], 16))
 
 
 async def _p256_pkp(client: LitClient, owner_key: str) -> tuple[Any, str]:

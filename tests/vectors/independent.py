@@ -1,4 +1,5 @@
-"""Known answers computed without litrt: py_ecc (BLS12-381, RFC 9380) and coincurve (secp256k1).
+"""Known answers and verifiers without litrt: py_ecc (BLS12-381, RFC 9380), coincurve (secp256k1)
+and OpenSSL through `cryptography` (P-256).
 
 Imports nothing from `runtime/`, so the values it gives are an oracle for the code under test,
 not a mirror of it. `python3 tests/vectors/independent.py` prints the pinned values that
@@ -19,6 +20,10 @@ import sys
 from pathlib import Path
 
 from coincurve import PublicKey
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, encode_dss_signature
 from py_ecc.bls.hash import expand_message_xmd
 from py_ecc.bls import G2ProofOfPossession
 from py_ecc.bls.hash_to_curve import hash_to_G1, hash_to_G2
@@ -73,6 +78,16 @@ def k256_frost_verifies(public_key: bytes, message: bytes, signature: bytes) -> 
     left = PublicKey.from_secret(z)
     right = PublicKey.combine_keys([PublicKey(r_point), PublicKey(public_key).multiply(c.to_bytes(32, "big"))])
     return left.format() == right.format()
+
+
+def p256_verifies(public_key: bytes, digest: bytes, r: int, s: int) -> bool:
+    """ECDSA over P-256 checked by OpenSSL (through `cryptography`), `digest` the SHA-256 prehash."""
+    key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), public_key)
+    try:
+        key.verify(encode_dss_signature(r, s), digest, ec.ECDSA(Prehashed(hashes.SHA256())))
+    except InvalidSignature:
+        return False
+    return True
 
 
 def _hkdf_sha256(salt: bytes, ikm: bytes, info: bytes, length: int) -> bytes:
