@@ -88,6 +88,11 @@ class Network:
 
 @pytest.fixture(scope="module")
 def net4() -> Network:
+    return make_net4()
+
+
+def make_net4() -> Network:
+    """4 parties, t = 1, six P-256 presignatures; a fresh one per caller, since signing uses them up."""
     parties = p256_parties(4, 1, 6, seed=256)
     h = Harness(parties, schedule=SCHEDULE).run()
     assert h.deadlines == 0 and not h.rejected

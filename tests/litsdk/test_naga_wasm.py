@@ -107,7 +107,7 @@ def test_ecdsa_combine_refuses_a_wrong_share(net7):
 
 @pytest.fixture(scope="module")
 def p256_net():
-    return test_ecdsa_p256.net4.__wrapped__()  # 4 parties, t = 1: signing sets of 2t+1 = 3
+    return test_ecdsa_p256.make_net4()  # 4 parties, t = 1: signing sets of 2t+1 = 3
 
 
 @pytest.mark.parametrize("signing_set", [[1, 2, 3], [2, 3, 4]])
