@@ -3,17 +3,19 @@ survives the kill, the restarted pool offers none of the nonces it used, and it 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from nacl.signing import VerifyKey
 
 from node.config import NodeConfig
 from runtime.client import LitClient
-from runtime.network.processes import python_cmd, read_pids, spawn, wait_http
+from runtime.network.processes import ManagedProcess, python_cmd, read_pids, spawn, wait_http
 
 pytestmark = pytest.mark.slow
 
@@ -38,14 +40,32 @@ async def _sign(client: LitClient, cid: str, message: bytes) -> dict:
     return result.signatures["s"]
 
 
-async def restart_node(root: Path, name: str) -> None:
-    """Kill node `name` of the network in `root` (SIGKILL: no clean shutdown) and start it again
-    from its state directory; back once it says it is ready."""
+async def kill_node(root: Path, name: str) -> ManagedProcess:
+    """Kill node `name` of the network in `root` (SIGKILL: no clean shutdown); back once its port
+    refuses connections, so a request sent next finds it dead."""
     victim = next(p for p in read_pids(root) if p.name == name)
     os.killpg(victim.pid, signal.SIGKILL)
-    config = str(root / name / "config.json")
-    restarted = spawn(root, name, python_cmd("-m", "node", "serve", "--config", config), victim.url)
-    await wait_http(restarted, "/status", 60, ready=lambda s: s.get("ready"))
+    url = urlsplit(victim.url)
+    for _ in range(200):
+        try:
+            _, writer = await asyncio.open_connection(url.hostname, url.port)
+        except OSError:
+            return victim
+        writer.close()
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{name} still accepts connections 10 s after SIGKILL")
+
+
+async def start_node(root: Path, victim: ManagedProcess) -> dict:
+    """Start a killed node again from its state directory; its status once it says it is ready."""
+    config = str(root / victim.name / "config.json")
+    restarted = spawn(root, victim.name, python_cmd("-m", "node", "serve", "--config", config), victim.url)
+    return await wait_http(restarted, "/status", 60, ready=lambda s: s.get("ready"))
+
+
+async def restart_node(root: Path, name: str) -> None:
+    """Kill node `name` and start it again (kill_node, start_node)."""
+    await start_node(root, await kill_node(root, name))
 
 
 async def test_a_restarted_node_never_reuses_a_frost_nonce(network):

@@ -6,11 +6,9 @@ is named and outvoted; a node restarted after a kill hands out none of the presi
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -22,8 +20,8 @@ from runtime.client import LitClient, create_auth_sig
 from runtime.client.errors import ActionError
 from runtime.crypto.hd import HD_P256, derive_public_key
 from runtime.crypto.p256 import P256
-from runtime.network.processes import python_cmd, read_pids, spawn, wait_http
 from tests.vectors.independent import p256_verifies
+from tests.node.test_network_frost_restart import kill_node, start_node
 
 pytestmark = pytest.mark.slow
 
@@ -140,7 +138,6 @@ def test_the_cli_mints_and_signs_with_a_p256_pkp(network):
 
 async def test_a_restarted_node_never_reuses_a_p256_presignature(network, owner_key):
     root = Path(network.state_dir)
-    victim = next(p for p in read_pids(root) if p.name == "node3")
     async with await LitClient.connect(network.state_dir) as client:
         pkp, public_key = await _p256_pkp(client, owner_key)
         auth = create_auth_sig(owner_key, chain_id=client.network.chain_id)
@@ -152,12 +149,10 @@ async def test_a_restarted_node_never_reuses_a_p256_presignature(network, owner_
             return signed
 
         used = {(await sign(3))["presignatureId"] for _ in range(3)}
-        os.killpg(victim.pid, signal.SIGKILL)
-        await asyncio.sleep(0.5)
+        victim = await kill_node(root, "node3")
         assert 3 in (await sign(1))["errors"]  # three nodes still sign; the dead one is named
 
-        restarted = spawn(root, "node3", python_cmd("-m", "node", "serve", "--config", str(root / "node3" / "config.json")), victim.url)
-        status = await wait_http(restarted, "/status", 60, ready=lambda s: s.get("ready"))
+        status = await start_node(root, victim)
         assert status["presignatures"]["used"] >= 3  # its usage log survived the kill
         again = {(await sign(3))["presignatureId"] for _ in range(3)}
         assert not again & used
